@@ -1,0 +1,100 @@
+"""The small frozen records passed between the pipeline's stages.
+
+ingest -> Book; segment -> Script (characters + segments); cast -> Cast;
+synth/assemble/tag consume those. Offsets are character offsets into
+``Book.source`` (the input text as decoded), so ``source[start:end] == text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["narration", "speech", "thought"]
+Gender = Literal["male", "female", "unknown"]
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    """One chapter: its title and its paragraphs as (start, end) spans of the source."""
+
+    index: int  # 1-based, in reading order
+    title: str
+    paragraphs: tuple[tuple[int, int], ...]
+    # Paragraph indexes (into ``paragraphs``) that a scene break (* * *) precedes.
+    scene_breaks: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    source: str
+    title: str
+    author: str | None
+    chapters: tuple[Chapter, ...]
+    language: str = "en"
+    # Extra metadata the book carries (publisher, year, isbn, description, ...).
+    metadata: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+    def text(self, start: int, end: int) -> str:
+        return self.source[start:end]
+
+
+@dataclass(frozen=True, slots=True)
+class Character:
+    name: str
+    aliases: tuple[str, ...] = ()
+    gender: Gender = "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    chapter: int  # Chapter.index
+    paragraph: int  # index into that chapter's paragraphs
+    kind: Kind
+    speaker: str | None  # a Character.name; None for narration
+    text: str  # == book.source[start:end]
+    start: int
+    end: int
+    confidence: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class Script:
+    book: Book
+    characters: tuple[Character, ...]
+    segments: tuple[Segment, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A voice identity plus the per-call settings it is read with."""
+
+    engine: str  # "espeak", "nsss", "sapi5"
+    voice_id: str  # e.g. "en-us+f3"
+    rate: int = 175  # words per minute
+    pitch: int = 50  # 0-100
+    volume: float = 1.0  # 0-1
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "engine": self.engine,
+            "id": self.voice_id,
+            "rate": self.rate,
+            "pitch": self.pitch,
+            "volume": self.volume,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Cast:
+    narrator: Voice
+    characters: dict[str, Voice] = field(hash=False)
+    # How thoughts are read: "character" (their voice, softer) or "narrator".
+    thoughts: Literal["character", "narrator"] = "character"
+
+    def voice_for(self, segment: Segment) -> Voice:
+        if segment.kind == "narration" or segment.speaker is None:
+            return self.narrator
+        if segment.kind == "thought" and self.thoughts == "narrator":
+            return self.narrator
+        return self.characters.get(segment.speaker, self.narrator)
