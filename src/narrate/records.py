@@ -98,3 +98,47 @@ class Cast:
         if segment.kind == "thought" and self.thoughts == "narrator":
             return self.narrator
         return self.characters.get(segment.speaker, self.narrator)
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceInfo:
+    """One voice the engine offers (as `narrate voices` lists it)."""
+
+    id: str  # what Voice.voice_id takes, e.g. "en-us" or "en-us+f3"
+    name: str
+    gender: Gender
+    languages: tuple[str, ...]
+    age: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterMark:
+    """A chapter inside one audio file, times in seconds from exact frame counts."""
+
+    title: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class TrackMeta:
+    """Everything written into one output file's tags."""
+
+    title: str  # the chapter title (or the book title for a whole-book file)
+    album: str  # the book title
+    artist: str | None  # the author
+    track: int
+    total: int
+    language: str | None = None
+    narrator: str | None = None
+    year: str | None = None
+    genre: str = "Audiobook"
+    comment: str = "Narrated by narrate"
+    description: str | None = None
+    series: str | None = None
+    series_index: str | None = None
+    publisher: str | None = None
+    isbn: str | None = None
+    cover: bytes | None = None  # image data
+    cover_mime: str | None = None  # "image/png" / "image/jpeg"
+    chapters: tuple[ChapterMark, ...] = ()
