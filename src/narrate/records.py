@@ -7,7 +7,7 @@ synth/assemble/tag consume those. Offsets are character offsets into
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 Kind = Literal["narration", "speech", "thought"]
@@ -93,11 +93,20 @@ class Cast:
     thoughts: Literal["character", "narrator"] = "character"
 
     def voice_for(self, segment: Segment) -> Voice:
+        """The voice a segment is read with.
+
+        Thoughts are read by the narrator in "narrator" mode; in "character"
+        mode by the thinker's own voice at 80% of its volume, so they sound
+        inward next to that character's speech.
+        """
         if segment.kind == "narration" or segment.speaker is None:
             return self.narrator
         if segment.kind == "thought" and self.thoughts == "narrator":
             return self.narrator
-        return self.characters.get(segment.speaker, self.narrator)
+        voice = self.characters.get(segment.speaker, self.narrator)
+        if segment.kind == "thought":
+            return replace(voice, volume=round(voice.volume * 0.8, 3))
+        return voice
 
 
 @dataclass(frozen=True, slots=True)

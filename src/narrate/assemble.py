@@ -1,0 +1,166 @@
+"""Assembly: plan each chapter as utterances and pauses, then write its MP3.
+
+A chapter file is its blocks (from the cache) and pause blocks concatenated
+in order and written under a temporary name; tags go onto the temporary file
+and only a complete file is renamed into place. Times come from the blocks'
+frame counts, so cue and chapter times are exact to the sample.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrate import mp3
+from narrate.cache import BlockCache, make_key
+from narrate.config import Pauses
+from narrate.records import Cast, Chapter, Script, Segment, Voice
+from narrate.render import Job, job_key, spoken_text
+
+# A sentence ends at . ! ? or … (with closing quotes/brackets) before a space.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
+_EDGE_QUOTES = "\"'“”‘’«»"
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    key: str  # the block in the cache; "" for a pause-only item
+    text: str  # the book's words (for transcripts)
+    spoken: str  # what the engine reads
+    voice: Voice
+    speaker: str | None
+    segment: int | None  # index into Script.segments; None for a spoken title
+    pause_before: int  # ms of silence before it
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterPlan:
+    chapter: Chapter
+    utterances: tuple[Utterance, ...]
+    tail_pause: int
+    bitrate: int
+
+    def jobs(self) -> Iterable[Job]:
+        for u in self.utterances:
+            if u.key:
+                yield Job(u.key, u.spoken, u.voice)
+
+    def key(self, tags: object) -> str:
+        """Everything the chapter file's bytes depend on."""
+        return make_key("chapter", self.bitrate, self.tail_pause, tags,
+                        [(u.key, u.pause_before) for u in self.utterances])
+
+
+def sentences(text: str) -> list[str]:
+    return [part for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def plan_chapter(
+    script: Script,
+    chapter: Chapter,
+    cast: Cast,
+    pauses: Pauses,
+    speak: Callable[[str], str],
+    *,
+    engine_id: str,
+    bitrate: int,
+    quality: int,
+    spoken_title: bool = True,
+) -> ChapterPlan:
+    items: list[Utterance] = []
+
+    def add(text: str, voice: Voice, speaker: str | None, index: int | None, pause: int) -> None:
+        spoken = speak(spoken_text(text).strip(_EDGE_QUOTES + " "))
+        key = job_key(spoken, voice, engine_id, bitrate, quality) if _speakable(spoken) else ""
+        items.append(Utterance(key, text, spoken, voice, speaker, index, pause))
+
+    if spoken_title:
+        add(chapter.title, cast.narrator, None, None, 0)
+    previous: tuple[Segment, Voice] | None = None
+    for index, seg in _chapter_segments(script, chapter):
+        voice = cast.voice_for(seg)
+        if previous is None:
+            pause = pauses.chapter if spoken_title else 0
+        elif seg.paragraph != previous[0].paragraph:
+            pause = pauses.paragraph
+            if seg.paragraph in chapter.scene_breaks:
+                pause = max(pause, pauses.scene_break)
+            if voice != previous[1]:
+                pause = max(pause, pauses.speaker_change)
+        else:
+            pause = pauses.speaker_change if voice != previous[1] else pauses.sentence
+        for n, sentence in enumerate(sentences(seg.text)):
+            add(sentence, voice, seg.speaker, index, pause if n == 0 else pauses.sentence)
+        previous = (seg, voice)
+    return ChapterPlan(chapter, tuple(items), pauses.paragraph, bitrate)
+
+
+def _speakable(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def _chapter_segments(script: Script, chapter: Chapter) -> Iterable[tuple[int, Segment]]:
+    for index, seg in enumerate(script.segments):
+        if seg.chapter == chapter.index:
+            yield index, seg
+
+
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """An utterance placed in its chapter file, in seconds from the file's start."""
+
+    utterance: Utterance
+    start: float
+    end: float
+
+
+class SilenceBank:
+    """Encoded pause blocks, made once per length and bitrate."""
+
+    def __init__(self, bitrate: int) -> None:
+        self.bitrate = bitrate
+        self._blocks: dict[int, mp3.Block] = {}
+
+    def get(self, ms: int) -> mp3.Block:
+        if ms not in self._blocks:
+            self._blocks[ms] = mp3.silence(ms, self.bitrate)
+        return self._blocks[ms]
+
+
+def write_chapter(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank,
+                  target: Path) -> tuple[Path, list[Timed], float]:
+    """Write the chapter's audio to a temporary file beside target.
+
+    Returns (temporary path, timed utterances, duration in seconds); the caller
+    tags the file and renames it to target.
+    """
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".part.mp3")
+    samples = 0
+    timed: list[Timed] = []
+    try:
+        with os.fdopen(fd, "wb") as out:
+            for u in plan.utterances:
+                if u.pause_before:
+                    pause = silence.get(u.pause_before)
+                    out.write(pause.data)
+                    samples += pause.samples
+                if not u.key:
+                    continue
+                data = cache.get(u.key)
+                if data is None:
+                    raise FileNotFoundError(f"block {u.key} missing from the cache")
+                start = samples
+                samples += mp3.scan_frames(data)[1]
+                out.write(data)
+                timed.append(Timed(u, start / mp3.SAMPLE_RATE, samples / mp3.SAMPLE_RATE))
+            tail = silence.get(plan.tail_pause)
+            out.write(tail.data)
+            samples += tail.samples
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp), timed, samples / mp3.SAMPLE_RATE

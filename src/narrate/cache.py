@@ -1,0 +1,70 @@
+"""A content-addressed store of encoded audio blocks under the user's cache folder."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from platformdirs import user_cache_dir
+
+# Bump when the layout or what a key covers changes, so old entries are not misread.
+CACHE_FORMAT = "1"
+
+
+def default_cache_dir() -> Path:
+    return Path(os.environ.get("NARRATE_CACHE_DIR") or user_cache_dir("narrate"))
+
+
+def make_key(*parts: object) -> str:
+    digest = hashlib.sha256()
+    for part in (CACHE_FORMAT, *parts):
+        digest.update(repr(part).encode("utf-8"))
+        digest.update(b"\x1f")
+    return digest.hexdigest()
+
+
+class BlockCache:
+    """Blocks stored as <root>/blocks/ab/<key>.mp3; writes are atomic (temp + rename)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.blocks = root / "blocks"
+
+    def path(self, key: str) -> Path:
+        return self.blocks / key[:2] / f"{key}.mp3"
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            return self.path(key).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def has(self, key: str) -> bool:
+        return self.path(key).exists()
+
+    def put(self, key: str, data: bytes) -> None:
+        target = self.path(key)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "wb") as out:
+                out.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+    def info(self) -> tuple[int, int]:
+        """(entries, bytes)."""
+        count = size = 0
+        if self.blocks.is_dir():
+            for entry in self.blocks.rglob("*.mp3"):
+                count += 1
+                size += entry.stat().st_size
+        return count, size
+
+    def clear(self) -> None:
+        shutil.rmtree(self.blocks, ignore_errors=True)

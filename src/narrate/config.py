@@ -1,0 +1,405 @@
+"""voices.yaml: the schema, forgiving loading and strict validation.
+
+``load_config(path)`` reads the file and returns a frozen ``VoiceConfig``.
+Every problem found is collected, then all are raised together as one
+``ConfigError`` whose message has one problem per line, each in the form
+``voices.yaml:12: <what is wrong>; <how to fix it>``. Voice ids can only be
+checked against the engine's voices, so that is ``validate_voices`` (also run
+by ``load_config`` when it is given ``available``).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from narrate.errors import ConfigError
+from narrate.lexicon import is_phonemes
+from narrate.records import Character, Gender, VoiceInfo
+
+Age = Literal["child", "adult"]
+ThoughtsMode = Literal["character", "narrator"]
+
+DEFAULT_RATE = 175  # words per minute; espeak-ng's own default
+DEFAULT_PITCH = 50
+DEFAULT_VOLUME = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class NarratorConfig:
+    """The narrator's voice; None means "choose for me" / the default."""
+
+    voice: str | None = None
+    rate: int | None = None
+    pitch: int | None = None
+    volume: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CharacterConfig:
+    """One entry under ``characters:``; None fields are filled in by casting."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    gender: Gender | None = None
+    age: Age | None = None
+    voice: str | None = None
+    rate: int | None = None
+    pitch: int | None = None
+    volume: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Pauses:
+    """Silence inserted between segments, in milliseconds."""
+
+    sentence: int = 250
+    paragraph: int = 600
+    speaker_change: int = 350
+    scene_break: int = 1200
+    chapter: int = 2000
+
+
+@dataclass(frozen=True, slots=True)
+class BookMeta:
+    """Book metadata used where the book itself does not carry it."""
+
+    title: str | None = None
+    author: str | None = None
+    narrator: str | None = None  # the narrator credit written into the tags
+    year: str | None = None
+    series: str | None = None
+    series_index: str | None = None
+    cover: Path | None = None  # resolved relative to the voices.yaml folder
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceConfig:
+    narrator: NarratorConfig = NarratorConfig()
+    characters: dict[str, CharacterConfig] = field(default_factory=dict, hash=False)
+    # Voice ids to draw from for characters the file does not voice, by
+    # "male" / "female" / "child" / "unknown"; empty means the built-in order.
+    pools: dict[str, tuple[str, ...]] = field(default_factory=dict, hash=False)
+    thoughts: ThoughtsMode = "character"
+    pauses: Pauses = Pauses()
+    lexicon: dict[str, str] = field(default_factory=dict, hash=False)
+    book: BookMeta = BookMeta()
+    source: Path | None = None
+    # Dotted key path ("characters.Wren.voice") -> 1-based line in ``source``.
+    lines: dict[str, int] = field(default_factory=dict, hash=False, compare=False)
+
+    def character(self, name: str) -> CharacterConfig | None:
+        """The entry whose name or an alias equals ``name`` (case-insensitive)."""
+        key = name.casefold()
+        for entry in self.characters.values():
+            if key == entry.name.casefold() or key in (a.casefold() for a in entry.aliases):
+                return entry
+        return None
+
+
+def load_config(path: Path | None, available: list[VoiceInfo] | None = None) -> VoiceConfig:
+    """Read and validate a voices.yaml; ``None`` gives the defaults.
+
+    With ``available`` (the engine's voices, ``narrate.tts.list_voices()``)
+    voice ids are checked too, so one ConfigError reports every problem.
+    Raises ConfigError (exit code 3) listing all problems, one per line.
+    """
+    if path is None:
+        return VoiceConfig()
+    where = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise ConfigError(f"{where}: file not found; check the path given to --voices") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{where}: cannot read it ({exc}); save it as UTF-8 text") from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line = f":{mark.line + 1}" if mark else ""
+        raise ConfigError(
+            f"{where}{line}: YAML syntax error: {getattr(exc, 'problem', None) or exc}; "
+            "check the indentation and quoting on this line and the one above") from None
+    parser = _Parser(where, Path(path).parent)
+    values = parser.parse(root)
+    config = _build(values, Path(path), parser.lines)
+    problems = parser.problems
+    if available is not None:
+        from narrate.cast import validate_voices  # cast imports this module
+
+        problems = problems + validate_voices(config, available)
+    if problems:
+        raise ConfigError("\n".join(sorted(problems, key=lambda p: _line_of(p, where))))
+    return config
+
+
+def _line_of(problem: str, where: str) -> int:
+    """The line number a problem names, so problems are listed in file order."""
+    digits = problem[len(where) + 1:].partition(":")[0]
+    return int(digits) if digits.isdigit() else 0
+
+
+def _build(values: dict, source: Path, lines: dict[str, int]) -> VoiceConfig:
+    characters = {
+        name: CharacterConfig(name=name, **fields)
+        for name, fields in values.get("characters", {}).items()
+    }
+    return VoiceConfig(
+        narrator=NarratorConfig(**values.get("narrator", {})),
+        characters=characters,
+        pools={k: tuple(v) for k, v in values.get("pools", {}).items()},
+        thoughts=values.get("thoughts", "character"),
+        pauses=Pauses(**values.get("pauses", {})),
+        lexicon=dict(values.get("lexicon", {})),
+        book=BookMeta(**values.get("book", {})),
+        source=source,
+        lines=lines,
+    )
+
+
+def characters_from_config(config: VoiceConfig) -> list[Character]:
+    """The user's cast as Characters (for the segmenter), in file order."""
+    return [
+        Character(name=c.name, aliases=c.aliases, gender=c.gender or "unknown")
+        for c in config.characters.values()
+    ]
+
+
+# --- parsing: walk the composed YAML nodes so every problem knows its line ---
+
+_VOICE_KEYS = ("voice", "rate", "pitch", "volume")
+_SECTIONS: dict[str, tuple[str, ...]] = {
+    "": ("narrator", "characters", "pools", "thoughts", "pauses", "lexicon", "book"),
+    "narrator": _VOICE_KEYS,
+    "character": ("aliases", "gender", "age", *_VOICE_KEYS),
+    "pools": ("male", "female", "child", "unknown"),
+    "pauses": ("sentence", "paragraph", "speaker_change", "scene_break", "chapter"),
+    "book": ("title", "author", "narrator", "year", "series", "series_index", "cover"),
+}
+_RANGES: dict[str, tuple[float, float, str]] = {
+    "rate": (80, 450, "words per minute, e.g. 175"),
+    "pitch": (0, 100, "50 is the voice's normal pitch"),
+    "volume": (0.0, 1.0, "1 is full volume, 0.8 is 80%"),
+    "pause": (0, 60000, "milliseconds"),
+}
+_GENDERS: dict[str, Gender] = {
+    "male": "male", "m": "male", "man": "male", "boy": "male",
+    "female": "female", "f": "female", "woman": "female", "girl": "female",
+    "unknown": "unknown", "neutral": "unknown", "any": "unknown",
+}
+_AGES: dict[str, Age] = {"child": "child", "kid": "child", "adult": "adult"}
+_THOUGHTS = ("character", "narrator")
+_BAD = object()  # marks a value already reported as a problem
+
+
+def _put(out: dict, key: str, value: object) -> None:
+    if value is not _BAD:  # an invalid value is left out, so the defaults apply
+        out[key] = value
+
+
+def _norm_key(key: object) -> str:
+    # Forgiving: "Speaker-Change" and "speaker change" both mean speaker_change.
+    return str(key).strip().lower().replace("-", "_").replace(" ", "_")
+
+
+def _empty(node: yaml.Node | None) -> bool:
+    return node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null"))
+
+
+class _Parser:
+    """Turns the node tree into plain values, collecting every problem."""
+
+    def __init__(self, where: str, folder: Path) -> None:
+        self.where = where
+        self.folder = folder
+        self.problems: list[str] = []
+        self.lines: dict[str, int] = {}
+        self._constructor = yaml.constructor.SafeConstructor()
+
+    def problem(self, node: yaml.Node, message: str) -> object:
+        self.problems.append(f"{self.where}:{node.start_mark.line + 1}: {message}")
+        return _BAD
+
+    def value(self, node: yaml.Node) -> object:
+        return self._constructor.construct_object(node, deep=True)
+
+    def entries(
+        self, node: yaml.Node, path: str, allowed: tuple[str, ...] | None
+    ) -> list[tuple[str, yaml.Node, yaml.Node]]:
+        """(key, key node, value node) of a mapping; unknown and repeated keys are reported."""
+        if _empty(node):
+            return []
+        if not isinstance(node, yaml.MappingNode):
+            self.problem(node, f"{path or 'the file'} must be a mapping of 'key: value' lines")
+            return []
+        out: list[tuple[str, yaml.Node, yaml.Node]] = []
+        seen: dict[str, int] = {}
+        for knode, vnode in node.value:
+            raw = str(self.value(knode)).strip()
+            key = _norm_key(raw) if allowed is not None else raw
+            under = f" under {path}" if path else ""
+            if allowed is not None and key not in allowed:
+                near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+                fix = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(allowed)}"
+                self.problem(knode, f"unknown key '{raw}'{under}; {fix}")
+                continue
+            if key.casefold() in seen:
+                self.problem(
+                    knode, f"'{raw}'{under} is given twice (first on line "
+                    f"{seen[key.casefold()]}); keep one and delete the other")
+                continue
+            seen[key.casefold()] = knode.start_mark.line + 1
+            self.lines[f"{path}.{key}" if path else key] = vnode.start_mark.line + 1
+            out.append((key, knode, vnode))
+        return out
+
+    def text(self, node: yaml.Node, path: str) -> object:
+        value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
+        if value is None or isinstance(value, bool) or str(value).strip() == "":
+            return self.problem(node, f"{path} must be a single word or text; write it after ':'")
+        return str(value).strip()
+
+    def number(self, node: yaml.Node, path: str, kind: str) -> object:
+        value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
+        if isinstance(value, str):
+            raw = value.strip()
+            try:  # forgiving: "170", "0.8" and "80%" are numbers too
+                value = float(raw[:-1]) / 100 if raw.endswith("%") else float(raw)
+            except ValueError:
+                pass
+        lo, hi, hint = _RANGES[kind]
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return self.problem(node, f"{path} must be a number from {lo:g} to {hi:g} ({hint})")
+        if not lo <= value <= hi:
+            return self.problem(
+                node, f"{path} is {value:g}, out of range; use {lo:g} to {hi:g} ({hint})")
+        return float(value) if kind == "volume" else round(value)
+
+    def choice(self, node: yaml.Node, path: str, table: dict[str, str]) -> object:
+        value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
+        key = str(value).strip().lower()
+        if key in table:
+            return table[key]
+        names = sorted(set(table.values()))
+        near = difflib.get_close_matches(key, list(table), n=1, cutoff=0.6)
+        fix = f"did you mean '{table[near[0]]}'?" if near else f"use one of: {', '.join(names)}"
+        return self.problem(node, f"{path} '{value}' is not valid; {fix}")
+
+    def voice(self, node: yaml.Node, path: str, out: dict, key: str) -> None:
+        """One of voice / rate / pitch / volume into ``out`` (skipped when invalid)."""
+        value = self.text(node, path) if key == "voice" else self.number(node, path, key)
+        if isinstance(value, str) and " " in value:
+            value = self.problem(node, f"{path} '{value}' has a space; voice ids look like en-us+f3")
+        _put(out, key, value)
+
+    def parse(self, root: yaml.Node | None) -> dict:
+        values: dict = {}
+        for key, _, node in self.entries(root, "", _SECTIONS[""]):
+            if key == "thoughts":
+                _put(values, key, self.choice(node, "thoughts", {m: m for m in _THOUGHTS}))
+            elif key == "lexicon":
+                values["lexicon"] = self.lexicon(node)
+            elif key == "characters":
+                values["characters"] = self.characters(node)
+            else:
+                values[key] = getattr(self, f"section_{key}")(node)
+        return values
+
+    def section_narrator(self, node: yaml.Node) -> dict:
+        out: dict = {}
+        if isinstance(node, yaml.ScalarNode) and not _empty(node):  # `narrator: en-gb`
+            self.lines["narrator.voice"] = node.start_mark.line + 1
+            self.voice(node, "narrator.voice", out, "voice")
+            return out
+        for key, _, vnode in self.entries(node, "narrator", _SECTIONS["narrator"]):
+            self.voice(vnode, f"narrator.{key}", out, key)
+        return out
+
+    def section_pools(self, node: yaml.Node) -> dict:
+        out: dict = {}
+        for key, _, vnode in self.entries(node, "pools", _SECTIONS["pools"]):
+            items = vnode.value if isinstance(vnode, yaml.SequenceNode) else [vnode]
+            ids = []
+            for i, item in enumerate(items):
+                self.lines[f"pools.{key}.{i}"] = item.start_mark.line + 1
+                ids.append(self.text(item, f"pools.{key}"))
+            out[key] = [v for v in ids if isinstance(v, str)]
+        return out
+
+    def section_pauses(self, node: yaml.Node) -> dict:
+        out = {}
+        for key, _, vnode in self.entries(node, "pauses", _SECTIONS["pauses"]):
+            _put(out, key, self.number(vnode, f"pauses.{key}", "pause"))
+        return out
+
+    def section_book(self, node: yaml.Node) -> dict:
+        out: dict = {}
+        for key, _, vnode in self.entries(node, "book", _SECTIONS["book"]):
+            value = self.text(vnode, f"book.{key}")
+            if value is _BAD:
+                continue
+            if key == "cover":
+                cover = self.folder / str(value)
+                if not cover.is_file():
+                    self.problem(vnode, f"book.cover '{value}' not found next to this file; "
+                                 "give the image path relative to the voices file")
+                    continue
+                value = cover
+            out[key] = value
+        return out
+
+    def lexicon(self, node: yaml.Node) -> dict[str, str]:
+        out = {}
+        for word, _, vnode in self.entries(node, "lexicon", None):
+            spoken = self.text(vnode, f"lexicon.{word}")
+            if spoken is not _BAD and "[[" in str(spoken) and not is_phonemes(str(spoken)):
+                spoken = self.problem(vnode, f"lexicon.{word} opens phonemes with '[[' but "
+                                      "does not close them; end it with ']]'")
+            _put(out, word, spoken)
+        return out
+
+    def characters(self, node: yaml.Node) -> dict[str, dict]:
+        entries = self.entries(node, "characters", None)
+        # Names first, so an alias equal to a later character's name is caught too.
+        claims = {name.casefold(): (name, knode) for name, knode, _ in entries}
+        out: dict[str, dict] = {}
+        for name, _, vnode in entries:
+            fields: dict = {}
+            path = f"characters.{name}"
+            if isinstance(vnode, yaml.ScalarNode) and not _empty(vnode):  # `Wren: en-us+f4`
+                self.lines[f"{path}.voice"] = vnode.start_mark.line + 1
+                self.voice(vnode, f"{path}.voice", fields, "voice")
+            elif isinstance(vnode, yaml.SequenceNode):  # `Maren Holt: [Maren, Mrs. Holt]`
+                fields["aliases"] = self.aliases(vnode, name, path, claims)
+            else:
+                for key, _, fnode in self.entries(vnode, path, _SECTIONS["character"]):
+                    if key == "aliases":
+                        fields["aliases"] = self.aliases(fnode, name, path, claims)
+                    elif key in ("gender", "age"):
+                        table = _GENDERS if key == "gender" else _AGES
+                        _put(fields, key, self.choice(fnode, f"{path}.{key}", table))
+                    else:
+                        self.voice(fnode, f"{path}.{key}", fields, key)
+            out[name] = fields
+        return out
+
+    def aliases(self, node: yaml.Node, name: str, path: str, claims: dict) -> tuple[str, ...]:
+        items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+        kept = []
+        for item in [] if _empty(node) else items:
+            alias = self.text(item, f"{path}.aliases")
+            if alias is _BAD:
+                continue
+            owner, first = claims.setdefault(str(alias).casefold(), (name, item))
+            if owner != name:
+                self.problem(
+                    item, f"alias '{alias}' of '{name}' is already claimed by '{owner}' "
+                    f"(line {first.start_mark.line + 1}); give it to one character only")
+            elif str(alias).casefold() != name.casefold():
+                kept.append(str(alias))
+        return tuple(kept)

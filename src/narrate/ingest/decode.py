@@ -1,0 +1,155 @@
+"""Reading a book file's bytes: existence checks, binary sniffing and decoding."""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import zipfile
+from pathlib import Path
+
+from narrate.errors import InputError
+
+log = logging.getLogger("narrate")
+
+# Magic numbers of files people commonly pass by mistake, with a friendly name.
+_MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF", "a PDF"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xd0\xcf\x11\xe0", "an old Word document"),
+    (b"ID3", "an MP3"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+)
+_CONVERT = "convert it to plain text, EPUB or Markdown first"
+_SNIFF = 65536  # bytes inspected for control characters
+# Control bytes normal text never has; \t \n \v \f \r and ESC-free text stay allowed.
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13)) + b"\x7f"
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read ``path`` or raise an InputError naming the problem and the fix."""
+    name = path.name or str(path)
+    if not path.exists():
+        raise InputError(f"{name} not found: check the path")
+    if path.is_dir():
+        raise InputError(
+            f"{name} is a folder, not a book: give the path of a text, Markdown or EPUB file"
+        )
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise InputError(
+            f"{name} cannot be read (permission denied): check its permissions"
+        ) from None
+    except OSError as exc:
+        raise InputError(f"{name} cannot be read ({exc.strerror}): check the file") from None
+    if not data.strip():
+        raise InputError(f"{name} is empty: give a text file with the story")
+    return data
+
+
+def is_epub(data: bytes) -> bool:
+    """An EPUB is a ZIP whose first entry is 'mimetype' holding application/epub+zip."""
+    if not data.startswith(b"PK\x03\x04"):
+        return False
+    if b"application/epub+zip" in data[:200]:
+        return True
+    try:
+        import io
+
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return archive.read("mimetype").strip() == b"application/epub+zip"
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return False
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """Spot UTF-16 without a BOM: ASCII text with a NUL in every other byte."""
+    sample = data[:_SNIFF] if len(data) % 2 == 0 else data[: min(_SNIFF, len(data) - 1)]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.4 * len(even) and odd.count(0) < 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def sniff_binary(data: bytes, name: str) -> None:
+    """Raise InputError if ``data`` is clearly not text (a PDF, an image, an archive...)."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            raise InputError(f"{name} looks binary ({kind}?), not text: {_CONVERT}")
+    if data.startswith(b"PK\x03\x04"):
+        kind = "a Word document" if b"word/" in data[:4096] else "a ZIP archive"
+        raise InputError(f"{name} looks binary ({kind}?), not text: {_CONVERT}")
+    if data[60:68] == b"BOOKMOBI":
+        raise InputError(f"{name} looks binary (a Kindle book?), not text: {_CONVERT}")
+    if data.startswith(b"{\\rtf"):
+        raise InputError(f"{name} is an RTF document, not plain text: {_CONVERT}")
+    if b"\x00" in data:
+        if _bomless_utf16(data) is None:
+            raise InputError(f"{name} looks binary (it contains NUL bytes), not text: {_CONVERT}")
+        return  # UTF-16 text: its NULs are half of every ASCII character
+    sample = data[:_SNIFF]
+    controls = len(sample) - len(sample.translate(None, _CONTROL))
+    if controls > 0.1 * len(sample):
+        raise InputError(f"{name} looks binary (many control characters), not text: {_CONVERT}")
+
+
+def decode(data: bytes, name: str) -> str:
+    """Decode book bytes: UTF-8 (BOM tolerated), UTF-16/32 by BOM, else Windows-1252.
+
+    Only a BOM is dropped, so offsets into the result are offsets into the file's text.
+    """
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32"),
+        (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if data.startswith(bom):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                label = codec.replace("-sig", "").upper()
+                raise InputError(
+                    f"{name} starts with a {label} mark but is not valid {label} "
+                    f"(byte {exc.start}): re-save it as UTF-8"
+                ) from None
+    guessed = _bomless_utf16(data) if b"\x00" in data[:_SNIFF] else None
+    if guessed:
+        try:
+            return data.decode(guessed)
+        except UnicodeDecodeError:
+            raise InputError(
+                f"{name} could not be decoded as UTF-16: re-save it as UTF-8"
+            ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    # Not UTF-8: Windows-1252 is by far the likeliest; Latin-1 never fails as a last resort.
+    try:
+        text, used = data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError:
+        text, used = data.decode("latin-1"), "Latin-1"
+    log.warning("%s is not UTF-8; read it as %s (re-save it as UTF-8 to be sure)", name, used)
+    return text
+
+
+def load_text(path: Path) -> str:
+    """Read, sniff and decode a text-like book file."""
+    data = read_bytes(path)
+    name = path.name
+    if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        sniff_binary(data, name)
+    text = decode(data, name)
+    if not text.strip():
+        raise InputError(f"{name} is empty: give a text file with the story")
+    return text

@@ -1,0 +1,207 @@
+"""``narrate inspect FILE``: what a finished file holds and how loud it is.
+
+Stream facts, tags and chapters come from mutagen (via :mod:`narrate.tag`);
+loudness comes from ffmpeg's EBU R128 meter, the same measure the loudness
+targets of audiobook stores use. When mutagen cannot see an MP4's chapters
+(QuickTime chapter track without a Nero list), ffmpeg's FFMETADATA dump is read.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import shutil
+import subprocess
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from .errors import EngineError, InputError
+from .tag import TagError, probe
+
+
+@lru_cache(maxsize=1)
+def ffmpeg_exe() -> str:
+    """The ffmpeg to run: a system one when installed, else the imageio-ffmpeg binary."""
+    found = shutil.which("ffmpeg")
+    if found:
+        return found
+    try:
+        import imageio_ffmpeg
+
+        return str(imageio_ffmpeg.get_ffmpeg_exe())
+    except (ImportError, RuntimeError) as exc:
+        raise EngineError(
+            "ffmpeg not found; install ffmpeg or the imageio-ffmpeg package "
+            "(pip install imageio-ffmpeg)"
+        ) from exc
+
+
+def _run_ffmpeg(path: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
+    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), *args]
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8",
+                              errors="replace", check=False)
+    except OSError as exc:
+        raise EngineError(f"cannot run ffmpeg ({exc}); reinstall ffmpeg or imageio-ffmpeg") from exc
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
+        raise InputError(f"{path}: ffmpeg cannot decode it ({last}); "
+                         "check the file is a complete audio file")
+    return done
+
+
+def _number(text: str) -> float | None:
+    # ebur128 prints "-inf" for silence; JSON and comparisons are simpler with None.
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+_SUMMARY = {
+    "integrated_lufs": r"^\s*I:\s*(\S+)\s+LUFS",
+    "lra_lu": r"^\s*LRA:\s*(\S+)\s+LU\b",
+    "true_peak_dbtp": r"^\s*Peak:\s*(\S+)\s+dBFS",
+}
+
+
+def parse_ebur128(stderr: str) -> dict[str, float | None]:
+    """Integrated loudness, loudness range and true peak from ebur128's summary."""
+    _, found, summary = stderr.rpartition("Summary:")
+    if not found:
+        raise ValueError("no ebur128 summary in ffmpeg's output")
+    out: dict[str, float | None] = {}
+    for key, pattern in _SUMMARY.items():
+        match = re.search(pattern, summary, re.MULTILINE)
+        out[key] = _number(match.group(1)) if match else None
+    return out
+
+
+def measure_loudness(path: Path) -> dict[str, float | None]:
+    """EBU R128 figures for the first audio stream of ``path``."""
+    # framelog=verbose keeps the per-100ms lines out of the (info-level) summary output.
+    done = _run_ffmpeg(path, ["-map", "0:a:0", "-af", "ebur128=peak=true:framelog=verbose",
+                              "-f", "null", "-"])
+    try:
+        return parse_ebur128(done.stderr)
+    except ValueError as exc:
+        raise EngineError(f"{path}: ffmpeg printed no loudness summary; "
+                          "update ffmpeg (the ebur128 filter is needed)") from exc
+
+
+def _ffunescape_lines(text: str) -> list[str]:
+    # Undo FFMETADATA escaping; an escaped newline continues the same logical line.
+    lines, current, chars = [], [], iter(text)
+    for char in chars:
+        if char == "\\":
+            current.append(next(chars, ""))
+        elif char == "\n":
+            lines.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    if current:
+        lines.append("".join(current))
+    return lines
+
+
+def parse_ffmetadata(text: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
+    """(global tags, chapters as {title, start, end} in seconds) from FFMETADATA1 text."""
+    tags: dict[str, str] = {}
+    chapters: list[dict[str, str]] = []
+    section: dict[str, str] | None = tags
+    for line in _ffunescape_lines(text):
+        if not line or line.startswith((";", "#")):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = {} if line == "[CHAPTER]" else None  # streams etc.: not needed
+            if section is not None:
+                chapters.append(section)
+            continue
+        key, sep, value = line.partition("=")
+        if sep and section is not None:
+            section[key.lower() if section is not tags else key] = value
+    marks = []
+    for chap in chapters:
+        num, _, den = chap.get("timebase", "1/1000").partition("/")
+        scale = int(num) / int(den or 1)
+        marks.append({"title": chap.get("title", ""), "start": int(chap.get("start", 0)) * scale,
+                      "end": int(chap.get("end", 0)) * scale})
+    return tags, marks
+
+
+def inspect_file(path: Path) -> dict[str, Any]:
+    """Format, stream facts, tags, chapters and loudness of one audio file."""
+    path = Path(path)
+    if not path.is_file():
+        why = "is a folder" if path.is_dir() else "does not exist"
+        raise InputError(f"{path}: {why}; pass the path of an MP3 or M4B file")
+    try:
+        with path.open("rb"):
+            pass
+        facts = probe(path)
+    except PermissionError as exc:
+        raise InputError(f"{path}: permission denied; make the file readable") from exc
+    except TagError as exc:
+        raise InputError(str(exc)) from exc
+    if facts.chapters is None:
+        done = _run_ffmpeg(path, ["-f", "ffmetadata", "-"])
+        chapters = parse_ffmetadata(done.stdout)[1]
+    else:
+        chapters = [{"title": c.title, "start": c.start, "end": c.end} for c in facts.chapters]
+    return {
+        "path": str(path),
+        "format": facts.format,
+        "codec": facts.codec,
+        "duration": facts.duration,
+        "bitrate": facts.bitrate,
+        "sample_rate": facts.sample_rate,
+        "channels": facts.channels,
+        "tags": dict(facts.tags),
+        "chapters": chapters,
+        "loudness": measure_loudness(path),
+    }
+
+
+def _clock(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    hours, ms = divmod(ms, 3_600_000)
+    minutes, ms = divmod(ms, 60_000)
+    return f"{hours}:{minutes:02d}:{ms / 1000:06.3f}"
+
+
+def _figure(value: float | None, unit: str) -> str:
+    return f"{value:.1f} {unit}" if value is not None else f"-inf {unit}"
+
+
+def render_inspection(info: dict[str, Any]) -> str:
+    """Readable text for an :func:`inspect_file` result."""
+    stream = [info.get("format") or "unknown"]
+    if info.get("codec"):
+        stream.append(str(info["codec"]))
+    if info.get("bitrate"):
+        stream.append(f"{round(info['bitrate'] / 1000)} kbps")
+    if info.get("sample_rate"):
+        stream.append(f"{info['sample_rate']} Hz")
+    channels = info.get("channels")
+    if channels:
+        stream.append({1: "mono", 2: "stereo"}.get(channels, f"{channels} channels"))
+    lines = [f"File:      {info['path']}", f"Format:    {', '.join(stream)}",
+             f"Duration:  {_clock(info.get('duration') or 0.0)}"]
+    loud = info.get("loudness")
+    if loud:
+        lines.append(f"Loudness:  {_figure(loud.get('integrated_lufs'), 'LUFS')} integrated, "
+                     f"{_figure(loud.get('true_peak_dbtp'), 'dBTP')} true peak, "
+                     f"{_figure(loud.get('lra_lu'), 'LU')} range")
+    tags = info.get("tags") or {}
+    lines.append(f"Tags ({len(tags)}):" if tags else "Tags:      none")
+    width = max((len(name) for name in tags), default=0)
+    for name, value in tags.items():
+        flat = " ".join(str(value).split())
+        flat = flat if len(flat) <= 200 else flat[:199] + "…"
+        lines.append(f"  {name:<{width}}  {flat}")
+    chapters = info.get("chapters") or []
+    lines.append(f"Chapters ({len(chapters)}):" if chapters else "Chapters:  none")
+    for number, chap in enumerate(chapters, start=1):
+        lines.append(f"  {number:>3}. {_clock(chap['start'])} - {_clock(chap['end'])}  "
+                     f"{chap['title']}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,164 @@
+"""Mentions of characters in the text: names, pronouns and descriptions.
+
+Each mention is found once for the whole book; the attribution pass resolves
+pronouns and descriptions to characters in reading order.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from narrate.characters import SEQ_RE, TOKEN_RE, NameTable, norm, words
+
+PRON_RE = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself|I)\b")
+PRON_GENDER = {
+    "he": "male",
+    "him": "male",
+    "his": "male",
+    "himself": "male",
+    "she": "female",
+    "her": "female",
+    "hers": "female",
+    "herself": "female",
+    "i": "self",
+}
+NOUN_GENDER = {
+    "man": "male",
+    "gentleman": "male",
+    "boy": "male",
+    "husband": "male",
+    "father": "male",
+    "son": "male",
+    "brother": "male",
+    "uncle": "male",
+    "nephew": "male",
+    "lad": "male",
+    "fellow": "male",
+    "youth": "male",
+    "toddler": "unknown",
+    "child": "unknown",
+    "baby": "unknown",
+    "infant": "unknown",
+    "woman": "female",
+    "lady": "female",
+    "girl": "female",
+    "wife": "female",
+    "mother": "female",
+    "daughter": "female",
+    "sister": "female",
+    "aunt": "female",
+    "niece": "female",
+    "lass": "female",
+    "maid": "female",
+    "beauty": "female",
+    "widow": "female",
+    "stranger": "unknown",
+}
+CHILD_NOUNS = words("boy girl child toddler baby infant son daughter lad lass")
+SPOUSE = frozenset(("husband", "wife"))
+DESC_RE = re.compile(
+    r"\b([Tt]he|[Hh]is|[Hh]er|[Tt]heir)\s+(?:[a-z]+\s+){0,2}?("
+    + "|".join(sorted(NOUN_GENDER, key=len, reverse=True))
+    + r")\b(?!-)"
+)
+PREPOSITIONS = words(
+    "to at of with for on by from into toward towards upon about after before beside behind like than under over through against among between near onto past round around without within beneath above across along"
+)
+
+CONJUNCTIONS = words(
+    "and but as while when then that because though although so before after until till if where whereupon yet or nor once since"
+)
+CLAUSE_MARKS = ".!?,;:\u2014-\"'\u201c\u201d\u2018\u2019()\u2026_"
+
+
+@dataclass(slots=True)
+class Mention:
+    start: int
+    end: int
+    kind: str  # name | pron | desc
+    ent: int | None = None  # entity for names (and once resolved)
+    gender: str = "unknown"
+    word: str = ""  # pronoun or head noun, lower case
+    det: str = ""  # the / his / her / their for descriptions
+    possessive: bool = False
+    after_prep: bool = False
+    clause_start: bool = False  # opens a clause: a likely grammatical subject
+    nominative: bool = False
+
+
+def _flags(text: str, m: Mention) -> None:
+    nxt = text[m.end : m.end + 2]
+    if m.kind != "pron" and (nxt in ("'s", "\u2019s") or nxt[:1] in ("'", "\u2019")):
+        m.possessive = True
+    j = m.start - 1
+    while j >= 0 and text[j] in " \t\r\n":
+        j -= 1
+    k = j
+    while k >= 0 and text[k].isalpha():
+        k -= 1
+    prev = text[k + 1 : j + 1].lower()
+    m.after_prep = prev in PREPOSITIONS
+    if prev:
+        m.clause_start = prev in CONJUNCTIONS
+    else:
+        m.clause_start = j < 0 or text[j] in CLAUSE_MARKS
+
+
+def find_mentions(text: str, table: NameTable) -> list[Mention]:
+    """All mentions in reading order (including those inside quotes)."""
+    out: list[Mention] = []
+    lookup = table.lookup
+    for sm in SEQ_RE.finditer(text):
+        title = sm.group(1)
+        toks = list(TOKEN_RE.finditer(text, sm.start(2), sm.end(2)))
+        i = 0
+        while i < len(toks):
+            hit = None
+            for j in range(min(len(toks), i + 4), i, -1):
+                key = norm(" ".join(t.group() for t in toks[i:j]))
+                if i == 0 and title and norm(title + " " + key) in lookup:
+                    hit = (sm.start(), toks[j - 1].end(), lookup[norm(title + " " + key)], j)
+                    break
+                if key in lookup and not (
+                    i == 0 and title and _title_clash(title, table, lookup[key])
+                ):
+                    hit = (toks[i].start(), toks[j - 1].end(), lookup[key], j)
+                    break
+            if hit:
+                m = Mention(hit[0], hit[1], "name", hit[2])
+                _flags(text, m)
+                out.append(m)
+                i = hit[3]
+            else:
+                i += 1
+    for pm in PRON_RE.finditer(text):
+        w = pm.group().lower()
+        m = Mention(pm.start(), pm.end(), "pron", None, PRON_GENDER[w], w)
+        m.nominative = w in ("he", "she", "i")
+        _flags(text, m)
+        out.append(m)
+    for dm in DESC_RE.finditer(text):
+        noun = dm.group(2)
+        m = Mention(
+            dm.start(), dm.end(), "desc", None, NOUN_GENDER[noun], noun, dm.group(1).lower()
+        )
+        _flags(text, m)
+        out.append(m)
+    out.sort(key=lambda m: (m.start, -m.end))
+    # drop pronouns nested in a description ("her husband": "her" is part of it)
+    cleaned: list[Mention] = []
+    for m in out:
+        if cleaned and m.start < cleaned[-1].end:
+            continue
+        cleaned.append(m)
+    return cleaned
+
+
+def _title_clash(title: str, table: NameTable, ent: int) -> bool:
+    """'Mrs. Bennet' must not be read as the Bennet who is a man."""
+    from narrate.characters import title_gender
+
+    g = title_gender(title)
+    eg = table.entities[ent].gender
+    return g != "unknown" and eg != "unknown" and g != eg

@@ -1,0 +1,119 @@
+"""The output folder: safe names, atomic writes, and one run at a time."""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from narrate.errors import OutputError
+
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+             *(f"LPT{i}" for i in range(1, 10))}
+_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
+
+
+def safe_name(title: str, limit: int = 80) -> str:
+    """A file name part from a title: no separators, no '..', no reserved names."""
+    name = unicodedata.normalize("NFC", title)
+    name = _UNSAFE.sub(" ", name)
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cf", "Cc"))
+    name = " ".join(name.split()).strip(" .")
+    name = name[:limit].rstrip(" .")
+    if not name or name.upper().split(".")[0] in _RESERVED:
+        name = f"_{name}" if name else "untitled"
+    return name
+
+
+def slug(title: str, limit: int = 60) -> str:
+    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
+    return text[:limit].strip("-") or "book"
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates files readable by the owner only; finished files get the
+# permissions any other new file would have.
+FILE_MODE = 0o666 & ~_current_umask()
+
+
+def publish(tmp: Path, path: Path) -> None:
+    """Give a finished temporary file normal permissions and rename it into place."""
+    os.chmod(tmp, FILE_MODE)
+    os.replace(tmp, path)
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write a whole file under a temporary name, then rename it into place."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(payload)
+        publish(Path(tmp), path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def prepare(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot create the output folder {folder} ({exc.strerror}): choose another with --out"
+        ) from exc
+    if not os.access(folder, os.W_OK):
+        raise OutputError(f"the output folder {folder} is not writable: choose another with --out")
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the folder; the OS frees it if the process dies."""
+    lock_path = folder / ".narrate.lock"
+    handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the whole run
+    try:
+        try:
+            _lock(handle)
+        except OSError as exc:
+            raise OutputError(
+                f"another narrate run is writing {folder}: wait for it to finish "
+                "or choose another folder with --out"
+            ) from exc
+        try:
+            yield
+        finally:
+            _unlock(handle)
+    finally:
+        handle.close()
+
+
+def _lock(handle) -> None:  # noqa: ANN001
+    if os.name == "nt":
+        import msvcrt
+
+        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def _unlock(handle) -> None:  # noqa: ANN001
+    if os.name == "nt":
+        import msvcrt
+
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+    else:
+        import fcntl
+
+        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)

@@ -1,0 +1,229 @@
+"""Quote detection: where speech and thoughts start and end inside paragraphs.
+
+The book's dominant style is decided first (double quotes as in most books, or
+single quotes as in many British ones); the other kind then nests inside it.
+In a double-quoted book, single-quoted stretches of narration are thoughts.
+Apostrophes (can't, the '90s, rock 'n' roll, the boys' room) are told apart
+from single quote marks by their neighbours.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from narrate.characters import words
+
+DOUBLE_MARKS = '"\u201c\u201d\u00ab\u00bb'
+SINGLE_MARKS = "'\u2018\u2019"
+OPEN_BEFORE = " \t\n\r([{\u2014\u2013-/\u201c\u2018\"'"
+# Word-initial elisions: an apostrophe before these opens no quote.
+ELISIONS = words(
+    "tis twas twere twill twould em n cause cos til till round bout ere im er ave un ow nuff neath gainst fore prentice scuse e s d ll re ve t"
+)
+WORD_RE = re.compile(r"[A-Za-z]+")
+END_PUNCT = ".,!?;:\u2014\u2013-\u2026"
+
+
+@dataclass(slots=True)
+class Quote:
+    """One quoted stretch, offsets absolute into the source, marks included."""
+
+    start: int
+    end: int
+    para: int  # global paragraph number (over all chapters)
+    kind: str = "speech"  # speech | thought
+    continues: bool = False  # carries on an unclosed quote of the previous paragraph
+    closed: bool = True
+
+
+def dominant_style(source: str) -> str:
+    """'double' or 'single': which marks carry the book's dialogue."""
+    doubles = sum(source.count(c) for c in DOUBLE_MARKS)
+    singles = 0
+    for m in re.finditer("['\u2018]", source):
+        i = m.start()
+        if _single_opener(source, i, 0, len(source)):
+            singles += 1
+    return "single" if singles > 2 * doubles + 4 else "double"
+
+
+def _single_opener(text: str, i: int, lo: int, hi: int) -> bool:
+    before = text[i - 1] if i > lo else " "
+    after = text[i + 1] if i + 1 < hi else " "
+    if before not in OPEN_BEFORE or after.isspace() or after in "'\u2019":
+        return False
+    if after.isdigit():  # the '90s
+        return False
+    w = WORD_RE.match(text, i + 1, hi)
+    if w and w.group().lower() in ELISIONS:
+        nxt = text[w.end()] if w.end() < hi else " "
+        # 'tis / 'n' / 'em: an elision unless the word ends the quote right away.
+        return nxt in ",.!?" and w.group().lower() not in ("n", "em", "tis", "twas")
+    return True
+
+
+def _single_closers(text: str, i: int, hi: int) -> int | None:
+    """End (exclusive) of the single quote opened at i, or None."""
+    first_letter: int | None = None
+    j = i + 1
+    while True:
+        k1 = text.find("'", j, hi)
+        k2 = text.find("\u2019", j, hi)
+        ks = [k for k in (k1, k2) if k >= 0]
+        if not ks:
+            break
+        k = min(ks)
+        j = k + 1
+        before = text[k - 1]
+        after = text[k + 1] if k + 1 < hi else " "
+        if before.isspace() or after.isalnum():
+            continue  # an opener or an inner apostrophe (can't)
+        if before in END_PUNCT:
+            return k + 1
+        if first_letter is not None:
+            continue
+        plural_possessive = before == "s" and after == " "  # the boys' room
+        elision = text[k - 2 : k] == "'n" or (before == "o" and text[k - 2 : k - 1] == " ")
+        if after in "!?.,;:" or not (plural_possessive or elision):
+            first_letter = k + 1
+    return first_letter
+
+
+def _double_spans(text: str, lo: int, hi: int) -> tuple[list[tuple[int, int, bool]], bool]:
+    """Double-quoted spans in [lo, hi): (start, end, closed); and whether it opened at lo."""
+    spans: list[tuple[int, int, bool]] = []
+    open_at: int | None = None
+    for m in re.finditer('["\u201c\u201d\u00ab\u00bb]', text[lo:hi]):
+        i = lo + m.start()
+        c = text[i]
+        before = text[i - 1] if i > lo else " "
+        after = text[i + 1] if i + 1 < hi else " "
+        if open_at is None:
+            if c in "\u201d\u00bb" and not spans and text[lo:i].strip() == "":
+                open_at = i  # a stray closer opening a paragraph: treat as opener
+                continue
+            if c in "\u201d\u00bb":
+                continue
+            open_at = i
+            continue
+        opener_like = c in "\u201c\u00ab" or (c == '"' and before.isspace() and not after.isspace())
+        if opener_like and text[open_at + 1 : i].strip():
+            # the previous quote was left open: it ends before this new one
+            e = i
+            while e > open_at and text[e - 1].isspace():
+                e -= 1
+            spans.append((open_at, e, False))
+            open_at = i
+            continue
+        spans.append((open_at, i + 1, True))
+        open_at = None
+    if open_at is not None:
+        e = hi
+        while e > open_at and text[e - 1].isspace():
+            e -= 1
+        if e - open_at > 1:
+            spans.append((open_at, e, False))
+    return spans, bool(spans) and spans[0][0] == _first_char(text, lo, hi)
+
+
+def _single_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, bool]]:
+    spans: list[tuple[int, int, bool]] = []
+    i = lo
+    while i < hi:
+        k1 = text.find("'", i, hi)
+        k2 = text.find("\u2018", i, hi)
+        ks = [k for k in (k1, k2) if k >= 0]
+        if not ks:
+            break
+        k = min(ks)
+        if _single_opener(text, k, lo, hi):
+            e = _single_closers(text, k, hi)
+            if e is None:
+                # unclosed: runs to the paragraph end only if it opens the paragraph
+                if text[lo:k].strip() == "":
+                    e2 = hi
+                    while e2 > k and text[e2 - 1].isspace():
+                        e2 -= 1
+                    spans.append((k, e2, False))
+                    break
+                i = k + 1
+                continue
+            spans.append((k, e, True))
+            i = e
+        else:
+            i = k + 1
+    return spans
+
+
+def _first_char(text: str, lo: int, hi: int) -> int:
+    i = lo
+    while i < hi and text[i].isspace():
+        i += 1
+    return i
+
+
+def _is_title_like(text: str, s: int, e: int, lo: int) -> bool:
+    """A short quoted name or title inside a sentence ("the sign read "EXIT""), not speech."""
+    inner = text[s + 1 : e - 1].strip()
+    if not inner or len(inner.split()) > 5:
+        return False
+    if inner[-1] in END_PUNCT or inner[-1] in "'\u2019":
+        return False
+    before = text[lo:s].rstrip()
+    if not before or before[-1] in ",:.!?;\u2014-(\u2026" or before[-1] in DOUBLE_MARKS:
+        return False
+    return before[-1].isalpha() or before[-1] in "')"
+
+
+def find_quotes(source: str, paragraphs: Sequence[tuple[int, int]]) -> list[list[Quote]]:
+    """The quotes of each paragraph (paragraphs in global reading order)."""
+    style = dominant_style(source)
+    out: list[list[Quote]] = []
+    prev_open = False
+    for pi, (lo, hi) in enumerate(paragraphs):
+        quotes: list[Quote] = []
+        if style == "double":
+            spans, _ = _double_spans(source, lo, hi)
+            first = _first_char(source, lo, hi)
+            outside: list[tuple[int, int]] = []
+            cur = lo
+            for s, e, _c in spans:
+                outside.append((cur, s))
+                cur = e
+            outside.append((cur, hi))
+            for s, e, closed in spans:
+                if _is_title_like(source, s, e, lo):
+                    continue
+                cont = prev_open and s == first
+                quotes.append(Quote(s, e, pi, "speech", cont, closed))
+            for a, b in outside:
+                for s, e, closed in _single_spans(source, a, b):
+                    inner = source[s + 1 : e - 1].strip()
+                    if len(inner.split()) < 2 and not (inner and inner[-1] in END_PUNCT):
+                        continue
+                    if _is_title_like(source, s, e, lo):
+                        continue
+                    quotes.append(Quote(s, e, pi, "thought", False, closed))
+            quotes.sort(key=lambda q: q.start)
+        else:
+            spans = _single_spans(source, lo, hi)
+            first = _first_char(source, lo, hi)
+            for s, e, closed in spans:
+                if _is_title_like(source, s, e, lo):
+                    continue
+                quotes.append(Quote(s, e, pi, "speech", prev_open and s == first, closed))
+        # An unclosed final quote carries on only if the next paragraph opens with a mark.
+        last = quotes[-1] if quotes else None
+        if last and not last.closed:
+            nxt = paragraphs[pi + 1] if pi + 1 < len(paragraphs) else None
+            prev_open = bool(
+                nxt
+                and source[_first_char(source, nxt[0], nxt[1]) : nxt[1]][:1]
+                in (DOUBLE_MARKS if style == "double" else SINGLE_MARKS)
+            )
+        else:
+            prev_open = False
+        out.append(quotes)
+    return out

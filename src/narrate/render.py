@@ -1,0 +1,80 @@
+"""Rendering: utterances -> encoded blocks in the cache, in worker processes.
+
+Each worker process owns one pyttsx3 engine (espeak-ng is process-global) and
+renders batches of utterances: synthesize, check, encode, store. Only keys and
+sample counts travel back to the parent, never audio.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from narrate import mp3
+from narrate.cache import BlockCache, make_key
+from narrate.records import Voice
+
+# Characters that must never reach the engine as text: control and format
+# characters (zero-width spaces, bidi marks) are dropped from what is spoken.
+_DROP_CATEGORIES = {"Cc", "Cf", "Cs", "Co"}
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    key: str
+    text: str  # the spoken text: cleaned, lexicon applied
+    voice: Voice
+
+
+def spoken_text(text: str) -> str:
+    """What the engine is given for a stretch of the book: one line, no markup."""
+    cleaned = "".join(
+        " " if ch in "\r\n\t" else ch
+        for ch in text
+        if ch in "\r\n\t" or unicodedata.category(ch) not in _DROP_CATEGORIES
+    )
+    # Book text must not switch espeak into phoneme input: only the lexicon may.
+    cleaned = cleaned.replace("[[", "[ [").replace("]]", "] ]")
+    return " ".join(cleaned.split())
+
+
+def job_key(text: str, voice: Voice, engine_id: str, bitrate: int, quality: int) -> str:
+    return make_key(engine_id, voice.engine, voice.voice_id, voice.rate, voice.pitch,
+                    voice.volume, text, mp3.SAMPLE_RATE, "s16le-mono", bitrate, quality)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderSettings:
+    cache_root: Path
+    bitrate: int
+    quality: int
+    timeout: float
+
+
+_worker: tuple[object, BlockCache, RenderSettings] | None = None
+
+
+def init_worker(settings: RenderSettings) -> None:
+    """Process-pool initializer: one engine and one cache handle per process."""
+    global _worker
+    from narrate.tts import Synthesizer
+
+    _worker = (Synthesizer(timeout=settings.timeout), BlockCache(settings.cache_root), settings)
+
+
+def render_batch(jobs: list[Job]) -> list[tuple[str, int]]:
+    """Render jobs missing from the cache; return (key, decoded samples) for each."""
+    assert _worker is not None, "init_worker must run first"
+    synth, cache, settings = _worker
+    results = []
+    for job in jobs:
+        data = cache.get(job.key)
+        if data is None:
+            pcm = synth.synthesize(job.text, job.voice)  # type: ignore[attr-defined]
+            block = mp3.encode(pcm, settings.bitrate, settings.quality)
+            cache.put(job.key, block.data)
+            results.append((job.key, block.samples))
+        else:
+            results.append((job.key, mp3.scan_frames(data)[1]))
+    return results

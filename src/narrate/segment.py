@@ -1,0 +1,69 @@
+"""Split a book into narration, speech and thought segments, each with a speaker.
+
+Quotes are found by :mod:`narrate.quotes`, characters by
+:mod:`narrate.characters`; this module runs the attribution sieve (explicit
+said-tags, the paragraph's narration subject, conversation turn-taking) and
+assembles the segments.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from narrate.attribution import Attribution, attribute
+from narrate.characters import discover
+from narrate.mentions import find_mentions
+from narrate.quotes import Quote, find_quotes
+from narrate.records import Book, Character, Kind, Script, Segment
+
+
+def segment(book: Book, characters: Sequence[Character] | None = None) -> Script:
+    """Every stretch of every paragraph as a Segment, speakers attributed."""
+    source = book.source
+    paras: list[tuple[int, int, int, int]] = []  # (chapter index, para index, start, end)
+    for ch in book.chapters:
+        for k, (s, e) in enumerate(ch.paragraphs):
+            paras.append((ch.index, k, s, e))
+    spans = [(s, e) for _c, _k, s, e in paras]
+    quotes = find_quotes(source, spans)
+    table = discover(source, characters or None)
+    mentions = find_mentions(source, table)
+    result: Attribution = attribute(source, spans, quotes, table, mentions)
+    segments: list[Segment] = []
+    for (chapter, k, lo, hi), pq in zip(paras, quotes, strict=True):
+        cur = lo
+        for q in pq:
+            _narration(segments, source, chapter, k, cur, q.start)
+            who = result.speakers.get(id(q))
+            segments.append(
+                Segment(
+                    chapter,
+                    k,
+                    _kind(q, result),
+                    who,
+                    source[q.start : q.end],
+                    q.start,
+                    q.end,
+                    round(result.confidence.get(id(q), 0.2), 3),
+                )
+            )
+            cur = q.end
+        _narration(segments, source, chapter, k, cur, hi)
+    used = {s.speaker for s in segments if s.speaker}
+    chars = tuple(c for c in result.characters if c.name in used)
+    return Script(book, chars, tuple(segments))
+
+
+def _kind(q: Quote, result: Attribution) -> Kind:
+    if q.kind == "thought" or id(q) in result.thoughts:
+        return "thought"
+    return "speech"
+
+
+def _narration(out: list[Segment], source: str, chapter: int, k: int, lo: int, hi: int) -> None:
+    while lo < hi and source[lo].isspace():
+        lo += 1
+    while hi > lo and source[hi - 1].isspace():
+        hi -= 1
+    if hi > lo:
+        out.append(Segment(chapter, k, "narration", None, source[lo:hi], lo, hi, 1.0))

@@ -1,0 +1,153 @@
+"""Timed transcripts beside the audio: WebVTT, SRT and LRC.
+
+Each cue is one spoken segment with its speaker, so a player can show who is
+talking. All files are UTF-8 and written atomically (temp file + rename), so
+an interrupted run never leaves half a transcript behind.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import OutputError
+from .records import TrackMeta
+
+
+@dataclass(frozen=True)
+class Cue:
+    """One line of the transcript; times in seconds from the start of the file."""
+
+    start: float
+    end: float
+    speaker: str | None
+    text: str
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 to ``path`` via a temp file in the same folder + os.replace."""
+    path = Path(path)
+    tmp: str | None = None
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        # newline="" keeps "\n" on Windows too: players expect one line ending throughout.
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a transcript should be readable like audio
+        os.replace(tmp, path)
+        tmp = None
+    except OSError as exc:
+        raise OutputError(
+            f"{path}: cannot write ({exc.strerror or exc}); "
+            "check the output folder exists, is writable and has free space"
+        ) from exc
+    finally:
+        if tmp is not None:
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _ordered(cues: Sequence[Cue]) -> list[Cue]:
+    # Players require non-decreasing start times; a cue ending before it starts is a bug.
+    for cue in cues:
+        if cue.start < 0 or cue.end < cue.start:
+            raise ValueError(f"cue {cue.text[:30]!r} has bad times {cue.start}..{cue.end}")
+    # A cue with no words would be an empty subtitle, which some SRT readers reject.
+    return sorted((c for c in cues if c.text.strip()), key=lambda c: c.start)
+
+
+def _labelled(cue: Cue) -> str:
+    """'Speaker: text' (SRT/LRC style), or just the text for narration."""
+    speaker = _one_line(cue.speaker or "")
+    text = _one_line(cue.text)
+    return f"{speaker}: {text}" if speaker else text
+
+
+def _one_line(text: str) -> str:
+    # A blank line ends a cue in VTT/SRT and a newline ends an LRC line: flatten the text.
+    return " ".join(text.split())
+
+
+def _clock(seconds: float, sep: str) -> str:
+    ms = round(seconds * 1000)
+    hours, ms = divmod(ms, 3_600_000)
+    minutes, ms = divmod(ms, 60_000)
+    secs, ms = divmod(ms, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{sep}{ms:03d}"
+
+
+def vtt_time(seconds: float) -> str:
+    """WebVTT timestamp, e.g. 00:00:01.250."""
+    return _clock(seconds, ".")
+
+
+def srt_time(seconds: float) -> str:
+    """SRT timestamp, e.g. 00:00:01,250."""
+    return _clock(seconds, ",")
+
+
+def lrc_time(seconds: float) -> str:
+    """LRC timestamp in minutes, seconds and hundredths, e.g. 01:02.50."""
+    cs = round(seconds * 100)
+    minutes, cs = divmod(cs, 6000)
+    secs, cs = divmod(cs, 100)
+    return f"{minutes:02d}:{secs:02d}.{cs:02d}"
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def render_vtt(cues: Sequence[Cue]) -> str:
+    """The WebVTT text for ``cues``; speakers become voice spans (<v Name>...</v>)."""
+    blocks = ["WEBVTT"]
+    for number, cue in enumerate(_ordered(cues), start=1):
+        text = _vtt_escape(_one_line(cue.text))
+        speaker = _one_line(cue.speaker or "")
+        if speaker:
+            text = f"<v {_vtt_escape(speaker)}>{text}</v>"
+        blocks.append(f"{number}\n{vtt_time(cue.start)} --> {vtt_time(cue.end)}\n{text}")
+    return "\n\n".join(blocks) + "\n"
+
+
+def render_srt(cues: Sequence[Cue]) -> str:
+    """The SRT text for ``cues``; a speaker is shown as "Name: text"."""
+    blocks = []
+    for number, cue in enumerate(_ordered(cues), start=1):
+        blocks.append(f"{number}\n{srt_time(cue.start)} --> {srt_time(cue.end)}\n{_labelled(cue)}")
+    return "\n\n".join(blocks) + ("\n" if blocks else "")
+
+
+def render_lrc(cues: Sequence[Cue], meta: TrackMeta) -> str:
+    """The LRC text: ID tags from ``meta``, one timed line per cue, and an empty timed
+    line where a cue ends before the next begins (so a pause clears the display)."""
+    header = [("ti", meta.title), ("ar", meta.artist), ("al", meta.album),
+              ("au", meta.artist), ("by", "narrate")]
+    lines = [f"[{key}:{_one_line(value)}]" for key, value in header if value]
+    ordered = _ordered(cues)
+    for index, cue in enumerate(ordered):
+        lines.append(f"[{lrc_time(cue.start)}]{_labelled(cue)}")
+        following = ordered[index + 1].start if index + 1 < len(ordered) else None
+        if following is None or round(following * 100) > round(cue.end * 100):
+            lines.append(f"[{lrc_time(cue.end)}]")
+    return "\n".join(lines) + "\n"
+
+
+def write_vtt(path: Path, cues: Sequence[Cue]) -> None:
+    """Write a WebVTT transcript atomically."""
+    write_text_atomic(Path(path), render_vtt(cues))
+
+
+def write_srt(path: Path, cues: Sequence[Cue]) -> None:
+    """Write an SRT transcript atomically."""
+    write_text_atomic(Path(path), render_srt(cues))
+
+
+def write_lrc(path: Path, cues: Sequence[Cue], meta: TrackMeta) -> None:
+    """Write an LRC transcript atomically."""
+    write_text_atomic(Path(path), render_lrc(cues, meta))

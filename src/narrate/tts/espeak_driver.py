@@ -1,0 +1,96 @@
+"""A pyttsx3 driver for espeak-ng that synthesizes into memory.
+
+pyttsx3's stock espeak driver fits narrate poorly: it only loads a system
+libespeak-ng, polls with 10 ms sleeps, grows its buffer by repeated `+=`,
+prints to stdout and can return before writing the file. This driver keeps
+pyttsx3's driver interface (loaded by module name under `pyttsx3.drivers`) but
+runs espeak-ng synchronously, bounds each synthesis in time and writes a
+complete WAV or raises.
+"""
+
+from __future__ import annotations
+
+import wave
+from typing import Any
+
+from pyttsx3.voice import Voice as PyttsxVoice
+
+from narrate.tts.espeak_lib import PITCH, RATE, SAMPLE_RATE, VOLUME, Espeak, locate
+
+SYNTH_TIMEOUT_S = 120.0  # far beyond any sentence; a hang is cut off here
+
+
+def buildDriver(proxy: Any) -> EspeakMemoryDriver:  # noqa: N802 - pyttsx3's name
+    return EspeakMemoryDriver(proxy)
+
+
+class EspeakMemoryDriver:
+    def __init__(self, proxy: Any) -> None:
+        library = locate()
+        if library is None:
+            raise OSError("libespeak-ng not found (neither system-wide nor espeakng-loader)")
+        self._espeak = Espeak.get(library)
+        self._proxy = proxy
+        self._props: dict[str, Any] = {"voice": "en-us", "rate": 175, "volume": 1.0, "pitch": 50}
+        self.timeout = SYNTH_TIMEOUT_S
+        self.last_pcm = b""
+        self._espeak.set_voice("en-us")
+
+    # pyttsx3 driver interface ------------------------------------------
+    def destroy(self) -> None:
+        pass
+
+    def startLoop(self) -> None:  # noqa: N802
+        # Synthesis is synchronous, so pumping the queue once runs every command.
+        self._proxy.setBusy(False)
+
+    def endLoop(self) -> None:  # noqa: N802
+        pass
+
+    def iterate(self) -> Any:
+        self._proxy.setBusy(False)
+        yield
+
+    def stop(self) -> None:
+        pass
+
+    def say(self, text: str) -> None:
+        raise NotImplementedError("narrate only renders to files; use save_to_file")
+
+    def save_to_file(self, text: str, filename: str) -> None:
+        self._proxy.notify("started-utterance")
+        pcm = self._espeak.synthesize(text, self.timeout)
+        self.last_pcm = pcm
+        with wave.open(filename, "wb") as out:
+            out.setnchannels(1)
+            out.setsampwidth(2)
+            out.setframerate(SAMPLE_RATE)
+            out.writeframes(pcm)
+        self._proxy.notify("finished-utterance", completed=True)
+
+    def getProperty(self, name: str) -> Any:  # noqa: N802
+        if name == "voices":
+            return [
+                PyttsxVoice(id=ident, name=vname, languages=[lang],
+                            gender=[None, "Male", "Female"][gender] if gender < 3 else None,
+                            age=age or None)
+                for ident, vname, gender, lang, age in self._espeak.voices()
+            ]
+        if name in self._props:
+            return self._props[name]
+        raise KeyError(f"unknown property {name}")
+
+    def setProperty(self, name: str, value: Any) -> None:  # noqa: N802
+        if name == "voice":
+            if not self._espeak.set_voice(str(value)):
+                raise ValueError(f"espeak-ng has no voice {value!r}")
+        elif name == "rate":
+            self._espeak.set_parameter(RATE, int(value))
+        elif name == "volume":
+            # pyttsx3 volume is 0-1; espeak's amplitude 100 is its normal level.
+            self._espeak.set_parameter(VOLUME, round(float(value) * 100))
+        elif name == "pitch":
+            self._espeak.set_parameter(PITCH, int(value))
+        else:
+            raise KeyError(f"unknown property {name}")
+        self._props[name] = value

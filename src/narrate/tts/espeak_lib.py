@@ -1,0 +1,205 @@
+"""ctypes bindings to libespeak-ng, found on the system or in the espeakng-loader wheel.
+
+Only what narrate needs: synchronous synthesis into memory, voice listing,
+parameters. Synchronous mode runs the callback on the calling thread, so a
+synthesis is one blocking call with no polling loop.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+AUDIO_OUTPUT_SYNCHRONOUS = 2
+CHARS_UTF8 = 1
+PHONEMES = 0x100  # lets "[[...]]" in the text be read as phonemes (the lexicon's)
+ENDPAUSE = 0x1000
+POS_CHARACTER = 1
+
+RATE, VOLUME, PITCH, RANGE = 1, 2, 3, 4
+EVENT_LIST_TERMINATED = 0
+SAMPLE_RATE = 22050  # espeak-ng's fixed output rate
+
+
+class _Voice(ctypes.Structure):
+    _fields_ = [
+        ("name", ctypes.c_char_p),
+        ("languages", ctypes.c_void_p),
+        ("identifier", ctypes.c_char_p),
+        ("gender", ctypes.c_ubyte),
+        ("age", ctypes.c_ubyte),
+        ("variant", ctypes.c_ubyte),
+        ("xx1", ctypes.c_ubyte),
+        ("score", ctypes.c_int),
+        ("spare", ctypes.c_void_p),
+    ]
+
+
+class _Event(ctypes.Structure):
+    _fields_ = [
+        ("type", ctypes.c_int),
+        ("unique_identifier", ctypes.c_uint),
+        ("text_position", ctypes.c_int),
+        ("length", ctypes.c_int),
+        ("audio_position", ctypes.c_int),
+        ("sample", ctypes.c_int),
+        ("user_data", ctypes.c_void_p),
+        ("id", ctypes.c_void_p),
+    ]
+
+
+SynthCallback = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.POINTER(_Event)
+)
+
+
+@dataclass(frozen=True)
+class Library:
+    """Where libespeak-ng comes from: the system's, or the copy a wheel ships."""
+
+    path: str
+    data_path: str | None  # None: the library's compiled-in default
+    source: str  # "system" or "espeakng-loader"
+
+
+def locate() -> Library | None:
+    """Prefer the system's espeak-ng; fall back to the espeakng-loader wheel."""
+    forced = os.environ.get("NARRATE_ESPEAK_LIBRARY")
+    if forced:
+        return Library(forced, os.environ.get("NARRATE_ESPEAK_DATA"), "NARRATE_ESPEAK_LIBRARY")
+    if os.environ.get("NARRATE_BUNDLED_ONLY") != "1":
+        found = ctypes.util.find_library("espeak-ng")
+        if found:
+            return Library(found, None, "system")
+    try:
+        import espeakng_loader
+    except ImportError:
+        return None
+    lib = espeakng_loader.get_library_path()
+    if not Path(lib).exists():
+        return None
+    return Library(lib, espeakng_loader.get_data_path(), "espeakng-loader")
+
+
+class Espeak:
+    """One initialised libespeak-ng per process (the library is process-global)."""
+
+    _instance: Espeak | None = None
+
+    def __init__(self, library: Library) -> None:
+        self.library = library
+        self.dll = ctypes.CDLL(library.path)
+        self.dll.espeak_Initialize.restype = ctypes.c_int
+        self.dll.espeak_Initialize.argtypes = [
+            ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+        ]
+        self.dll.espeak_Synth.argtypes = [
+            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
+            ctypes.c_uint, ctypes.POINTER(ctypes.c_uint), ctypes.c_void_p,
+        ]
+        self.dll.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
+        self.dll.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        self.dll.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_Voice))
+        self.dll.espeak_ListVoices.argtypes = [ctypes.c_void_p]
+        self.dll.espeak_Info.restype = ctypes.c_char_p
+        self.dll.espeak_Info.argtypes = [ctypes.POINTER(ctypes.c_char_p)]
+        data = library.data_path.encode() if library.data_path else None
+        rate = self.dll.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 200, data, 0)
+        if rate <= 0:
+            raise OSError(f"libespeak-ng at {library.path} failed to initialise (data: {data!r})")
+        self._language_files: dict[str, str] | None = None
+        self._chunks: list[bytes] = []
+        self._deadline = 0.0
+        self._timed_out = False
+        # Keep a reference: ctypes callbacks die with their Python object.
+        self._callback = SynthCallback(self._on_audio)
+        self.dll.espeak_SetSynthCallback(self._callback)
+
+    @classmethod
+    def get(cls, library: Library) -> Espeak:
+        if cls._instance is None:
+            cls._instance = cls(library)
+        return cls._instance
+
+    def version(self) -> str:
+        raw = self.dll.espeak_Info(None)
+        return raw.decode() if raw else "unknown"
+
+    def data_path(self) -> str | None:
+        path = ctypes.c_char_p()
+        self.dll.espeak_Info(ctypes.byref(path))
+        return path.value.decode() if path.value else None
+
+    def voices(self) -> list[tuple[str, str, int, str, int]]:
+        """(identifier, name, gender 0/1/2, languages, age) for every voice."""
+        out = []
+        array = self.dll.espeak_ListVoices(None)
+        i = 0
+        while array[i]:
+            v = array[i].contents
+            # languages: a priority byte, then a NUL-terminated code; the first
+            # code is the voice's own language (later entries are not reliable).
+            language = ctypes.string_at(v.languages + 1).decode(errors="replace")
+            out.append((
+                v.identifier.decode(errors="replace"),
+                v.name.decode(errors="replace"),
+                v.gender,
+                language,
+                v.age,
+            ))
+            i += 1
+        return out
+
+    def set_voice(self, name: str) -> bool:
+        """Select "en-us", "en-gb+f3", a voice file ("gmw/en") or a voice's name."""
+        if self.dll.espeak_SetVoiceByName(name.encode()) == 0:
+            return True
+        # A language code ("en-gb") that is not also a voice file name: find its file.
+        language, _, variant = name.partition("+")
+        if self._language_files is None:
+            self._language_files = {}
+            for ident, _vname, _gender, lang, _age in self.voices():
+                self._language_files.setdefault(lang.lower(), ident)
+        ident = self._language_files.get(language.lower())
+        if ident is None:
+            return False
+        full = f"{ident}+{variant}" if variant else ident
+        return self.dll.espeak_SetVoiceByName(full.encode()) == 0
+
+    def set_parameter(self, parameter: int, value: int) -> None:
+        self.dll.espeak_SetParameter(parameter, value, 0)
+
+    def _on_audio(self, wav, numsamples, events) -> int:  # noqa: ANN001
+        if numsamples > 0:
+            self._chunks.append(ctypes.string_at(wav, numsamples * 2))
+        if self._deadline and _now() > self._deadline:
+            self._timed_out = True
+            return 1  # tells espeak to abort this synthesis
+        return 0
+
+    def synthesize(self, text: str, timeout: float) -> bytes:
+        """Synthesize text to 16-bit mono PCM at SAMPLE_RATE; TimeoutError past the bound."""
+        self._chunks = []
+        self._timed_out = False
+        self._deadline = _now() + timeout
+        data = text.encode("utf-8") + b"\0"
+        err = self.dll.espeak_Synth(
+            data, len(data), 0, POS_CHARACTER, 0, CHARS_UTF8 | PHONEMES | ENDPAUSE, None, None
+        )
+        self._deadline = 0.0
+        if self._timed_out:
+            raise TimeoutError(f"speech synthesis took over {timeout:.0f} s")
+        if err != 0:
+            raise OSError(f"espeak_Synth failed with error {err}")
+        pcm = b"".join(self._chunks)
+        self._chunks = []
+        return pcm
+
+
+def _now() -> float:
+    import time
+
+    return time.monotonic()

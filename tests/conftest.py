@@ -1,0 +1,35 @@
+"""Shared fixtures: real espeak-ng and ffmpeg, a private cache per test session."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+DATA = Path(__file__).parent / "data"
+REPO = Path(__file__).parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory,
+                   monkeypatch: pytest.MonkeyPatch) -> None:
+    # Never touch the user's real cache from a test.
+    monkeypatch.setenv("NARRATE_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+
+
+def decode(path: Path) -> tuple[bytes, str]:
+    """Decode any audio file with ffmpeg to 22,050 Hz mono s16le; (pcm, stderr)."""
+    from narrate.tools import ffmpeg_exe
+
+    result = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", "22050",
+         "-"], capture_output=True, check=False,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout, result.stderr.decode()
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA

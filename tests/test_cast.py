@@ -1,0 +1,173 @@
+"""Auto-casting: distinct, gender-aware, deterministic voices; reports and thoughts."""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from narrate.cast import build_cast, cast_json, format_cast, lookup_voice, narrator_voice_id
+from narrate.config import CharacterConfig, VoiceConfig, load_config
+from narrate.records import Book, Chapter, Character, Script, Segment, VoiceInfo
+
+REPO_VOICES = Path(__file__).resolve().parents[1] / "voices.yaml"
+
+# What narrate.tts.list_voices() returns for espeak-ng: languages, then variants
+# ("+f3") that combine with any language.
+_BASES = ["en-029", "en-gb", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
+          "en-gb-x-rp", "en-shaw", "en-us", "en-us-nyc", "de", "es", "fr"]
+_VARIANTS = {
+    **{f"m{i}": "male" for i in range(1, 9)}, **{f"f{i}": "female" for i in range(1, 6)},
+    "zac": "unknown", "whisper": "male", "whisperf": "female", "croak": "male",
+    "klatt": "unknown", "steph": "female", "Andy": "unknown", "travis": "male",
+    "grandma": "female", "anikaRobot": "female", "linda": "female",
+}
+
+
+def espeak_voices() -> list[VoiceInfo]:
+    voices = [VoiceInfo(b, b, "male", (b,)) for b in _BASES]
+    return voices + [VoiceInfo(f"+{v}", v, g, ()) for v, g in _VARIANTS.items()]  # type: ignore[arg-type]
+
+
+def make_script(lines: dict[str, int], characters: list[Character]) -> Script:
+    """A script in which each speaker has ``lines[name]`` speech segments."""
+    segments = []
+    for i, (name, count) in enumerate(sorted(lines.items())):
+        segments += [Segment(1, i, "speech", name, "Hello.", 0, 6) for _ in range(count)]
+    segments.append(Segment(1, 0, "narration", None, "It was dark.", 0, 12))
+    book = Book("Hello. It was dark.", "Test", None, (Chapter(1, "One", ((0, 19),)),))
+    return Script(book, tuple(characters), tuple(segments))
+
+
+SAMPLE = [
+    Character("Maren Holt", ("Maren", "Mrs. Holt"), "female"),
+    Character("Elias Holt", ("Elias",), "male"),
+    Character("Wren", ("the child",), "female"),
+]
+SAMPLE_LINES = {"Maren Holt": 14, "Elias Holt": 8, "Wren": 6}
+
+
+def thirty_speakers() -> tuple[Script, list[Character]]:
+    rng = random.Random(30)
+    characters = []
+    for i in range(30):
+        gender = ("male", "female", "unknown")[i % 3] if i % 7 else "male"
+        characters.append(Character(f"Speaker {i:02d}", (), gender))
+    lines = {c.name: 1 + rng.randrange(60) for c in characters}
+    return make_script(lines, characters), characters
+
+
+def test_sample_story_with_repo_file_has_four_distinct_voices() -> None:
+    config = load_config(REPO_VOICES, espeak_voices())
+    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), config, espeak_voices())
+    ids = [cast.narrator.voice_id] + [cast.characters[c.name].voice_id for c in SAMPLE]
+    assert len(set(ids)) == 4
+    assert cast.characters["Maren Holt"].voice_id == "en-gb-scotland+f3"
+    assert cast.characters["Elias Holt"].rate == 158
+
+
+def test_sample_story_without_a_file_is_cast_by_gender_and_age() -> None:
+    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), VoiceConfig(), espeak_voices())
+    voices = {c.name: cast.characters[c.name] for c in SAMPLE}
+    assert cast.narrator.voice_id == "en"  # British English, no variant
+    assert len({v.voice_id for v in voices.values()} | {cast.narrator.voice_id}) == 4
+    assert voices["Maren Holt"].voice_id.split("+")[1] in {"f1", "f2", "f3", "f4", "f5"}
+    assert voices["Elias Holt"].voice_id.split("+")[1] in {f"m{i}" for i in range(1, 9)}
+    assert voices["Wren"].voice_id.endswith("+zac")  # "the child"
+
+
+def test_thirty_speakers_twelve_most_frequent_are_distinct_and_stable() -> None:
+    script, characters = thirty_speakers()
+    first = build_cast(script, VoiceConfig(), espeak_voices())
+    # Another machine may list voices and characters in another order.
+    shuffled = espeak_voices()
+    random.Random(1).shuffle(shuffled)
+    other = replace(script, characters=tuple(reversed(script.characters)))
+    second = build_cast(other, VoiceConfig(), shuffled)
+    assert first == second and first.characters == second.characters
+
+    counts = {c.name: sum(s.speaker == c.name for s in script.segments) for c in characters}
+    top = sorted(counts, key=lambda n: (-counts[n], n))[:12]
+    ids = [first.characters[n].voice_id for n in top]
+    assert len(set(ids)) == 12
+    assert first.narrator.voice_id not in ids
+    # Here there are enough candidates for everyone.
+    assert len({v.voice_id for v in first.characters.values()}) == 30
+
+
+def test_gender_is_respected() -> None:
+    script, characters = thirty_speakers()
+    cast = build_cast(script, VoiceConfig(), espeak_voices())
+    for c in characters:
+        variant = cast.characters[c.name].voice_id.partition("+")[2]
+        if c.gender != "unknown":
+            assert _VARIANTS[variant] == c.gender, (c, variant)
+        assert variant not in {"whisper", "whisperf", "croak", "klatt", "anikaRobot"}
+
+
+def test_one_changed_voice_leaves_the_others_alone() -> None:
+    script, characters = thirty_speakers()
+    before = build_cast(script, VoiceConfig(), espeak_voices())
+    name = characters[1].name
+    config = VoiceConfig(characters={name: CharacterConfig(name, voice="en-us-nyc+steph")})
+    after = build_cast(script, config, espeak_voices())
+    changed = {n for n in before.characters if before.characters[n] != after.characters[n]}
+    assert changed == {name}
+
+    # Taking another character's voice moves only that character on.
+    other = characters[2].name
+    taken = before.characters[other].voice_id
+    config = VoiceConfig(characters={name: CharacterConfig(name, voice=taken)})
+    after = build_cast(script, config, espeak_voices())
+    changed = {n for n in before.characters if before.characters[n] != after.characters[n]}
+    assert changed == {name, other}
+    assert after.characters[other].voice_id != taken
+
+
+def test_file_settings_win_field_by_field() -> None:
+    config = VoiceConfig(characters={"Wren": CharacterConfig("Wren", pitch=70, age="child")})
+    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), config, espeak_voices())
+    assert cast.characters["Wren"].pitch == 70
+    assert cast.characters["Wren"].voice_id.endswith("+zac")
+
+
+def test_thoughts_are_softer_or_read_by_the_narrator() -> None:
+    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), VoiceConfig(), espeak_voices())
+    thought = Segment(1, 0, "thought", "Wren", "Where is he?", 0, 12)
+    speech = replace(thought, kind="speech")
+    assert cast.voice_for(thought).volume == pytest.approx(0.8)
+    assert cast.voice_for(thought).voice_id == cast.voice_for(speech).voice_id
+    narrated = replace(cast, thoughts="narrator")
+    assert narrated.voice_for(thought) == cast.narrator
+
+
+def test_narrator_for_other_languages(caplog: pytest.LogCaptureFixture) -> None:
+    assert narrator_voice_id(espeak_voices(), "de") == "de"
+    assert narrator_voice_id(espeak_voices(), "en-us") == "en-us"
+    with caplog.at_level(logging.WARNING, logger="narrate"):
+        assert narrator_voice_id(espeak_voices(), "xx") == "en-us"
+    assert "no xx voice" in caplog.text
+
+
+def test_reports() -> None:
+    script = make_script(SAMPLE_LINES, SAMPLE)
+    cast = build_cast(script, VoiceConfig(), espeak_voices())
+    data = cast_json(script, cast)
+    assert set(data["narrator"]) == {"engine", "id", "rate", "pitch", "volume"}  # type: ignore[arg-type]
+    first = data["characters"][0]  # type: ignore[index]
+    assert first["name"] == "Maren Holt" and first["lines"] == 14
+    assert first["aliases"] == ["Maren", "Mrs. Holt"] and first["gender"] == "female"
+    text = format_cast(script, cast)
+    assert text.splitlines()[0].startswith("Narrator") and "Elias Holt" in text
+    assert lookup_voice(cast, "mrs. holt", SAMPLE) == cast.characters["Maren Holt"]
+    assert lookup_voice(cast, "Narrator") == cast.narrator
+    assert lookup_voice(cast, "Nobody", SAMPLE) is None
+
+
+def test_cast_without_a_book_uses_the_file() -> None:
+    config = load_config(REPO_VOICES)
+    cast = build_cast(None, config, espeak_voices())
+    assert set(cast.characters) == {"Maren Holt", "Elias Holt", "Wren"}

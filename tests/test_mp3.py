@@ -1,0 +1,50 @@
+import math
+import struct
+
+from conftest import decode
+
+from narrate import mp3
+
+
+def tone(seconds: float, freq: float = 440.0) -> bytes:
+    n = int(mp3.SAMPLE_RATE * seconds)
+    return struct.pack(f"<{n}h", *(int(8000 * math.sin(2 * math.pi * freq * i / mp3.SAMPLE_RATE))
+                                   for i in range(n)))
+
+
+def test_block_decodes_to_its_counted_samples(tmp_path):
+    block = mp3.encode(tone(1.0))
+    path = tmp_path / "b.mp3"
+    path.write_bytes(block.data)
+    pcm, errors = decode(path)
+    assert errors == ""
+    assert len(pcm) // 2 == block.samples == block.frames * 576
+    # The encoder adds its delay and padding, never more than a few frames.
+    assert 22050 <= block.samples <= 22050 + 4 * 576
+
+
+def test_concatenated_blocks_decode_to_the_sum(tmp_path):
+    blocks = [mp3.encode(tone(0.5, f)) for f in (300, 500, 700)] + [mp3.silence(400)]
+    path = tmp_path / "joined.mp3"
+    path.write_bytes(b"".join(b.data for b in blocks))
+    pcm, errors = decode(path)
+    assert errors == ""
+    assert len(pcm) // 2 == sum(b.samples for b in blocks)
+
+
+def test_silence_is_close_to_its_length():
+    for ms in (250, 600, 2000):
+        block = mp3.silence(ms)
+        assert abs(block.samples / mp3.SAMPLE_RATE * 1000 - ms) < 60
+
+
+def test_scan_rejects_damage():
+    import pytest
+
+    from narrate.errors import EngineError
+
+    data = mp3.encode(tone(0.2)).data
+    with pytest.raises(EngineError):
+        mp3.scan_frames(data[:-7])
+    with pytest.raises(EngineError):
+        mp3.scan_frames(b"\x00" * 10 + data)

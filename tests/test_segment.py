@@ -1,0 +1,229 @@
+"""Segmenter tests on short invented passages: quotes, kinds, speakers, offsets."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from narrate.records import Book, Chapter, Character, Script
+from narrate.segment import segment
+
+
+def make_book(text: str) -> Book:
+    """One chapter; paragraphs are the blank-line-separated blocks."""
+    paras = tuple(
+        (m.start(), m.end()) for m in re.finditer(r"\S(?:.*\S)?(?:\n(?![ \t]*\n).*\S)*", text)
+    )
+    return Book(text, "Test", None, (Chapter(1, "One", paras),))
+
+
+def quotes(script: Script) -> list[tuple[str, str | None, str]]:
+    return [(s.kind, s.speaker, s.text) for s in script.segments if s.kind != "narration"]
+
+
+def check_cover(script: Script) -> None:
+    """Segments in order, not overlapping, covering every non-space char once."""
+    book = script.book
+    for ch in book.chapters:
+        for k, (lo, hi) in enumerate(ch.paragraphs):
+            segs = [s for s in script.segments if s.chapter == ch.index and s.paragraph == k]
+            covered = [False] * (hi - lo)
+            last = lo
+            for s in segs:
+                assert s.text == book.source[s.start : s.end]
+                assert lo <= s.start < s.end <= hi and s.start >= last
+                last = s.end
+                for i in range(s.start, s.end):
+                    covered[i - lo] = True
+            for i in range(lo, hi):
+                assert covered[i - lo] or book.source[i].isspace(), (i, book.source[i])
+
+
+def test_straight_and_curly_double_quotes_with_offsets() -> None:
+    text = (
+        'Mira Tolland opened the door. "Come in," she said.\n\n\u201cThank you,\u201d said Oskar.'
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    segs = list(sc.segments)
+    assert [(s.kind, s.text) for s in segs] == [
+        ("narration", "Mira Tolland opened the door."),
+        ("speech", '"Come in,"'),
+        ("narration", "she said."),
+        ("speech", "\u201cThank you,\u201d"),
+        ("narration", "said Oskar."),
+    ]
+    assert segs[1].start == text.index('"Come') and segs[1].end == text.index(" she")
+    assert segs[1].speaker == "Mira Tolland" and segs[3].speaker == "Oskar"
+    assert {c.name for c in sc.characters} == {"Mira Tolland", "Oskar"}
+
+
+def test_single_quoted_thought_and_apostrophes() -> None:
+    text = (
+        "Dav-Or's brother couldn't stand the '90s music o' the boys' room, "
+        "nor rock 'n' roll.\n\n"
+        "Dav-Or frowned. 'This can't last,' he thought.\n\n"
+        '"It won\'t," said Dav-Or.'
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert quotes(sc) == [
+        ("thought", "Dav-Or", "'This can't last,'"),
+        ("speech", "Dav-Or", '"It won\'t,"'),
+    ]
+
+
+def test_quote_broken_by_narration_keeps_speaker() -> None:
+    text = (
+        "Pell looked at the map while Nessa studied the river.\n\n"
+        '"I can\'t find it." She muttered under her breath. "Where could it be?"'
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert quotes(sc) == [
+        ("speech", "Nessa", '"I can\'t find it."'),
+        ("speech", "Nessa", '"Where could it be?"'),
+    ]
+
+
+def test_speech_over_several_paragraphs_and_unclosed_quote() -> None:
+    text = (
+        'Captain Hale cleared his throat. "We sailed at dawn.\n\n'
+        '"The wind turned by noon.\n\n'
+        '"And then the mast broke."\n\n'
+        '"Is that all?" asked Wren. "Tell me more\n\n'
+        "Wren waited, but nothing came."
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    got = quotes(sc)
+    assert [g[1] for g in got[:3]] == ["Captain Hale"] * 3
+    assert got[2][2] == '"And then the mast broke."'
+    assert got[3] == ("speech", "Wren", '"Is that all?"')
+    # the unclosed quote ends with its paragraph; the next paragraph is narration
+    assert got[4] == ("speech", "Wren", '"Tell me more')
+    assert sc.segments[-1].kind == "narration"
+
+
+@pytest.mark.parametrize(
+    "tagline",
+    [
+        '"We leave now," said Brannock.',
+        '"We leave now," Brannock said.',
+        '"We leave now," he replied.',
+        '"We leave now," replied he.',
+        '"We leave now," Brannock whispered urgently.',
+        'Brannock pleaded, "We leave now."',
+    ],
+)
+def test_said_tags_on_either_side_and_inverted(tagline: str) -> None:
+    text = (
+        "Brannock paced by the gate while Sela sat on the wall. "
+        "She did not look at him.\n\n"
+        "Brannock turned to the road.\n\n" + tagline
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert [q[1] for q in quotes(sc)] == ["Brannock"]
+
+
+def test_narration_subject_is_the_speaker() -> None:
+    text = (
+        "Ilsa Varn and Tobin waited at the dock.\n\n"
+        'Tobin turned to look at his sister, his face pale. "The boat is late."\n\n'
+        'Ilsa Varn shrugged. "It always is."'
+    )
+    sc = segment(make_book(text))
+    assert [q[1] for q in quotes(sc)] == ["Tobin", "Ilsa Varn"]
+
+
+def test_turn_taking_through_untagged_lines() -> None:
+    text = (
+        '"Are you coming?" asked Corwen.\n\n'
+        '"Not yet," said Mabry.\n\n'
+        '"Why not?"\n\n'
+        '"The bread is still in the oven."\n\n'
+        '"Then I will wait."\n\n'
+        '"Suit yourself."'
+    )
+    sc = segment(make_book(text))
+    assert [q[1] for q in quotes(sc)] == ["Corwen", "Mabry", "Corwen", "Mabry", "Corwen", "Mabry"]
+
+
+def test_vocative_is_not_the_speaker() -> None:
+    text = (
+        "Orla sat by the fire. Pim, her son, played with a spoon.\n\n"
+        'She smiled at him. "Hush..Pim, all is well."\n\n'
+        '"Pim, come here," Orla called.'
+    )
+    sc = segment(make_book(text))
+    assert [q[1] for q in quotes(sc)] == ["Orla", "Orla"]
+
+
+def test_pronoun_goes_to_last_character_of_that_gender() -> None:
+    text = (
+        "Garrick climbed the stair. Below him, Wenna lit a lamp. Garrick paused on the landing "
+        "and he looked down at her.\n\n"
+        '"Is anyone there?" she called.\n\n'
+        '"Only me," he answered.'
+    )
+    sc = segment(make_book(text))
+    assert [q[1] for q in quotes(sc)] == ["Wenna", "Garrick"]
+
+
+def test_descriptive_mentions_link_to_characters() -> None:
+    text = (
+        "By the window, Rhosyn rocked little Tamsin while Edric read. "
+        "Edric glanced up from his book.\n\n"
+        'The toddler laughed. "Boat!"\n\n'
+        'His wife smiled. "Yes, a boat."\n\n'
+        'Her husband closed the book. "A fine one."'
+    )
+    sc = segment(make_book(text))
+    assert [q[1] for q in quotes(sc)] == ["Tamsin", "Rhosyn", "Edric"]
+    genders = {c.name: c.gender for c in sc.characters}
+    assert genders["Edric"] == "male" and genders["Rhosyn"] == "female"
+
+
+def test_discovery_skips_sentence_initial_common_words() -> None:
+    text = (
+        "Sensing the storm, Avel-Ra closed the shutters. Quickly he bolted the door.\n\n"
+        '"Stay inside," Avel-Ra said. Later, the rain came.\n\n'
+        '"It is loud," said Avel-Ra, and he sat down.'
+    )
+    sc = segment(make_book(text))
+    assert [c.name for c in sc.characters] == ["Avel-Ra"]
+    assert sc.characters[0].gender == "male"
+
+
+def test_given_cast_names_and_restricts_speakers() -> None:
+    text = (
+        'Mr. Pardew looked up. "Who is there?"\n\n'
+        '"Only the post," said Dora.\n\n'
+        '"Leave it on the step," said Pardew.'
+    )
+    cast = [
+        Character("Arthur Pardew", ("Mr. Pardew", "Pardew"), "male"),
+        Character("Dora Pike", ("Dora",), "female"),
+    ]
+    sc = segment(make_book(text), cast)
+    assert [q[1] for q in quotes(sc)] == ["Arthur Pardew", "Dora Pike", "Arthur Pardew"]
+    assert {c.name for c in sc.characters} == {"Arthur Pardew", "Dora Pike"}
+
+
+def test_segments_cover_text_once_and_are_deterministic() -> None:
+    text = (
+        "  The hall was cold.  \n\n"
+        '"Light the fire," said Oda, "before the guests come." She left.\n\n'
+        "'Too late,' thought Bram. \"Fine,\" he said.\n\n"
+        '"An unclosed line\n\n'
+        '"continues here," Bram added.'
+    )
+    a = segment(make_book(text))
+    b = segment(make_book(text))
+    check_cover(a)
+    assert a == b
+    for s in a.segments:
+        assert 0.0 <= s.confidence <= 1.0
+        assert (s.speaker is None) == (s.kind == "narration")
