@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from narrate.cast import build_cast, cast_json, format_cast, lookup_voice, narrator_voice_id
+from narrate.cast import build_cast, cast_report, narrator_voice_id, validate_voices
+from narrate.cast_output import format_cast, lookup_voice
 from narrate.config import CharacterConfig, VoiceConfig, load_config
 from narrate.records import Book, Chapter, Character, Script, Segment, VoiceInfo
 
@@ -155,7 +156,7 @@ def test_narrator_for_other_languages(caplog: pytest.LogCaptureFixture) -> None:
 def test_reports() -> None:
     script = make_script(SAMPLE_LINES, SAMPLE)
     cast = build_cast(script, VoiceConfig(), espeak_voices())
-    data = cast_json(script, cast)
+    data = cast_report(script, cast)
     assert set(data["narrator"]) == {"engine", "id", "rate", "pitch", "volume"}  # type: ignore[arg-type]
     first = data["characters"][0]  # type: ignore[index]
     assert first["name"] == "Maren Holt" and first["lines"] == 14
@@ -171,3 +172,26 @@ def test_cast_without_a_book_uses_the_file() -> None:
     config = load_config(REPO_VOICES)
     cast = build_cast(None, config, espeak_voices())
     assert set(cast.characters) == {"Maren Holt", "Elias Holt", "Wren"}
+
+
+def test_engines_without_variants_cast_whole_voices_by_gender() -> None:
+    sapi = [
+        VoiceInfo("TTS_MS_EN-US_ZIRA_11.0", "Zira", "female", ("en-US",)),
+        VoiceInfo("TTS_MS_EN-US_DAVID_11.0", "David", "male", ("en-US",)),
+        VoiceInfo("TTS_MS_EN-GB_HAZEL_11.0", "Hazel", "female", ("en-GB",)),
+        VoiceInfo("TTS_MS_DE-DE_HEDDA_11.0", "Hedda", "female", ("de-DE",)),
+    ]
+    script = make_script({"Maren Holt": 14, "Elias Holt": 8}, SAMPLE[:2])
+    cast = build_cast(script, VoiceConfig(), sapi, engine="sapi5")
+    assert cast.narrator.engine == "sapi5"
+    assert cast.characters["Elias Holt"].voice_id == "TTS_MS_EN-US_DAVID_11.0"
+    assert cast.characters["Maren Holt"].voice_id in {
+        "TTS_MS_EN-US_ZIRA_11.0", "TTS_MS_EN-GB_HAZEL_11.0"} - {cast.narrator.voice_id}
+
+
+def test_variants_are_checked_case_sensitively() -> None:
+    config = VoiceConfig(characters={"Wren": CharacterConfig("Wren", voice="en-us+F3")},
+                         source=Path("voices.yaml"), lines={"characters.Wren.voice": 4})
+    (problem,) = validate_voices(config, espeak_voices())
+    assert problem.startswith("voices.yaml:4: unknown voice 'en-us+F3'")
+    assert "did you mean 'en-us+f3'?" in problem

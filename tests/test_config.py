@@ -7,11 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from narrate.cast import build_cast, validate_voices
+from narrate.cast import build_cast, validate_voices, write_starter
 from narrate.config import Pauses, characters_from_config, load_config
 from narrate.errors import ConfigError
 from narrate.records import Book, Chapter, Character, Script, Segment, VoiceInfo
-from narrate.starter import write_starter
 
 REPO_VOICES = Path(__file__).resolve().parents[1] / "voices.yaml"
 

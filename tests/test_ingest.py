@@ -108,6 +108,9 @@ BODY = "The wind rose and the boats came home one by one across the grey water."
         ("# The Ship", "The Ship"),
         ("## Chapter 2 - Rain", "Chapter 2: Rain"),
         ("CHAPTER\n7", "Chapter 7"),
+        ("CHAPITRE III", "Chapitre III"),
+        ("Kapitel 4: Der Sturm", "Kapitel 4: Der Sturm"),
+        ("Capítulo 5", "Capítulo 5"),
         ("CHAPTER II.\nDown the Well", "Chapter II: Down the Well"),
     ],
 )
@@ -179,6 +182,7 @@ def test_header_and_note_are_not_story() -> None:
         "THE GULL\n\n\nby\n\nAda Quill\n\n(1901)",
         "The Gull\nby Ada Quill",
         "The Gull\n\nA Tale of the Sea\n\nBy Ada Quill.",
+        "# The Gull\n\nby Ada Quill",
     ],
 )
 def test_header_forms(header: str) -> None:
@@ -264,7 +268,9 @@ def test_bomless_utf16_is_recognised(tmp_path: Path) -> None:
     assert book.source == STORY
 
 
-def test_cp1252_is_decoded_with_one_warning(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+def test_cp1252_is_decoded_with_one_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     path = _write(tmp_path, STORY.encode("cp1252"))
     with caplog.at_level(logging.WARNING, logger="narrate"):
         book = read_book(path)
@@ -279,8 +285,15 @@ def test_latin1_fallback(tmp_path: Path) -> None:
     assert "café" in book.source
 
 
+def test_utf8_mixed_with_cp1252(tmp_path: Path) -> None:
+    data = "Café “one”".encode() + b" and \x93two\x94 na\xefve."
+    assert read_book(_write(tmp_path, data)).source == "Café “one” and “two” naïve."
+
+
 def test_mixed_line_endings(tmp_path: Path) -> None:
-    text = "The Gull\r\nby Ada Quill\r\n\r\nChapter 1\r\rOne line\rstill one.\n\nTwo.\r\n \r\nThree."
+    text = (
+        "The Gull\r\nby Ada Quill\r\n\r\nChapter 1\r\rOne line\rstill one.\n\nTwo.\r\n \r\nThree."
+    )
     book = read_book(_write(tmp_path, text.encode()))
     assert book.source == text
     assert paragraphs(book) == ["One line\rstill one.", "Two.", "Three."]
@@ -356,8 +369,28 @@ def test_parse_text_errors() -> None:
 # --- offsets property and speed ----------------------------------------------------------
 
 _pieces = st.sampled_from(
-    ["Chapter 1", "CHAPTER II.", "* * *", "# Part", "Prologue", "by Ada", "The Gull", "\u200b",
-     BODY, "“Hi,” she said.", "x", "  ", "\r\n", "\n", "\r", "\n\n", "\r\n\r\n", "\t", "I", "\x07"]
+    [
+        "Chapter 1",
+        "CHAPTER II.",
+        "* * *",
+        "# Part",
+        "Prologue",
+        "by Ada",
+        "The Gull",
+        "\u200b",
+        BODY,
+        "“Hi,” she said.",
+        "x",
+        "  ",
+        "\r\n",
+        "\n",
+        "\r",
+        "\n\n",
+        "\r\n\r\n",
+        "\t",
+        "I",
+        "\x07",
+    ]
 )
 
 
@@ -374,9 +407,394 @@ def test_offsets_property(parts: list[str]) -> None:
 
 
 def test_large_text_is_fast() -> None:
-    chapter = "Chapter {n}\n\n" + ("“Well,” said Maren, “the lamp is lit.”\n\n" + BODY + "\n\n") * 500
+    chapter = (
+        "Chapter {n}\n\n" + ("“Well,” said Maren, “the lamp is lit.”\n\n" + BODY + "\n\n") * 500
+    )
     text = "".join(chapter.format(n=n) for n in range(1, 101))  # about 7 MB
     started = time.perf_counter()
     book = parse_text(text)
     assert time.perf_counter() - started < 8
     assert len(book.chapters) == 100
+
+
+# --- Project Gutenberg -------------------------------------------------------------------
+
+GUTENBERG = """\ufeffThe Project Gutenberg eBook of The Salt Road, by Ada Quill
+
+This eBook may be copied and given away under the terms of the Project
+Gutenberg License included with it.
+
+Title: The Salt Road
+       and Other Journeys
+
+Author: Ada Quill
+
+Release Date: March 3, 2004 [EBook #99999]
+
+Language: English
+
+*** START OF THE PROJECT GUTENBERG EBOOK THE SALT ROAD ***
+
+
+
+
+Produced by a team of volunteer readers
+
+
+
+
+THE SALT ROAD
+
+By Ada Quill
+
+
+CONTENTS
+
+ {first}
+ {second}
+
+
+{first}
+THE WELL
+
+
+The well at the end of the salt road had been dry for
+eleven summers, and still the caravans stopped there.
+
+"Water is a rumour," said the old driver, "and rumours travel."
+
+
+{second}
+
+The Market
+
+At the market they sold the salt by the cupful and the
+stories by the hour.
+
+THE END
+
+
+*** END OF THE PROJECT GUTENBERG EBOOK THE SALT ROAD ***
+
+Updated editions will replace the previous one. The full License
+is included below. Section 1. General Terms of Use: by reading or
+using any part of this Project Gutenberg work you agree to it.
+"""
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "titles"),
+    [
+        ("CHAPTER I.", "CHAPTER II.", ["Chapter I: The Well", "Chapter II: The Market"]),
+        ("Chapter 1", "Chapter 2", ["Chapter 1: The Well", "Chapter 2: The Market"]),
+        ("STAVE I.", "STAVE II.", ["Stave I: The Well", "Stave II: The Market"]),
+        ("BOOK ONE", "BOOK TWO", ["Book One: The Well", "Book Two: The Market"]),
+        ("I.", "II.", ["Chapter I: The Well", "Chapter II: The Market"]),
+    ],
+)
+def test_gutenberg_text(tmp_path: Path, first: str, second: str, titles: list[str]) -> None:
+    path = tmp_path / "pg99999.txt"
+    path.write_text(GUTENBERG.format(first=first, second=second), encoding="utf-8")
+    book = read_book(path)
+    check_offsets(book)
+    assert [c.title for c in book.chapters] == titles
+    assert (book.title, book.author) == ("The Salt Road and Other Journeys", "Ada Quill")
+    assert book.language == "en" and book.metadata["year"] == "2004"
+    text = all_text(book)
+    for word in ("Gutenberg", "License", "Produced by", "CONTENTS", "By Ada Quill"):
+        assert word not in text
+    assert paragraphs(book)[0].startswith("The well at the end")
+    assert paragraphs(book, 1)[-1] == "THE END"
+
+
+def test_gutenberg_old_footer_and_language() -> None:
+    text = (
+        "The Project Gutenberg EBook of Le Puits, by Ada Quill\n\nLanguage: French\n\n"
+        "*** START OF THIS PROJECT GUTENBERG EBOOK LE PUITS ***\n\n"
+        "CHAPITRE PREMIER\n\nLe puits était sec depuis onze étés.\n\n"
+        "End of the Project Gutenberg EBook of Le Puits, by Ada Quill\n\nLicence text here."
+    )
+    book = parse_text(text)
+    assert (book.title, book.author, book.language) == ("Le Puits", "Ada Quill", "fr")
+    assert "Licence" not in all_text(book) and "End of" not in all_text(book)
+
+
+# --- Markdown ----------------------------------------------------------------------------
+
+MARKDOWN = """---
+title: Le Port de Verre
+author: Ada Quill
+language: fr-FR
+publisher: Quill Press
+date: 2020-01-02
+isbn: 978-0-00-000000-2
+description: Une petite histoire.
+cover: cover.png
+---
+
+<!-- a comment the reader never hears -->
+
+# Le Départ
+
+Elle a dit *bonjour* et **au revoir**, puis elle a lu [le livre](http://example.com)
+avec soin.![une image](img.png) Il a ri.[^1] C'est `vrai` et ~~faux~~ \\*ici\\*.
+
+***
+
+La mer était _calme_ ce matin-là, et snake_case_word reste intact.
+
+[^1]: Une note de bas de page.
+[ref]: http://example.com
+
+Le Retour
+=========
+
+> “Tu reviens?” demanda-t-il.
+
+- Un point de liste, avec des mots.
+"""
+
+
+def test_markdown_book(tmp_path: Path) -> None:
+    (tmp_path / "cover.png").write_bytes(_png())
+    path = tmp_path / "port.md"
+    path.write_text(MARKDOWN, encoding="utf-8")
+    book = read_book(path)
+    check_offsets(book)
+    assert (book.title, book.author, book.language) == ("Le Port de Verre", "Ada Quill", "fr")
+    assert book.metadata["publisher"] == "Quill Press" and book.metadata["year"] == "2020"
+    assert book.metadata["isbn"] == "978-0-00-000000-2"
+    assert [c.title for c in book.chapters] == ["Le Départ", "Le Retour"]
+    assert paragraphs(book) == [
+        (
+            "Elle a dit bonjour et au revoir, puis elle a lu le livre avec soin. Il a ri. "
+            "C'est vrai et faux *ici*."
+        ),
+        "La mer était calme ce matin-là, et snake_case_word reste intact.",
+    ]
+    assert book.chapters[0].scene_breaks == frozenset({1})
+    assert paragraphs(book, 1) == [
+        "“Tu reviens?” demanda-t-il.",
+        "Un point de liste, avec des mots.",
+    ]
+    assert read_cover(path) == (_png(), "image/png")
+
+
+def test_markdown_title_heading_and_levels() -> None:
+    from narrate.ingest.markdown import parse_markdown
+
+    text = f"# The Gull\n\nby Ada Quill\n\n## One\n\n{BODY}\n\n### A Scene\n\n{BODY}\n\n## Two\n\n{BODY}"
+    book = parse_markdown(text)
+    assert (book.title, book.author) == ("The Gull", "Ada Quill")
+    assert [c.title for c in book.chapters] == ["One", "Two"]
+    assert paragraphs(book) == [BODY, "A Scene", BODY]
+    deeper = parse_markdown(text, heading_level=3)
+    assert [c.title for c in deeper.chapters] == ["Opening", "A Scene"]
+    flat = parse_markdown(f"{BODY}\n\n---\n\n{BODY}", fallback_title="Flat")
+    assert [c.title for c in flat.chapters] == ["Flat"] and flat.chapters[0].scene_breaks == {1}
+
+
+# --- EPUB --------------------------------------------------------------------------------
+
+
+def _png() -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
+        + chunk(b"IEND", b"")
+    )
+
+
+CHAPTERS = [("The Tide Turns", "Maren"), ("A Light in Fog", "Elias"), ("Home Again", "Wren")]
+
+
+def _epub(path: Path, *, nav: bool = True, split: bool = False) -> Path:
+    epub = pytest.importorskip("ebooklib.epub")
+    book = epub.EpubBook()
+    book.set_identifier("urn:isbn:9780000000002")
+    book.set_title("The Glass Harbour")
+    book.set_language("en-GB")
+    book.add_author("Ada Quill")
+    book.add_metadata("DC", "publisher", "Quill Press")
+    book.add_metadata("DC", "date", "2021-05-04")
+    book.add_metadata("DC", "description", "<p>A small <b>test</b> book.</p>")
+    book.set_cover("cover.png", _png())
+    front = epub.EpubHtml(title="Copyright", file_name="copyright.xhtml")
+    front.content = (
+        "<html><body><p>Copyright 2021 Ada Quill. All rights reserved.</p></body></html>"
+    )
+    book.add_item(front)
+    pages = []
+    for number, (name, speaker) in enumerate(CHAPTERS, 1):
+        page = epub.EpubHtml(title=name, file_name=f"ch{number}.xhtml")
+        page.content = (
+            f"<html><body><h1>{number}</h1><p>The first words of {name.lower()}."
+            f'<sup><a href="#n{number}" epub:type="noteref">{number}</a></sup></p>'
+            f'<p><img src="cover.png" alt="A drawing of gulls"/>“Hello,” said {speaker}.</p>'
+            f'<hr/><p>After the break &amp; all.</p><aside epub:type="footnote" id="n{number}">'
+            "<p>A footnote nobody should hear.</p></aside></body></html>"
+        )
+        book.add_item(page)
+        pages.append(page)
+    if split:
+        extra = epub.EpubHtml(title="", file_name="ch3b.xhtml")
+        extra.content = "<html><body><p>The third chapter goes on here.</p></body></html>"
+        book.add_item(extra)
+        pages.append(extra)
+    book.toc = [epub.Link("copyright.xhtml", "Copyright", "copyright")] + [
+        epub.Link(f"ch{n}.xhtml", name, f"c{n}") for n, (name, _) in enumerate(CHAPTERS, 1)
+    ]
+    book.add_item(epub.EpubNcx())
+    if nav:
+        book.add_item(epub.EpubNav())
+    book.spine = ["cover", *(["nav"] if nav else []), front, *pages]
+    epub.write_epub(str(path), book)
+    return path
+
+
+@pytest.mark.parametrize("nav", [True, False], ids=["epub3-nav", "ncx-only"])
+def test_epub_book(tmp_path: Path, nav: bool) -> None:
+    path = _epub(tmp_path / "harbour.epub", nav=nav)
+    book = read_book(path)
+    check_offsets(book)
+    assert (book.title, book.author, book.language) == ("The Glass Harbour", "Ada Quill", "en")
+    assert [c.title for c in book.chapters] == [name for name, _ in CHAPTERS]
+    assert paragraphs(book) == [
+        "The first words of the tide turns.",
+        "“Hello,” said Maren.",
+        "After the break & all.",
+    ]
+    assert all(c.scene_breaks == frozenset({2}) for c in book.chapters)
+    text = all_text(book)
+    for unwanted in ("Copyright", "footnote", "gulls", "1."):
+        assert unwanted not in text
+    assert book.metadata == {
+        "language": "en-GB",
+        "publisher": "Quill Press",
+        "date": "2021-05-04",
+        "year": "2021",
+        "description": "A small test book.",
+        "isbn": "9780000000002",
+    }
+    assert read_cover(path) == (_png(), "image/png")
+
+
+def test_epub_front_matter_and_continued_pages(tmp_path: Path) -> None:
+    path = _epub(tmp_path / "harbour.epub", split=True)
+    book = read_book(path, include_front_matter=True, title="Other")
+    assert book.title == "Other"
+    assert [c.title for c in book.chapters] == ["Copyright"] + [name for name, _ in CHAPTERS]
+    assert paragraphs(book, 3)[-1] == "The third chapter goes on here."
+
+
+def test_epub_errors(tmp_path: Path) -> None:
+    fake = _write(tmp_path, b"not a zip at all", "fake.epub")
+    assert "not a valid EPUB" in _error(fake)
+    broken = tmp_path / "broken.epub"
+    with zipfile.ZipFile(broken, "w") as archive:
+        archive.writestr("mimetype", "application/epub+zip")
+        archive.writestr("META-INF/container.xml", "<container>")
+    assert "not a readable EPUB" in _error(broken)
+    assert read_cover(_write(tmp_path, b"plain", "plain.txt")) is None
+
+
+def test_epub_chapters_sharing_one_page(tmp_path: Path) -> None:
+    epub = pytest.importorskip("ebooklib.epub")
+    book = epub.EpubBook()
+    book.set_identifier("anchors")
+    book.set_title("Anchors")
+    book.set_language("en")
+    page = epub.EpubHtml(title="All", file_name="text/all.xhtml")
+    page.content = (
+        '<html><body><section id="one"><h2>One</h2><p>First part text.</p></section>'
+        '<section id="two"><h2>Two</h2><p>Second part text.</p><p>More of it.</p></section>'
+        "</body></html>"
+    )
+    book.add_item(page)
+    book.toc = [
+        epub.Link("text/all.xhtml#one", "The First", "a"),
+        epub.Link("text/all.xhtml#two", "The Second", "b"),
+    ]
+    book.add_item(epub.EpubNcx())
+    book.add_item(epub.EpubNav())
+    book.spine = ["nav", page]
+    path = tmp_path / "anchors.epub"
+    epub.write_epub(str(path), book)
+    result = read_book(path)
+    check_offsets(result)
+    assert [c.title for c in result.chapters] == ["The First", "The Second"]
+    assert paragraphs(result, 1) == ["Second part text.", "More of it."]
+    assert read_cover(path) is None
+
+
+_OPF2 = """<?xml version="1.0" encoding="utf-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="2.0" unique-identifier="bookid">
+ <metadata xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:opf="http://www.idpf.org/2007/opf">
+  <dc:title>Der Leuchtturm</dc:title>
+  <dc:creator opf:role="aut">Ada Quill</dc:creator>
+  <dc:creator opf:role="trl">Some Translator</dc:creator>
+  <dc:language>de</dc:language>
+  <dc:identifier id="bookid" opf:scheme="ISBN">0-306-40615-2</dc:identifier>
+  <meta name="cover" content="cover-image"/>
+ </metadata>
+ <manifest>
+  <item id="ncx" href="toc.ncx" media-type="application/x-dtbncx+xml"/>
+  <item id="cover-page" href="cover.xhtml" media-type="application/xhtml+xml"/>
+  <item id="title-page" href="front.xhtml" media-type="application/xhtml+xml"/>
+  <item id="c1" href="c1.xhtml" media-type="application/xhtml+xml"/>
+  <item id="c2" href="c2.xhtml" media-type="application/xhtml+xml"/>
+  <item id="cover-image" href="images/front.jpg" media-type="image/jpeg"/>
+ </manifest>
+ <spine toc="ncx">
+  <itemref idref="cover-page"/><itemref idref="title-page"/>
+  <itemref idref="c1"/><itemref idref="c2"/>
+ </spine>
+ <guide>
+  <reference type="cover" href="cover.xhtml" title="Cover"/>
+  <reference type="title-page" href="front.xhtml" title="Title"/>
+ </guide>
+</package>"""
+
+_NCX = """<?xml version="1.0" encoding="utf-8"?>
+<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1"><navMap>
+ <navPoint id="p1"><navLabel><text>Erstes Kapitel</text></navLabel><content src="c1.xhtml"/></navPoint>
+ <navPoint id="p2"><navLabel><text>Zweites Kapitel</text></navLabel><content src="c2.xhtml"/></navPoint>
+</navMap></ncx>"""
+
+_PAGE = '<html xmlns="http://www.w3.org/1999/xhtml"><body>{}</body></html>'
+_JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
+
+
+def test_handwritten_epub2(tmp_path: Path) -> None:
+    pytest.importorskip("ebooklib")
+    path = tmp_path / "leuchtturm.epub"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        archive.writestr(
+            "META-INF/container.xml",
+            '<?xml version="1.0"?><container version="1.0" '
+            'xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+            '<rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/>'
+            "</rootfiles></container>",
+        )
+        archive.writestr("OEBPS/content.opf", _OPF2)
+        archive.writestr("OEBPS/toc.ncx", _NCX)
+        archive.writestr("OEBPS/cover.xhtml", _PAGE.format('<img src="images/front.jpg"/>'))
+        archive.writestr("OEBPS/front.xhtml", _PAGE.format("<h1>Der Leuchtturm</h1><p>Ada</p>"))
+        archive.writestr("OEBPS/c1.xhtml", _PAGE.format("<h2>I</h2><p>Der Wind kam auf.</p>"))
+        archive.writestr("OEBPS/c2.xhtml", _PAGE.format("<p>Die Lampe brannte.</p>"))
+        archive.writestr("OEBPS/images/front.jpg", _JPEG)
+    book = read_book(path)
+    check_offsets(book)
+    assert (book.title, book.author, book.language) == ("Der Leuchtturm", "Ada Quill", "de")
+    assert [c.title for c in book.chapters] == ["Erstes Kapitel", "Zweites Kapitel"]
+    assert paragraphs(book) == ["Der Wind kam auf."]
+    assert book.metadata["isbn"] == "0306406152"
+    assert read_cover(path) == (_JPEG, "image/jpeg")

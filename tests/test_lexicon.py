@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from narrate.lexicon import apply_lexicon, is_phonemes
+from narrate.lexicon import apply_lexicon, is_phonemes, unclosed_phonemes
 
 LEXICON = {
     "Niamh": "Neev",
@@ -52,3 +52,10 @@ def test_regex_characters_in_entries_are_literal() -> None:
 def test_is_phonemes() -> None:
     assert is_phonemes("[[n'i:v]]")
     assert not is_phonemes("Neev")
+
+
+def test_unclosed_phonemes() -> None:
+    assert unclosed_phonemes("[[S@v")
+    assert unclosed_phonemes("[[a]] and [[b")
+    assert not unclosed_phonemes("Shiv [[O:n]]")
+    assert not unclosed_phonemes("Neev")

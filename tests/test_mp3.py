@@ -48,3 +48,10 @@ def test_scan_rejects_damage():
         mp3.scan_frames(data[:-7])
     with pytest.raises(EngineError):
         mp3.scan_frames(b"\x00" * 10 + data)
+
+
+def test_block_samples_from_size_matches_the_full_scan():
+    for seconds in (0.05, 0.3, 1.7, 12.0):
+        for bitrate in (32, 64, 128):
+            block = mp3.encode(tone(seconds), bitrate)
+            assert mp3.block_samples(block.data) == block.samples == mp3.scan_frames(block.data)[1]

@@ -154,7 +154,7 @@ def write_chapter(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank,
                 if data is None:
                     raise FileNotFoundError(f"block {u.key} missing from the cache")
                 start = samples
-                samples += mp3.scan_frames(data)[1]
+                samples += mp3.block_samples(data)
                 out.write(data)
                 timed.append(Timed(u, start / mp3.SAMPLE_RATE, samples / mp3.SAMPLE_RATE))
             tail = silence.get(plan.tail_pause)

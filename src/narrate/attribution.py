@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import cast
@@ -20,12 +21,18 @@ from narrate.mentions import CHILD_NOUNS, SPOUSE, Mention
 from narrate.quotes import Quote
 from narrate.records import Character, Gender
 
+I_TAG_RE = re.compile(
+    r"\bI\s+(?:\w+ly\s+)?(?:" + VERB_RE.pattern[5:-3] + r")\b|\b(?:" + VERB_RE.pattern[5:-3] + r")\s+I\b"
+)
 THOUGHT_VERBS = words("thought wondered mused reflected")
 ADV_GAP = re.compile(
     r"^[\s,]*(?:(?:\w+ly|had|has|then|now|again|only|just|quickly|at\s+last|"
     r"at\s+once|at\s+length|presently|still|softly|also|too)[\s,]*)*$"
 )
-INV_GAP = re.compile(r"^[\s,]*(?:\w+ly\s+)?$")
+# between an inverted verb and its subject: "said the Gryphon", "broke in Lord Henry"
+INV_GAP = re.compile(
+    r"^[\s,]*(?:(?:in|out|on|up|forth|again|back)[\s,]+)?(?:\w+ly[\s,]+)?(?:the\s+)?$"
+)
 SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<![A-Z])[.!?]+['\"\u201d\u2019)]*\s")
 VOC_BEFORE = ",\"'\u201c\u2018.!?\u2026-\u2014"
 VOC_AFTER = ",.!?;\u2026-\u2014\"'\u201d\u2019"
@@ -47,7 +54,8 @@ class _State:
         self.subj: dict[str, int] = {}
         self.any: dict[str, int] = {}
         self.recent: list[int] = []
-        self.guess: dict[int, str] = {}  # gender learnt from a pronoun that took the name
+        self.guess: dict[int, str] = {}
+        self.narrator: int | None = None  # gender learnt from a pronoun that took the name
         ents = table.entities
         kids = [e for e in ents if e.child > 0]
         self.default_child = max(kids, key=lambda e: e.child).key if kids else None
@@ -87,6 +95,8 @@ class _State:
         if m.kind == "name":
             return m.ent
         if m.kind == "pron":
+            if m.gender == "self":
+                return self.narrator
             return self.pron(m.gender) if m.gender in ("male", "female") else None
         noun, g = m.word, m.gender
         owner = (
@@ -154,7 +164,7 @@ def attribute(
     def in_range(lo: int, hi: int) -> list[Mention]:
         return list(mentions[bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)])
 
-    def tag(lo: int, hi: int, after: bool) -> tuple[int | None, str] | None:
+    def tag(lo: int, hi: int, after: bool) -> tuple[int | None, str, Mention] | None:
         """An explicit said-tag in the narration [lo, hi) next to a quote."""
         text = source[lo:hi]
         if after:
@@ -174,12 +184,12 @@ def attribute(
             if before:
                 m = before[-1]
                 if _subject_like(source, m) and ADV_GAP.match(source[m.end : v.start()]):
-                    return resolved[id(m)], v.group()
+                    return resolved[id(m)], v.group(), m
             later = [m for m in ms if m.start >= v.end()]
             if later:
                 m = later[0]
                 if (m.kind != "pron" or m.nominative) and INV_GAP.match(source[v.end() : m.start]):
-                    return resolved[id(m)], v.group()
+                    return resolved[id(m)], v.group(), m
         return None
 
     def subject(lo: int, hi: int, after: bool) -> int | None:
@@ -217,17 +227,26 @@ def attribute(
                 return resolved[id(m)]
         return None
 
-    def vocatives(q: Quote) -> set[int]:
-        found: set[int] = set()
-        for m in in_range(q.start, q.end):
-            if m.kind != "name" or m.ent is None:
-                continue
-            b = source[max(q.start, m.start - 12) : m.start].rstrip()
-            a = source[m.end : q.end].lstrip()
-            prev_ok = not b or b[-1] in VOC_BEFORE or re.search(r"\b(?:dear|my|oh|O)$", b)
-            if prev_ok and (not a or a[0] in VOC_AFTER):
-                found.add(m.ent)
-        return found
+    def dialogue_pronoun(pi: int, lo: int, m: Mention, mine: set[int]) -> int | None:
+        """'he said' in a dialogue: the recent speaker of that gender whose turn it is."""
+        if pi - 1 not in speaker:
+            return None  # not inside a conversation
+        for x in in_range(lo, m.start):
+            if x.clause_start and resolved.get(id(x)) is not None and x.kind != "pron":
+                e = resolved[id(x)]
+                if e is not None and st.gender(e) == m.gender:
+                    return None  # the paragraph's narration named someone: keep it
+        prev = speaker.get(pi - 1)
+        for pj in range(pi - 2, max(-1, pi - 12), -1):
+            e = speaker.get(pj)
+            if e is not None and e != prev and e not in mine and st.gender(e) == m.gender:
+                return e
+        return None
+
+    qvocs_all = [[_vocatives(source, q, in_range(q.start, q.end)) for q in pq] for pq in quotes]
+    st.narrator = table.narrator
+    if st.narrator is None:
+        st.narrator = _find_narrator(source, paras, quotes, mentions, qvocs_all)
 
     prev_chapter_break = set()
     for pi, (lo, hi) in enumerate(paras):
@@ -243,7 +262,7 @@ def attribute(
         if not pq:
             continue
         own: list[tuple[int | None, float]] = []
-        qvocs = [vocatives(q) for q in pq]
+        qvocs = qvocs_all[pi]
         for k, q in enumerate(pq):
             nlo = pq[k - 1].end if k else lo
             nhi = pq[k + 1].start if k + 1 < len(pq) else hi
@@ -251,8 +270,12 @@ def attribute(
             conf = 0.0
             for after in (True, False):
                 t = tag(q.end, nhi, True) if after else tag(nlo, q.start, False)
+                if t and t[2].kind == "pron" and t[2].gender in ("male", "female"):
+                    alt = dialogue_pronoun(pi, lo, t[2], qvocs[k])
+                    if alt is not None:
+                        t = (alt, t[1], t[2])
                 if t and t[0] is not None and t[0] not in qvocs[k]:
-                    who, conf = t[0], 0.95
+                    who, conf = t[0], (0.95 if t[2].kind == "name" else 0.85)
                     if t[1] in THOUGHT_VERBS:
                         out.thoughts.add(id(q))
                     break
@@ -290,6 +313,59 @@ def attribute(
         aliases = tuple(sorted(set(e.forms) - {names[e.key]}))
         out.characters.append(Character(names[e.key], aliases, cast(Gender, g)))
     return out
+
+
+def _vocatives(source: str, q: Quote, inside: Sequence[Mention]) -> set[int]:
+    """Characters addressed by name in a quote ("Come here, Tom."): not its speaker."""
+    found: set[int] = set()
+    for m in inside:
+        if m.kind != "name" or m.ent is None:
+            continue
+        b = source[max(q.start, m.start - 12) : m.start].rstrip()
+        a = source[m.end : q.end].lstrip()
+        prev_ok = not b or b[-1] in VOC_BEFORE or re.search(r"\b(?:dear|my|oh|O)$", b)
+        if prev_ok and (not a or a[0] in VOC_AFTER):
+            found.add(m.ent)
+    return found
+
+
+def _find_narrator(
+    source: str,
+    paras: Sequence[tuple[int, int]],
+    quotes: Sequence[Sequence[Quote]],
+    mentions: Sequence[Mention],
+    qvocs: Sequence[Sequence[set[int]]],
+) -> int | None:
+    """In a first-person book, the name others call the narrator by."""
+    quoted = sum(q.end - q.start for pq in quotes for q in pq)
+    narration_words = max(1, (sum(e - s for s, e in paras) - quoted) // 6)
+    spans = sorted((q.start, q.end) for pq in quotes for q in pq)
+    qstarts = [a for a, _ in spans]
+
+    def in_quote(i: int) -> bool:
+        k = bisect.bisect_right(qstarts, i) - 1
+        return k >= 0 and spans[k][0] <= i < spans[k][1]
+
+    ii = sum(1 for m in mentions if m.word == "i" and not in_quote(m.start))
+    if ii < 20 or ii / narration_words < 0.006:
+        return None
+    votes: Counter[int] = Counter()
+    for pi, (lo, hi) in enumerate(paras):
+        if not quotes[pi]:
+            continue
+        narr = source[lo:hi]
+        for q in quotes[pi]:
+            narr = narr.replace(source[q.start : q.end], " ")
+        if not I_TAG_RE.search(narr):
+            continue
+        for pj in (pi - 1, pi + 1):
+            if 0 <= pj < len(paras):
+                for vs in qvocs[pj]:
+                    votes.update(vs)
+    if not votes:
+        return None
+    best, n = max(votes.items(), key=lambda kv: (kv[1], -kv[0]))
+    return best if n >= 2 else None
 
 
 def _turn(

@@ -68,3 +68,40 @@ class BlockCache:
 
     def clear(self) -> None:
         shutil.rmtree(self.blocks, ignore_errors=True)
+
+
+def code_fingerprint() -> str:
+    """A hash of narrate's own source, so cached results die with the code that made them."""
+    digest = hashlib.sha256()
+    for file in sorted(Path(__file__).parent.rglob("*.py")):
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+class ScriptCache:
+    """Segmentation results (JSON), keyed by the book's text, the cast and the code."""
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / "scripts"
+
+    def get(self, key: str) -> dict | None:
+        import json
+
+        try:
+            return json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+
+    def put(self, key: str, value: dict) -> None:
+        import json
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        target = self.folder / f"{key}.json"
+        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(value, out, ensure_ascii=False)
+            os.replace(tmp, target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -16,6 +16,7 @@ import difflib
 import logging
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 from narrate.config import (
     DEFAULT_PITCH,
@@ -53,7 +54,7 @@ _CHILD_WORDS = {"child", "boy", "girl", "kid", "baby", "toddler"}
 _PITCH_STEPS = (0, -6, 6, -3, 3)
 _RATE_STEPS = (0, -10, 10, -5, 5)
 CHILD_PITCH = 80  # female variants read this high pass for a child
-THOUGHT_VOLUME = 0.8  # kept in sync with Cast.voice_for
+
 
 def split_voice_id(voice_id: str) -> tuple[str, str | None]:
     """``"en-us+f3"`` -> ``("en-us", "f3")``; ``"en-gb"`` -> ``("en-gb", None)``."""
@@ -69,41 +70,54 @@ class VoiceIndex:
     """
 
     def __init__(self, available: list[VoiceInfo]) -> None:
-        self.ids = {v.id.casefold(): v for v in available}
-        self.bases: dict[str, VoiceInfo] = {}
+        self.exact = {v.id for v in available}
+        self.bases: dict[str, VoiceInfo] = {}  # keys casefolded, as are variants'
         self.variants: dict[str, VoiceInfo] = {}
+        self.spelled: dict[str, str] = {}  # casefolded -> as the engine spells it
         for info in sorted(available, key=lambda v: v.id):
             base, variant = split_voice_id(info.id)
             if variant is None:
                 self.bases.setdefault(base.casefold(), info)
+                self.spelled.setdefault(base.casefold(), base)
             else:
                 self.variants.setdefault(variant.casefold(), info)
+                self.spelled.setdefault("+" + variant.casefold(), variant)
         for listed, usable in _SPELLINGS.items():
             if listed in self.bases or usable in self.bases:
                 self.bases.setdefault(usable, self.bases.get(listed) or self.bases[usable])
                 self.bases.setdefault(listed, self.bases[usable])
+                self.spelled[listed] = self.spelled[usable] = usable
 
     def knows(self, voice_id: str) -> bool:
-        if voice_id.casefold() in self.ids:
+        """Listed, or a listed base plus a listed variant.
+
+        Variants are case-sensitive: espeak-ng silently ignores a variant it
+        cannot find ("en-us+F3", "en-us+f9"), so a typo would pass unheard.
+        """
+        if voice_id in self.exact:
             return True
-        base, variant = split_voice_id(voice_id.casefold())
-        return base in self.bases and (variant is None or variant in self.variants)
+        base, variant = split_voice_id(voice_id)
+        if base.casefold() not in self.bases:
+            return False
+        return variant is None or self.spelled.get("+" + variant.casefold()) == variant
 
     def closest(self, voice_id: str, n: int = 3) -> list[str]:
-        """Up to ``n`` listed ids nearest to an unknown ``voice_id``."""
+        """Up to ``n`` usable ids nearest to an unknown ``voice_id`` (by id or by name)."""
         base, variant = split_voice_id(voice_id.casefold())
-        bases = sorted(self.bases) or sorted({split_voice_id(i)[0] for i in self.ids})
-        if base in self.bases:
-            near_bases = [base]
-        else:
-            near_bases = difflib.get_close_matches(base, bases, n=n, cutoff=0.4)
+        bases = [self.spelled[b] for b in self._near(base, self.bases, 0.4)]
         if variant is None:
-            return near_bases[:n]
-        if variant in self.variants:
-            near_variants = [variant]
-        else:
-            near_variants = difflib.get_close_matches(variant, sorted(self.variants), n, 0.3)
-        return [f"{b}+{v}" for b in near_bases for v in near_variants][:n]
+            return list(dict.fromkeys(bases))[:n]
+        variants = [self.spelled["+" + v] for v in self._near(variant, self.variants, 0.5)]
+        pairs = [f"{b}+{v}" for b in dict.fromkeys(bases) for v in dict.fromkeys(variants)]
+        return pairs[:n]
+
+    @staticmethod
+    def _near(key: str, known: dict[str, VoiceInfo], cutoff: float) -> list[str]:
+        if key in known:
+            return [key]
+        names = {info.name.casefold(): k for k, info in sorted(known.items())}
+        by_name = [names[m] for m in difflib.get_close_matches(key, sorted(names), 3, 0.6)]
+        return by_name + difflib.get_close_matches(key, sorted(known), 3, cutoff)
 
 
 def validate_voices(config: VoiceConfig, available: list[VoiceInfo]) -> list[str]:
@@ -144,13 +158,15 @@ def validate_voices(config: VoiceConfig, available: list[VoiceInfo]) -> list[str
 def _language_bases(index: VoiceIndex, language: str) -> list[str]:
     """Base voice ids for ``language``, in the order accents are handed out."""
     lang = language.casefold().split("-")[0]
-    found = {
-        b for b in index.bases
-        if (b == lang or b.startswith(lang + "-")) and b not in _SKIP_BASES
-    }
+
+    def speaks(key: str) -> bool:  # by id (espeak-ng) or by listed languages (others)
+        codes = [key, *(c.replace("_", "-").casefold() for c in index.bases[key].languages)]
+        return any(c == lang or c.startswith(lang + "-") for c in codes)
+
+    found = {b for b in index.bases if b not in _SKIP_BASES and speaks(b)}
     found -= set(_SPELLINGS)  # one voice, one name: the one espeak-ng accepts
     rank = {b: i for i, b in enumerate(_ACCENT_ORDER)}
-    return sorted(found, key=lambda b: (rank.get(b, 99), b))
+    return [index.spelled[b] for b in sorted(found, key=lambda b: (rank.get(b, 99), b))]
 
 
 def narrator_voice_id(available: list[VoiceInfo], language: str = "en") -> str:
@@ -159,18 +175,18 @@ def narrator_voice_id(available: list[VoiceInfo], language: str = "en") -> str:
     lang = language.casefold()
     for choice in (*_NARRATOR_PREFERENCE.get(lang, ()), lang):
         if choice in index.bases:
-            return choice
+            return index.spelled[choice]
     bases = _language_bases(index, lang)
     if bases:
         return bases[0]
     log.warning("no %s voice in the speech engine; reading the book with English", language)
     english = _language_bases(index, "en")
-    return english[0] if english else (sorted(index.bases) or ["en"])[0]
+    return english[0] if english else min(index.spelled.get(b, b) for b in [*index.bases, "en"])
 
 
 def _variants(index: VoiceIndex, gender: str) -> list[str]:
     """The engine's variants of ``gender``, spelled as the engine lists them."""
-    spelled = {key: str(split_voice_id(info.id)[1]) for key, info in index.variants.items()}
+    spelled = {key: index.spelled["+" + key] for key in index.variants}
     preferred = [spelled[v] for v in _VARIANT_ORDER[gender] if v in spelled]
     others = sorted(
         spelled[key] for key, info in index.variants.items()
@@ -210,13 +226,18 @@ def _pools(
     used = [narrator.split("+")[0]]  # the narrator's accent counts as taken
     pools: dict[str, list[tuple[str, int, int]]] = {}
     for gender in ("male", "female"):
-        variants: list[str | None] = list(_variants(index, gender)) or [None]
-        ids = _spread(bases, variants, used)
+        variants: list[str | None] = list(_variants(index, gender))
+        if variants:
+            ids = _spread(bases, variants, used)
+        else:  # an engine without variants (SAPI, NSSS): whole voices, by their gender
+            ids = [b for b in bases if getattr(index.bases.get(b.casefold()), "gender", "")
+                   == gender] or bases
         pools[gender] = [
             (v, DEFAULT_PITCH + _PITCH_STEPS[k % 5], _RATE_STEPS[(k // 5) % 5])
             for k, v in enumerate(ids)
         ]
-    child = [v for v in _CHILD_VARIANTS if v in index.variants]
+    child: list[str | None] = [index.spelled["+" + v] for v in _CHILD_VARIANTS
+                               if v in index.variants]
     pools["child"] = [(v, DEFAULT_PITCH, 10) for v in _spread(bases, list(child), used)] + [
         (v, CHILD_PITCH, 10) for v, _, _ in pools["female"]
     ]
@@ -249,14 +270,19 @@ def _characters(script: Script | None, config: VoiceConfig) -> list[Character]:
 
 
 def build_cast(
-    script: Script | None, config: VoiceConfig, available: list[VoiceInfo], language: str = "en"
+    script: Script | None,
+    config: VoiceConfig,
+    available: list[VoiceInfo],
+    language: str = "en",
+    engine: str = ENGINE,
 ) -> Cast:
     """Cast the narrator and every character of ``script`` (None: the file's characters).
 
     Voices, rates, pitches and volumes set in ``config`` win; the rest is
     chosen from the pools, most frequent speaker first, each distinct from
     the narrator and every speaker before it while candidates last (then
-    the rarest speakers share). Every character holds its place in its pool
+    the rarest speakers share). ``engine`` is recorded in every Voice
+    (``narrate.tts.engine_name()``). Every character holds its place in its pool
     even when the file gives it a voice, and a voice from the file only
     displaces an automatic pick identical to it, so changing one character's
     voice leaves the others (and their cached audio) as they were.
@@ -264,7 +290,7 @@ def build_cast(
     index = VoiceIndex(available)
     cfg = config.narrator
     narrator = Voice(
-        engine=ENGINE,
+        engine=engine,
         voice_id=cfg.voice or narrator_voice_id(available, language),
         rate=cfg.rate if cfg.rate is not None else DEFAULT_RATE,
         pitch=cfg.pitch if cfg.pitch is not None else DEFAULT_PITCH,
@@ -297,7 +323,7 @@ def build_cast(
             voice_id, pitch, rate_step = _pick(pools[pool], taken, next_pick, pool)
             taken.add(voice_id.casefold())
         if entry and entry.voice:
-            voice_id, pitch = entry.voice, DEFAULT_PITCH
+            voice_id, pitch, rate_step = entry.voice, DEFAULT_PITCH, 0
         elif voice_id.casefold() in explicit:
             clashes.append((character.name, pool))
         voices[character.name] = _voice(entry, narrator, voice_id, pitch, rate_step)
@@ -313,7 +339,7 @@ def _voice(
 ) -> Voice:
     """The chosen voice with the file's rate, pitch and volume taking precedence."""
     return Voice(
-        engine=ENGINE,
+        engine=narrator.engine,
         voice_id=voice_id,
         rate=entry.rate if entry and entry.rate is not None else narrator.rate + rate_step,
         pitch=entry.pitch if entry and entry.pitch is not None else pitch,
@@ -334,55 +360,28 @@ def _pick(
     return shared
 
 
-# --- reports for `narrate cast` and `narrate preview` ---
+# --- what `narrate cast` reports and writes ---
 
 
-def cast_report(script: Script | None, cast: Cast) -> list[dict[str, object]]:
-    """One dict per character, most lines first: name, aliases, gender, lines, voice."""
+def cast_report(script: Script | None, cast: Cast) -> dict[str, object]:
+    """``narrate cast --format json``: {"narrator": VOICE, "characters": [...]}.
+
+    Characters come most lines first, each {"name", "aliases", "gender",
+    "lines", "voice"}; VOICE is {"engine", "id", "rate", "pitch", "volume"}.
+    """
     characters = list(script.characters) if script is not None else [
         Character(name) for name in cast.characters]
     counts = line_counts(script) if script is not None else Counter()
-    return [
-        {
-            "name": c.name,
-            "aliases": list(c.aliases),
-            "gender": c.gender,
-            "lines": counts[c.name],
-            "voice": cast.characters.get(c.name, cast.narrator).as_json(),
-        }
+    rows = [
+        {"name": c.name, "aliases": list(c.aliases), "gender": c.gender, "lines": counts[c.name],
+         "voice": cast.characters.get(c.name, cast.narrator).as_json()}
         for c in sorted(characters, key=lambda c: (-counts[c.name], c.name))
     ]
+    return {"narrator": cast.narrator.as_json(), "characters": rows}
 
 
-def cast_json(script: Script | None, cast: Cast) -> dict[str, object]:
-    """``narrate cast --format json``: {"narrator": VOICE, "characters": [...]}."""
-    return {"narrator": cast.narrator.as_json(), "characters": cast_report(script, cast)}
+def write_starter(path: Path, script: Script, cast: Cast, config: VoiceConfig) -> list[str]:
+    """``narrate cast --write FILE``; see ``narrate.cast_output.write_starter``."""
+    from narrate.cast_output import write_starter as write  # that module builds on this one
 
-
-def _describe(voice: Voice) -> str:
-    return f"{voice.voice_id:<22} rate {voice.rate:>3}  pitch {voice.pitch:>3}  vol {voice.volume:g}"
-
-
-def format_cast(script: Script | None, cast: Cast) -> str:
-    """``narrate cast --format text``: one aligned line per role, narrator first."""
-    rows = [("Narrator", "", "", _describe(cast.narrator))]
-    for row in cast_report(script, cast):
-        voice = cast.characters.get(str(row["name"]), cast.narrator)
-        rows.append((str(row["name"]), str(row["gender"]), f"{row['lines']} lines",
-                     _describe(voice)))
-    width = max(len(r[0]) for r in rows)
-    return "\n".join(f"{n:<{width}}  {g:<7}  {c:>9}  {v}".rstrip() for n, g, c, v in rows)
-
-
-def lookup_voice(cast: Cast, name: str, characters: Iterable[Character] = ()) -> Voice | None:
-    """The voice of ``name`` ("narrator", a character's name or alias; any case)."""
-    key = name.strip().casefold()
-    if key == "narrator":
-        return cast.narrator
-    for known, voice in sorted(cast.characters.items()):
-        if known.casefold() == key:
-            return voice
-    for character in characters:
-        if key in (a.casefold() for a in character.aliases):
-            return cast.characters.get(character.name)
-    return None
+    return write(path, script, cast, config)

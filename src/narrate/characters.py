@@ -11,24 +11,20 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from narrate.lexicon import (
+    SPEECH_VERBS,
+    FEMALE_NAMES,
+    FEMALE_TITLES,
+    MALE_NAMES,
+    MALE_TITLES,
+    PET_NAMES,
+    STOP,
+    TITLES,
+    words,
+)
 from narrate.records import Character, Gender
 
 
-def words(s: str) -> frozenset[str]:
-    return frozenset(s.split())
-
-
-MALE_TITLES = words(
-    "mr mister sir lord colonel col captain capt major general gen lieutenant lt sergeant "
-    "sgt monsieur m herr signor senor don father brother uncle master count baron duke "
-    "prince king rev reverend mynheer squire earl marquis viscount admiral commander"
-)
-FEMALE_TITLES = words(
-    "mrs ms miss lady madame mme mlle mademoiselle madam dame mistress frau fraulein "
-    "signora senora donna mother sister aunt countess baroness duchess princess queen"
-)
-OTHER_TITLES = words("dr doctor professor prof inspector judge cousin nurse")
-TITLES = MALE_TITLES | FEMALE_TITLES | OTHER_TITLES
 _TITLE_ALT = "|".join(sorted((t.capitalize() for t in TITLES if t != "m"), key=len, reverse=True))
 NAMEWORD = r"(?:[A-Z]'|Mc|Mac|De|Di|Le|La|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)*"
 # A run of capitalised words, optionally after a title ("Mr. Bennet", "Jor-El").
@@ -38,116 +34,16 @@ SEQ_RE = re.compile(
 TOKEN_RE = re.compile(NAMEWORD)
 LOWER_RE = re.compile(r"(?<![\w'\u2019-])[a-z]+(?![\w-])")
 
-# Capitalised words that are never characters (interjections, kin words, calendar...).
-STOP = words(
-    """i oh ah ay aye yes no nay well why what how who where when there here then now
-    god heaven heavens lord christ jesus sir madam mama mamma papa pa ma mum mom dad
-    daddy mummy mother father granny grandma grandpa grandmother grandfather baby
-    chapter book part volume mr mrs miss ms dr monday tuesday wednesday thursday friday
-    saturday sunday january february march april may june july august september october
-    november december christmas easter english french german italian spanish russian
-    american british indian the a an and but or if so do don don't hush hello goodbye
-    good dear alas ha hm hmm ok okay o bless thank thanks please indeed nothing
-    everybody everyone nobody somebody he she it they we you his her hers its their
-    theirs my mine our ours your yours him them me us this that these those some any
-    all each every both either neither one none at in on of to for from with by as
-    into upon after before behind beyond over under about above below between through
-    is was are were be been being has had have having will would shall should can
-    could must might not never always perhaps still yet just even only also too very
-    then than though although because since unless until while whilst whether nor"""
-)
+NARRATOR_ALIASES = words("narrator narr _narr i")
+ARTICLES = words("the a an")
 CHILD_CUES = re.compile(r"\b(?:little|baby|infant|young)\s+$", re.IGNORECASE)
 
-MALE_NAMES = words(
-    """john james william george charles thomas henry robert edward richard joseph david
-    peter paul michael frank fred frederick arthur albert alfred harry jack tom dick
-    bill ben benjamin sam samuel daniel edmund edgar walter hugh philip matthew mark
-    luke andrew stephen anthony tony martin simon francis lewis louis ralph roger
-    harold herbert hubert lawrence leonard victor vincent oliver oscar patrick dorian
-    basil jake robert bob bobby jim jimmy joe johnny ned ted teddy tim toby will willie
-    nicholas nick alexander alec alan allan adam abraham isaac jacob gilbert matthew
-    eugene ernest felix gerald godfrey horace howard jasper julian kenneth leo lionel
-    maurice max neville percy rupert sidney stanley timothy tristram wilfred"""
-)
-FEMALE_NAMES = words(
-    """mary anne ann anna jane elizabeth emma catherine katherine kate kitty margaret
-    sarah sara susan lucy lydia charlotte harriet fanny frances julia maria marianne
-    elinor eleanor ellen helen isabella isabel louisa caroline georgiana amelia alice
-    rose rosa edna adele grace agnes alicia amy beatrice bella betty bessie cecilia
-    clara diana dorothy edith emily esther eva evelyn florence gertrude hannah hester
-    jenny jessie josephine judith laura lara lily lizzy eliza lizzie louise mabel
-    marian martha matilda maud nancy nelly olivia penelope phoebe polly rachel rebecca
-    ruth sophia sophy sylvia theresa victoria violet marilla diana brett cynthia
-    mildred henrietta"""
-)
-# A few standard English pet forms, so "Lizzy" joins "Elizabeth".
-PET_NAMES = {
-    "lizzy": "elizabeth",
-    "lizzie": "elizabeth",
-    "eliza": "elizabeth",
-    "liz": "elizabeth",
-    "beth": "elizabeth",
-    "betsy": "elizabeth",
-    "bess": "elizabeth",
-    "bessie": "elizabeth",
-    "kitty": "catherine",
-    "kate": "catherine",
-    "katie": "catherine",
-    "fanny": "frances",
-    "jenny": "jane",
-    "nelly": "ellen",
-    "polly": "mary",
-    "molly": "mary",
-    "maggie": "margaret",
-    "meg": "margaret",
-    "peggy": "margaret",
-    "sally": "sarah",
-    "bob": "robert",
-    "bobby": "robert",
-    "rob": "robert",
-    "bill": "william",
-    "will": "william",
-    "willy": "william",
-    "jim": "james",
-    "jimmy": "james",
-    "jack": "john",
-    "johnny": "john",
-    "dick": "richard",
-    "tom": "thomas",
-    "tommy": "thomas",
-    "ned": "edward",
-    "ted": "edward",
-    "teddy": "edward",
-    "harry": "henry",
-    "fred": "frederick",
-    "freddy": "frederick",
-    "sam": "samuel",
-    "ben": "benjamin",
-    "nick": "nicholas",
-    "tony": "anthony",
-}
-_VERBS = words(
-    """said says say asked asks whispered whispers murmured murmurs replied replies
-cried cries shouted shouts pleaded pleads finished added adds answered answers
-exclaimed called continued began begun muttered repeated returned remarked
-responded retorted observed declared demanded inquired enquired insisted interrupted
-protested screamed yelled sobbed sighed laughed groaned moaned snapped snarled
-growled hissed breathed gasped stammered stuttered chattered suggested explained
-admitted agreed announced argued begged bellowed blurted confessed countered coaxed
-commanded chuckled croaked drawled echoed grumbled grunted howled implored lamented
-mumbled mourned mused noted offered ordered persisted prayed promised purred raged
-reasoned recalled reflected reiterated rejoined roared scoffed scolded shrieked
-smiled snorted soothed spoke squealed stated swore teased told urged ventured vowed
-wailed warned wondered thought sang sneered faltered cautioned corrected conceded
-concluded proceeded resumed assented acknowledged pursued panted wept giggled
-sniffed simpered joined put went"""
-)
-VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(set(_VERBS), key=len, reverse=True)) + r")\b")
+VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")\b")
 TAG_AFTER_RE = re.compile(
-    r"[\s,]*(?:\w+ly\s+)?(?:" + "|".join(sorted(set(_VERBS), key=len, reverse=True)) + r")\b"
+    r"[\s,]*(?:\w+ly\s+)?(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")\b"
 )
 TAG_BEFORE_RE = re.compile(
-    r"\b(?:" + "|".join(sorted(set(_VERBS), key=len, reverse=True)) + r")[ \t\n]+$"
+    r"\b(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")[ \t\n]+$"
 )
 PRONOUN_RE = re.compile(r"\b(?:he|she|his|her|him|hers|himself|herself)\b", re.IGNORECASE)
 SENT_END_RE = re.compile(r"[.!?;\"\u201c\u201d]")
@@ -211,7 +107,9 @@ class NameTable:
 
     entities: list[Entity]
     lookup: dict[str, int]
-    max_tokens: int = 4
+    narrator: int | None = None  # the first-person narrator, when known
+    phrase_re: re.Pattern[str] | None = None  # lower-case cast names ("the barman")
+    phrases: dict[str, int] = field(default_factory=dict)
 
 
 def _is_sentence_start(text: str, i: int) -> bool:
@@ -412,14 +310,12 @@ def _cast_table(
     text: str,
     raw: list[tuple[str | None, list[str], int, int, bool]],
 ) -> NameTable:
+    """Entities for the user's cast, with the short forms its names imply."""
     entities: list[Entity] = []
     lookup: dict[str, int] = {}
-    firsts: Counter[str] = Counter()
-    for ch in cast:
-        for a in (ch.name, *ch.aliases):
-            toks = a.split()
-            if len(toks) >= 2 and toks[0].rstrip(".").lower() not in TITLES:
-                firsts[toks[0].lower()] += 1
+    derived: dict[str, set[int]] = defaultdict(set)
+    phrases: dict[str, int] = {}
+    narrator: int | None = None
     for ch in cast:
         ent = Entity(len(entities), cast_name=ch.name)
         ent.male = 9.0 if ch.gender == "male" else 0.0
@@ -427,21 +323,45 @@ def _cast_table(
         entities.append(ent)
         for a in (ch.name, *ch.aliases):
             k = norm(a)
-            if not k or k in ("i", "me", "he", "she"):
+            if k in NARRATOR_ALIASES:
+                narrator = ent.key if narrator is None else narrator
                 continue
-            lookup.setdefault(k, ent.key)
+            if not k or k in ("me", "he", "she"):
+                continue
             ent.forms[a] += 1
             toks = a.split()
-            if toks and toks[0].rstrip(".").lower() == "the":
+            while toks and toks[0].lower() in ARTICLES:
+                toks = toks[1:]
+            if not toks:
                 continue
-            if len(toks) >= 2 and toks[0].rstrip(".").lower() not in TITLES:
-                if firsts[toks[0].lower()] == 1:
-                    lookup.setdefault(norm(toks[0]), ent.key)
-                ent.first = ent.first or toks[0]
-            if toks and toks[0].rstrip(".").lower() in TITLES:
+            lowered = any(t[:1].islower() for t in toks) or toks[0][:1].isdigit()
+            if lowered or len(toks) < len(a.split()):
+                # "the Mariner" is written "the mariner" in the text
+                phrases.setdefault(" ".join(t.lower() for t in toks), ent.key)
+            if lowered:
+                continue
+            lookup.setdefault(k, ent.key)
+            core = toks[1:] if toks[0].rstrip(".").lower() in TITLES and len(toks) > 1 else toks
+            if core is not toks:
                 g = title_gender(toks[0])
                 if ch.gender == "unknown":
                     ent.male += g == "male"
                     ent.female += g == "female"
+            derived[norm(" ".join(toks))].add(ent.key)
+            derived[norm(" ".join(core))].add(ent.key)
+            if len(core) >= 2:
+                derived[norm(core[0])].add(ent.key)
+                derived[norm(core[-1])].add(ent.key)
+                ent.first = ent.first or core[0]
+                ent.last = ent.last or core[-1]
+    for k, keys in derived.items():
+        if len(keys) == 1 and k not in lookup and k not in STOP:
+            lookup[k] = next(iter(keys))  # an unambiguous short form of one name
     _child_cues(entities, text)
-    return NameTable(entities, lookup)
+    table = NameTable(entities, lookup, narrator=narrator)
+    if phrases:
+        alts = sorted(phrases, key=len, reverse=True)
+        pat = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in alts)
+        table.phrase_re = re.compile(rf"\b(?:[Tt]he\s+|[Aa]n?\s+)?({pat})\b", re.IGNORECASE)
+        table.phrases = phrases
+    return table

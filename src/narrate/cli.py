@@ -20,14 +20,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 BOOK = click.argument("book", type=click.Path(path_type=Path))
 VOICES = click.option("--voices", "voices", type=click.Path(path_type=Path),
-                      help="voices.yaml to cast from (default: ./voices.yaml if present).")
-
-
-def _default_voices(voices: Path | None) -> Path | None:
-    if voices is not None:
-        return voices
-    here = Path("voices.yaml")
-    return here if here.is_file() else None
+                      help="voices.yaml to cast from (without it, every voice is chosen for you).")
 
 
 def reported(func: F) -> F:
@@ -104,7 +97,8 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, out: Path, tit
     from narrate.pipeline import Options, generate as run, prepare_book
     from narrate.progress import ProgressBar
 
-    prep = prepare_book(book, _default_voices(voices), title=title, author=author)
+    prep = prepare_book(book, voices, title=title, author=author,
+                        cache_dir=cache_dir)
     options = Options(out=out, bitrate=bitrate, id3v23=id3v23, cache_dir=cache_dir,
                       spoken_titles=not no_spoken_titles)
     if jobs:
@@ -129,7 +123,7 @@ def script(book: Path, voices: Path | None, fmt: str, title: str | None,
     from narrate.pipeline import prepare_book
     from narrate.scriptfile import dumps_json, script_text
 
-    prep = prepare_book(book, _default_voices(voices), title=title, author=author,
+    prep = prepare_book(book, voices, title=title, author=author,
                         check_voices=False)
     click.echo(dumps_json(prep.script) if fmt == "json" else script_text(prep.script), nl=False)
 
@@ -147,7 +141,7 @@ def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None) -> No
     from narrate.cast import cast_report, write_starter
     from narrate.pipeline import prepare_book
 
-    prep = prepare_book(book, _default_voices(voices))
+    prep = prepare_book(book, voices)
     report = cast_report(prep.script, prep.cast)
     if write_to:
         write_starter(write_to, prep.script, prep.cast, prep.config)

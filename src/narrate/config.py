@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 
 from narrate.errors import ConfigError
-from narrate.lexicon import is_phonemes
+from narrate.lexicon import unclosed_phonemes
 from narrate.records import Character, Gender, VoiceInfo
 
 Age = Literal["child", "adult"]
@@ -133,15 +133,11 @@ def load_config(path: Path | None, available: list[VoiceInfo] | None = None) -> 
         from narrate.cast import validate_voices  # cast imports this module
 
         problems = problems + validate_voices(config, available)
-    if problems:
-        raise ConfigError("\n".join(sorted(problems, key=lambda p: _line_of(p, where))))
+    if problems:  # listed in file order: "FILE:LINE: ..."
+        at = [p[len(where) + 1:].partition(":")[0] for p in problems]
+        ordered = sorted(zip(at, problems), key=lambda a: int(a[0]) if a[0].isdigit() else 0)
+        raise ConfigError("\n".join(p for _, p in ordered))
     return config
-
-
-def _line_of(problem: str, where: str) -> int:
-    """The line number a problem names, so problems are listed in file order."""
-    digits = problem[len(where) + 1:].partition(":")[0]
-    return int(digits) if digits.isdigit() else 0
 
 
 def _build(values: dict, source: Path, lines: dict[str, int]) -> VoiceConfig:
@@ -193,7 +189,6 @@ _GENDERS: dict[str, Gender] = {
     "unknown": "unknown", "neutral": "unknown", "any": "unknown",
 }
 _AGES: dict[str, Age] = {"child": "child", "kid": "child", "adult": "adult"}
-_THOUGHTS = ("character", "narrator")
 _BAD = object()  # marks a value already reported as a problem
 
 
@@ -301,7 +296,7 @@ class _Parser:
         values: dict = {}
         for key, _, node in self.entries(root, "", _SECTIONS[""]):
             if key == "thoughts":
-                _put(values, key, self.choice(node, "thoughts", {m: m for m in _THOUGHTS}))
+                _put(values, key, self.choice(node, key, {m: m for m in ("character", "narrator")}))
             elif key == "lexicon":
                 values["lexicon"] = self.lexicon(node)
             elif key == "characters":
@@ -357,7 +352,7 @@ class _Parser:
         out = {}
         for word, _, vnode in self.entries(node, "lexicon", None):
             spoken = self.text(vnode, f"lexicon.{word}")
-            if spoken is not _BAD and "[[" in str(spoken) and not is_phonemes(str(spoken)):
+            if spoken is not _BAD and unclosed_phonemes(str(spoken)):
                 spoken = self.problem(vnode, f"lexicon.{word} opens phonemes with '[[' but "
                                       "does not close them; end it with ']]'")
             _put(out, word, spoken)

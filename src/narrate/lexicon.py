@@ -1,28 +1,137 @@
-"""The pronunciation lexicon: respell words in the text that is spoken.
-
-Applied only to what goes to the speech engine, never to the script or any
-text output. Rules:
-
-* Whole words only: an entry matches where it is not part of a longer word.
-  "Niamh" matches "Niamh", "Niamh's" and "Niamh," but not "Niamhs" or
-  "MacNiamh". Entries may span words ("Mrs. Holt") or hold punctuation.
-* Case-aware: an entry written all in lower case ("niamh") matches any
-  capitalisation; an entry with a capital ("US", "Niamh") matches exactly
-  that spelling, so "US" does not change "us".
-* When a lower-case entry matches a capitalised word, a plain-text
-  replacement is capitalised too ("gaol" -> "jail" turns "Gaol" into "Jail").
-* A replacement in double brackets, ``[[n'i:v]]``, is espeak-ng phoneme
-  input and is passed through verbatim (the speech layer enables phoneme
-  input); text around it, such as a possessive "'s", stays as it was.
-* Longer entries win over shorter ones that overlap them, and each piece of
-  text is replaced at most once (a replacement is never replaced again).
-"""
+"""Word lists for character discovery and attribution (English)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
 from functools import lru_cache
+
+
+def words(s: str) -> frozenset[str]:
+    return frozenset(s.split())
+
+
+MALE_TITLES = words(
+    "mr mister sir lord colonel col captain capt major general gen lieutenant lt sergeant "
+    "sgt monsieur m herr signor senor don father brother uncle master count baron duke "
+    "prince king rev reverend mynheer squire earl marquis viscount admiral commander"
+)
+FEMALE_TITLES = words(
+    "mrs ms miss lady madame mme mlle mademoiselle madam dame mistress frau fraulein "
+    "signora senora donna mother sister aunt countess baroness duchess princess queen"
+)
+OTHER_TITLES = words("dr doctor professor prof inspector judge cousin nurse")
+TITLES = MALE_TITLES | FEMALE_TITLES | OTHER_TITLES
+# Capitalised words that are never characters (interjections, kin words, calendar...).
+STOP = words(
+    """i oh ah ay aye yes no nay well why what how who where when there here then now
+    god heaven heavens lord christ jesus sir madam mama mamma papa pa ma mum mom dad
+    daddy mummy mother father granny grandma grandpa grandmother grandfather baby
+    chapter book part volume mr mrs miss ms dr monday tuesday wednesday thursday friday
+    saturday sunday january february march april may june july august september october
+    november december christmas easter english french german italian spanish russian
+    american british indian the a an and but or if so do don don't hush hello goodbye
+    good dear alas ha hm hmm ok okay o bless thank thanks please indeed nothing
+    everybody everyone nobody somebody he she it they we you his her hers its their
+    theirs my mine our ours your yours him them me us this that these those some any
+    all each every both either neither one none at in on of to for from with by as
+    into upon after before behind beyond over under about above below between through
+    is was are were be been being has had have having will would shall should can
+    could must might not never always perhaps still yet just even only also too very
+    then than though although because since unless until while whilst whether nor"""
+)
+MALE_NAMES = words(
+    """john james william george charles thomas henry robert edward richard joseph david
+    peter paul michael frank fred frederick arthur albert alfred harry jack tom dick
+    bill ben benjamin sam samuel daniel edmund edgar walter hugh philip matthew mark
+    luke andrew stephen anthony tony martin simon francis lewis louis ralph roger
+    harold herbert hubert lawrence leonard victor vincent oliver oscar patrick dorian
+    basil jake robert bob bobby jim jimmy joe johnny ned ted teddy tim toby will willie
+    nicholas nick alexander alec alan allan adam abraham isaac jacob gilbert matthew
+    eugene ernest felix gerald godfrey horace howard jasper julian kenneth leo lionel
+    maurice max neville percy rupert sidney stanley timothy tristram wilfred"""
+)
+FEMALE_NAMES = words(
+    """mary anne ann anna jane elizabeth emma catherine katherine kate kitty margaret
+    sarah sara susan lucy lydia charlotte harriet fanny frances julia maria marianne
+    elinor eleanor ellen helen isabella isabel louisa caroline georgiana amelia alice
+    rose rosa edna adele grace agnes alicia amy beatrice bella betty bessie cecilia
+    clara diana dorothy edith emily esther eva evelyn florence gertrude hannah hester
+    jenny jessie josephine judith laura lara lily lizzy eliza lizzie louise mabel
+    marian martha matilda maud nancy nelly olivia penelope phoebe polly rachel rebecca
+    ruth sophia sophy sylvia theresa victoria violet marilla diana brett cynthia
+    mildred henrietta"""
+)
+# A few standard English pet forms, so "Lizzy" joins "Elizabeth".
+PET_NAMES = {
+    "lizzy": "elizabeth",
+    "lizzie": "elizabeth",
+    "eliza": "elizabeth",
+    "liz": "elizabeth",
+    "beth": "elizabeth",
+    "betsy": "elizabeth",
+    "bess": "elizabeth",
+    "bessie": "elizabeth",
+    "kitty": "catherine",
+    "kate": "catherine",
+    "katie": "catherine",
+    "fanny": "frances",
+    "jenny": "jane",
+    "nelly": "ellen",
+    "polly": "mary",
+    "molly": "mary",
+    "maggie": "margaret",
+    "meg": "margaret",
+    "peggy": "margaret",
+    "sally": "sarah",
+    "bob": "robert",
+    "bobby": "robert",
+    "rob": "robert",
+    "bill": "william",
+    "will": "william",
+    "willy": "william",
+    "jim": "james",
+    "jimmy": "james",
+    "jack": "john",
+    "johnny": "john",
+    "dick": "richard",
+    "tom": "thomas",
+    "tommy": "thomas",
+    "ned": "edward",
+    "ted": "edward",
+    "teddy": "edward",
+    "harry": "henry",
+    "fred": "frederick",
+    "freddy": "frederick",
+    "sam": "samuel",
+    "ben": "benjamin",
+    "nick": "nicholas",
+    "tony": "anthony",
+}
+SPEECH_VERBS = words(
+    """said says say asked asks whispered whispers murmured murmurs replied replies
+cried cries shouted shouts pleaded pleads finished added adds answered answers
+exclaimed called continued began begun muttered repeated returned remarked
+responded retorted observed declared demanded inquired enquired insisted interrupted
+protested screamed yelled sobbed sighed laughed groaned moaned snapped snarled
+growled hissed breathed gasped stammered stuttered chattered suggested explained
+admitted agreed announced argued begged bellowed blurted confessed countered coaxed
+commanded chuckled croaked drawled echoed grumbled grunted howled implored lamented
+mumbled mourned mused noted offered ordered persisted prayed promised purred raged
+reasoned recalled reflected reiterated rejoined roared scoffed scolded shrieked
+smiled snorted soothed spoke squealed stated swore teased told urged ventured vowed
+wailed warned wondered thought sang sneered faltered cautioned corrected conceded
+concluded proceeded resumed assented acknowledged pursued panted wept giggled
+sniffed simpered joined put went broke cut struck chimed burst interposed ejaculated
+questioned queried whimpered faltered hazarded explained volunteered retorted sobbed
+objected remonstrated exclaimed urged pursued ventured conjectured accosted
+interjected"""
+)
+
+
+# --- the pronunciation lexicon (voices.yaml `lexicon:`) ---
+# Applied only to the text sent to the speech engine, never to the script or
+# any other text output.
 
 Lexicon = Mapping[str, str] | Iterable[tuple[str, str]]
 
@@ -33,8 +142,13 @@ def is_phonemes(replacement: str) -> bool:
     return text.startswith("[[") and text.endswith("]]")
 
 
+def unclosed_phonemes(replacement: str) -> bool:
+    """True when a ``[[`` in ``replacement`` has no ``]]`` after it."""
+    return "[[" in re.sub(r"\[\[.*?\]\]", "", replacement)
+
+
 @lru_cache(maxsize=32)
-def _compile(entries: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dict[str, str]]:
+def _compile(entries: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
     """One alternation for the whole lexicon, so replacements are never re-replaced."""
     parts = []
     # Longest first: "Mrs. Holt" must win over "Holt".
@@ -42,36 +156,39 @@ def _compile(entries: tuple[tuple[str, str], ...]) -> tuple[re.Pattern[str], dic
         body = re.escape(word)
         parts.append(body if any(c.isupper() for c in word) else f"(?i:{body})")
     # \w boundaries on both sides; an apostrophe or hyphen ends a word ("Niamh's").
-    pattern = re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
-    exact = dict(entries)
-    return pattern, exact
-
-
-def _normalise(lexicon: Lexicon) -> tuple[tuple[str, str], ...]:
-    items = lexicon.items() if isinstance(lexicon, Mapping) else lexicon
-    return tuple((str(k), str(v)) for k, v in items if str(k).strip())
+    return re.compile(r"(?<!\w)(?:" + "|".join(parts) + r")(?!\w)")
 
 
 def apply_lexicon(text: str, lexicon: Lexicon) -> str:
     """``text`` with every lexicon entry replaced by how it should be spoken.
 
-    ``lexicon`` maps a word (or phrase) to replacement text or to espeak
-    phonemes in ``[[...]]``; see the module docstring for the matching rules.
+    ``lexicon`` maps a word or phrase to replacement text, or to espeak-ng
+    phonemes in double brackets (``[[n'i:v]]``), which pass through verbatim
+    (the speech layer enables phoneme input).
+
+    * Whole words only: "Niamh" matches "Niamh", "Niamh's" and "Niamh," but
+      not "Niamhs" or "MacNiamh". Entries may span words ("Mrs. Holt").
+    * Case-aware: an entry all in lower case ("gaol") matches any
+      capitalisation, and a plain-text replacement is capitalised where the
+      word was ("Gaol" -> "Jail"); an entry with a capital ("US", "Niamh")
+      matches exactly that spelling, so "US" leaves "us" alone.
+    * Longer entries win over shorter ones they overlap, and each piece of
+      text is replaced at most once (a replacement is never replaced again).
     """
-    entries = _normalise(lexicon)
+    items = lexicon.items() if isinstance(lexicon, Mapping) else lexicon
+    entries = tuple((str(k), str(v)) for k, v in items if str(k).strip())
     if not entries or not text:
         return text
-    pattern, exact = _compile(entries)
+    exact = dict(entries)
     folded = {k.casefold(): v for k, v in entries if not any(c.isupper() for c in k)}
 
     def replace(match: re.Match[str]) -> str:
         found = match.group(0)
         if found in exact:
-            spoken = exact[found]
-        else:
-            spoken = folded[found.casefold()]
-            if found[:1].isupper() and not is_phonemes(spoken):
-                spoken = spoken[:1].upper() + spoken[1:]
+            return exact[found]
+        spoken = folded[found.casefold()]
+        if found[:1].isupper() and not is_phonemes(spoken):
+            spoken = spoken[:1].upper() + spoken[1:]
         return spoken
 
-    return pattern.sub(replace, text)
+    return _compile(entries).sub(replace, text)

@@ -54,6 +54,23 @@ NOUN_GENDER = {
     "beauty": "female",
     "widow": "female",
     "stranger": "unknown",
+    "hostess": "female",
+    "host": "male",
+    "landlady": "female",
+    "landlord": "male",
+    "mistress": "female",
+    "master": "male",
+    "companion": "unknown",
+    "friend": "unknown",
+    "cousin": "unknown",
+    "guest": "unknown",
+    "visitor": "unknown",
+    "lover": "unknown",
+    "guardian": "unknown",
+    "nurse": "female",
+    "servant": "unknown",
+    "neighbour": "unknown",
+    "neighbor": "unknown",
 }
 CHILD_NOUNS = words("boy girl child toddler baby infant son daughter lad lass")
 SPOUSE = frozenset(("husband", "wife"))
@@ -132,6 +149,13 @@ def find_mentions(text: str, table: NameTable) -> list[Mention]:
                 i = hit[3]
             else:
                 i += 1
+    if table.phrase_re is not None:
+        for pm in table.phrase_re.finditer(text):
+            ent = table.phrases.get(" ".join(pm.group(1).lower().split()))
+            if ent is not None:
+                m = Mention(pm.start(), pm.end(), "name", ent)
+                _flags(text, m)
+                out.append(m)
     for pm in PRON_RE.finditer(text):
         w = pm.group().lower()
         m = Mention(pm.start(), pm.end(), "pron", None, PRON_GENDER[w], w)
@@ -145,7 +169,7 @@ def find_mentions(text: str, table: NameTable) -> list[Mention]:
         )
         _flags(text, m)
         out.append(m)
-    out.sort(key=lambda m: (m.start, -m.end))
+    out.sort(key=lambda m: (m.start, -m.end, m.kind != "name"))
     # drop pronouns nested in a description ("her husband": "her" is part of it)
     cleaned: list[Mention] = []
     for m in out:

@@ -60,6 +60,26 @@ def scan_frames(data: bytes) -> tuple[int, int]:
     return frames, samples
 
 
+def block_samples(data: bytes) -> int:
+    """Decoded samples of one of narrate's own constant-bitrate blocks, from its size.
+
+    LAME spreads padding bytes so that n frames take n * mean-frame-length
+    bytes to within one byte, so the count follows from the length; the full
+    scan (scan_frames) is for anything not known to be such a block.
+    """
+    if len(data) < 4:
+        raise EngineError("MP3 block truncated: clear the cache (`narrate cache clear`)")
+    header = int.from_bytes(data[:4], "big")
+    if header >> 21 != 0x7FF:
+        raise EngineError("MP3 block damaged: clear the cache (`narrate cache clear`)")
+    version = (header >> 19) & 3
+    rate_kbps = (_V1_RATES if version == 3 else _V2_RATES)[(header >> 12) & 15]
+    sample_rate = _SAMPLE_RATES[version][(header >> 10) & 3]
+    per_frame = frame_samples(version)
+    mean_length = per_frame / 8 * rate_kbps * 1000 / sample_rate
+    return round(len(data) / mean_length) * per_frame
+
+
 def encode(pcm: bytes, bitrate: int = 64, quality: int = DEFAULT_QUALITY) -> Block:
     """Encode 16-bit mono PCM at SAMPLE_RATE into one self-contained block."""
     encoder = lameenc.Encoder()

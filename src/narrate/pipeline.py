@@ -17,19 +17,19 @@ from pathlib import Path
 
 from narrate import __version__, mp3
 from narrate.assemble import ChapterPlan, SilenceBank, Timed, plan_chapter, write_chapter
-from narrate.cache import BlockCache, default_cache_dir
-from narrate.cast import build_cast, validate_voices
+from narrate.cache import BlockCache, ScriptCache, code_fingerprint, default_cache_dir, make_key
+from narrate.cast import build_cast
 from narrate.config import VoiceConfig, characters_from_config, load_config
-from narrate.errors import ConfigError
 from narrate.ingest import read_book
 from narrate.lexicon import apply_lexicon
 from narrate.outdir import locked, prepare, publish, safe_name, slug, write_atomic
-from narrate.records import Book, Cast, Script, TrackMeta
+from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta
 from narrate.render import Job, RenderSettings, init_worker, render_batch
 from narrate.scriptfile import dumps_json
 from narrate.segment import segment
 from narrate.tag import tag_mp3, write_playlist
 from narrate.tts import engine_info, list_voices
+from narrate.tts.engine import engine_name
 
 log = logging.getLogger("narrate")
 BATCH = 48  # utterances per task: big enough to amortise IPC, small for even load
@@ -44,20 +44,43 @@ class Prepared:
 
 
 def prepare_book(book_path: Path, voices: Path | None = None, *, title: str | None = None,
-                 author: str | None = None, check_voices: bool = True) -> Prepared:
+                 author: str | None = None, check_voices: bool = True,
+                 cache_dir: Path | None = None) -> Prepared:
     """Read, segment and cast a book; every config problem is raised before any audio."""
-    config = load_config(voices)
     available = list_voices() if check_voices else []
-    if check_voices:
-        problems = validate_voices(config, available)
-        if problems:
-            raise ConfigError("\n".join(problems))
+    config = load_config(voices, available if check_voices else None)
     book = read_book(book_path, title=title or config.book.title,
                      author=author or config.book.author)
     cast_hint = characters_from_config(config) or None
-    script = segment(book, cast_hint)
-    cast = build_cast(script, config, available, book.language) if check_voices else None
+    script = _segment_cached(book, cast_hint, cache_dir or default_cache_dir())
+    cast = (build_cast(script, config, available, book.language, engine=engine_name())
+            if check_voices else None)
     return Prepared(book, config, script, cast)  # type: ignore[arg-type]
+
+
+def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -> Script:
+    """segment(), remembered: a re-run of an unchanged book skips the text work."""
+    store = ScriptCache(root)
+    key = make_key("script", code_fingerprint(), book.source, book.title, book.author,
+                   [(c.index, c.title, c.paragraphs, sorted(c.scene_breaks)) for c in book.chapters],
+                   cast_hint)
+    saved = store.get(key)
+    if saved is not None:
+        return Script(
+            book,
+            tuple(Character(c[0], tuple(c[1]), c[2]) for c in saved["characters"]),
+            tuple(Segment(*s) for s in saved["segments"]),
+        )
+    script = segment(book, cast_hint)
+    try:
+        store.put(key, {
+            "characters": [[c.name, list(c.aliases), c.gender] for c in script.characters],
+            "segments": [[s.chapter, s.paragraph, s.kind, s.speaker, s.text, s.start, s.end,
+                          s.confidence] for s in script.segments],
+        })
+    except OSError as exc:  # a read-only cache only costs time
+        log.debug("could not cache the script: %s", exc)
+    return script
 
 
 @dataclass

@@ -33,6 +33,7 @@ def parse_text(
     """Parse plain text (a Gutenberg text is recognised and its licence stripped)."""
     if not text.strip():
         raise InputError("the text is empty: give a text with the story")
+    text = text.removeprefix("\ufeff")  # a BOM is the one thing source may drop
     if gutenberg.is_gutenberg(text):
         return gutenberg.parse_gutenberg(
             text, fallback_title=fallback_title, title=title, author=author
@@ -73,7 +74,6 @@ def read_book(
             author=author,
             heading_level=heading_level,
             name=path.name,
-            base=path.parent,
         )
     if gutenberg.is_gutenberg(text):
         return gutenberg.parse_gutenberg(

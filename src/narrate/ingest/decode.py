@@ -134,13 +134,27 @@ def decode(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    # Not UTF-8: Windows-1252 is by far the likeliest; Latin-1 never fails as a last resort.
-    try:
-        text, used = data.decode("cp1252"), "Windows-1252"
-    except UnicodeDecodeError:
-        text, used = data.decode("latin-1"), "Latin-1"
-    log.warning("%s is not UTF-8; read it as %s (re-save it as UTF-8 to be sure)", name, used)
-    return text
+    # Not UTF-8: bytes that are not valid UTF-8 are read as Windows-1252, by far the
+    # likeliest legacy encoding. A pure Windows-1252 file decodes exactly as with
+    # that codec, and a file mixing both (pasted chapters) keeps its UTF-8 parts.
+    log.warning(
+        "%s is not valid UTF-8; read it as Windows-1252 (re-save it as UTF-8 to be sure)", name
+    )
+    return data.decode("utf-8", errors=_HANDLER)
+
+
+def _legacy_bytes(error: UnicodeError) -> tuple[str, int]:
+    """Codec error handler: decode the offending bytes as Windows-1252 (else Latin-1)."""
+    if not isinstance(error, UnicodeDecodeError):
+        raise error
+    chunk = error.object[error.start : error.end]
+    text = "".join(bytes([b]).decode("cp1252") if b not in _CP1252_HOLES else chr(b) for b in chunk)
+    return text, error.end
+
+
+_HANDLER = "narrate-windows-1252"
+_CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))  # undefined in Windows-1252
+codecs.register_error(_HANDLER, _legacy_bytes)
 
 
 def load_text(path: Path) -> str:

@@ -6,6 +6,7 @@ title, then its paragraphs, joined by blank lines); chapter spans point into it.
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import warnings
@@ -21,6 +22,7 @@ from narrate.ingest.common import (
     language_code,
     require_chapters,
     tidy_title,
+    title_from_stem,
 )
 from narrate.ingest.decode import is_epub, read_bytes
 from narrate.ingest.html_text import Block, html_to_blocks
@@ -54,8 +56,6 @@ _FRONT_TYPES = frozenset(
         "bibliography",
         "errata",
         "copyright",
-        "title",
-        "text-page",
     ]
 )
 _FRONT_TITLE = re.compile(
@@ -173,7 +173,8 @@ def _metadata(book: Any) -> tuple[str | None, str | None, dict[str, str]]:
         if values:
             found[key] = values[0][0]
     if "description" in found:
-        found["description"] = " ".join(_TAGS.sub(" ", found["description"]).split())
+        plain = html.unescape(_TAGS.sub(" ", found["description"]))
+        found["description"] = " ".join(plain.split())
     if year := re.search(r"\b(1[5-9]\d\d|20\d\d)\b", found.get("date", "")):
         found["year"] = year.group(1)
     for value, attrs in _meta(book, "identifier"):
@@ -188,7 +189,7 @@ def _metadata(book: Any) -> tuple[str | None, str | None, dict[str, str]]:
 
 
 def _is_front(item: Any, title: str | None, types: set[str], guide: dict[str, str]) -> bool:
-    if types & _FRONT_TYPES or guide.get(item.get_name()) in _GUIDE_FRONT:
+    if types & _FRONT_TYPES or guide.get(posixpath.normpath(item.get_name())) in _GUIDE_FRONT:
         return True
     if "nav" in (getattr(item, "properties", None) or []) or type(item).__name__ in (
         "EpubNav",
@@ -275,7 +276,7 @@ def read_epub(
     source = builder.source
     lang_value = metadata.get("language")
     language = language_code(lang_value) or detect_language(source[:20000])
-    book_title = title or meta_title or posixpath.splitext(path.name)[0]
+    book_title = title or meta_title or title_from_stem(path.stem)
     chapters = require_chapters(builder.chapters, path.name)
     return Book(source, book_title, author or meta_author, chapters, language, metadata)
 

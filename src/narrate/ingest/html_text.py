@@ -98,6 +98,7 @@ class _Extractor(HTMLParser):
         self.stack: list[_Open] = []
         self.buffer: list[str] = []
         self.skipping = 0
+        self.seen_text = False
 
     def _flush(self) -> None:
         text = "".join(self.buffer)
@@ -112,12 +113,15 @@ class _Extractor(HTMLParser):
             self.doc.blocks.append(Block("break"))
         else:
             self.doc.blocks.append(Block("text", text))
+            self.seen_text = True
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {k: (v or "") for k, v in attrs}
         kinds = (values.get("epub:type", "") + " " + values.get("role", "")).lower()
         classes = values.get("class", "").lower()
-        if tag in ("html", "body", "section", "div") and kinds.strip():
+        # Page-level types only: a notes section after the text does not make a notes page.
+        seen_text = self.seen_text or any(part.strip() for part in self.buffer)
+        if tag in ("html", "body", "section", "div") and kinds.strip() and not seen_text:
             self.doc.types.update(t.removeprefix("doc-") for t in kinds.split())
         if tag == "br":
             self.buffer.append("\n")

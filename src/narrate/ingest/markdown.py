@@ -149,7 +149,6 @@ def parse_markdown(
     author: str | None = None,
     heading_level: int | None = None,
     name: str = "the text",
-    base: Path | None = None,
 ) -> Book:
     """Parse a Markdown book; chapters start at ``heading_level`` (default: top level used)."""
     data, body = front_matter(text)

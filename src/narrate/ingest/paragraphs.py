@@ -40,9 +40,20 @@ _KEYWORDS = {
     "vol.": "Volume",
     "stave": "Stave",
     "letter": "Letter",
+    # The same headings in the other languages narrate reads most.
+    "chapitre": "Chapitre",
+    "partie": "Partie",
+    "livre": "Livre",
+    "kapitel": "Kapitel",
+    "teil": "Teil",
+    "capítulo": "Capítulo",
+    "capitulo": "Capítulo",
+    "capitolo": "Capitolo",
+    "hoofdstuk": "Hoofdstuk",
 }
+_PART_WORDS = frozenset(("Part", "Book", "Volume", "Partie", "Livre", "Teil"))
 _NUMBERED = re.compile(
-    rf"(chapter|chap\.?|part|book|volume|vol\.|stave|letter)\s+({_NUMBER})(?![\w’'])(.*)",
+    rf"({'|'.join(re.escape(k) for k in _KEYWORDS)})\s+({_NUMBER})(?![\w’'])(.*)",
     re.IGNORECASE | re.DOTALL,
 )
 _NAMED = re.compile(
@@ -55,6 +66,7 @@ _BARE = re.compile(rf"({_ROMAN}|\d{{1,3}})\.?", re.IGNORECASE)
 _SEPARATORS = ".:-–—)"
 _QUOTES = "\"“”‘’'«»„"
 _FANCY_BREAK = re.compile(r"[-~=*_.\s]*(?:o0o|oOo|0o0)[-~=*_.\s]*")
+_WORD_CHAR = re.compile(r"[^\W_]")
 MAX_HEADING = 120
 
 
@@ -134,7 +146,7 @@ def parse_heading(line: str) -> Heading | None:
         keyword = _KEYWORDS[numbered.group(1).lower()]
         title = f"{keyword} {_number(numbered.group(2))}"
         rest = tidy_title(rest)
-        part = keyword in ("Part", "Book", "Volume")
+        part = keyword in _PART_WORDS
         return Heading(f"{title}: {rest}" if rest else title, bool(rest), part=part)
     named = _NAMED.fullmatch(line)
     if named:
@@ -156,13 +168,14 @@ def block_heading(rows: list[str]) -> Heading | None:
     used = 1
     if head is None and len(rows) > 1 and rows[0].lower().rstrip(".") in _KEYWORDS:
         head, used = parse_heading(f"{rows[0]} {rows[1]}"), 2
-    if head is None or head.bare and used == 1 and len(rows) > 1:
+    if head is None:
         return None
     rest = rows[used:]
     if not rest:
         return head
     if len(rest) == 1 and not head.has_title and title_line(rest[0]):
-        return Heading(f"{head.title}: {tidy_title(rest[0])}", True, part=head.part)
+        title = f"{head.title}: {tidy_title(rest[0])}"
+        return Heading(title, True, bare=head.bare, part=head.part)
     return None
 
 
@@ -179,10 +192,12 @@ def title_line(line: str) -> bool:
 
 def is_scene_break(text: str) -> bool:
     """'* * *', '***', '#', '~~~', '—', 'o0o': a separator paragraph, never narrated."""
-    if len(text) > 80 or any(q in text for q in _QUOTES):
+    if len(text) > 80:
         return False
-    if _FANCY_BREAK.fullmatch(text):
-        return True
+    if _WORD_CHAR.search(text):
+        return _FANCY_BREAK.fullmatch(text) is not None
+    if any(q in text for q in _QUOTES):
+        return False
     seen = False
     for c in text:
         cat = unicodedata.category(c)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from narrate.ingest.common import detect_language, is_invisible, require_chapters, tidy_title
+from narrate.ingest.common import detect_language, require_chapters, tidy_title
 from narrate.ingest.paragraphs import (
     Heading,
     block_heading,
@@ -32,15 +32,32 @@ _NOTE = re.compile(
 _DEDICATION = re.compile(r"(?:for|to|in memory of)\s", re.IGNORECASE)
 _CONTENTS = re.compile(r"(?:table\s+of\s+)?contents\.?:?", re.IGNORECASE)
 _ILLUSTRATION = re.compile(r"\[(?:illustration|image|picture)[^\]]*\]", re.IGNORECASE)
+_HEADING_STARTS = ("#", "[")
+# fmt: off
+_WORD_STARTS = (
+    "chap", "part", "book", "vol", "stave", "letter", "the pr", "the ep", "the fo", "the in",
+    "the af", "the po", "prolog", "epilog", "preface", "foreword", "introduction", "interlude",
+    "afterword", "postscript", "contents", "table of", "kapitel", "capít", "capit", "teil",
+    "livre", "hoofdstuk",
+)
+# fmt: on
+_COMMON_BREAK = re.compile(r"[*#~=_•·.\s-]{1,40}")  # "* * *", "***", "#", "~~~"
+_WORD_CHAR = re.compile(r"[^\W_]")
+# Any character that is not whitespace, a control or a zero-width format character.
+_VISIBLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]")
 _END_PUNCT = (".", "!", "?", "…", '"', "”", "’", ",", ";")
 
 
-@dataclass
-class _Para:
-    span: tuple[int, int]
-    text: str
-    kind: str = "text"  # "text", "heading", "break", "skip"
-    heading: Heading | None = None
+class _Paras:
+    """Paragraphs as parallel lists (no object per paragraph: big books stay fast)."""
+
+    __slots__ = ("heads", "kinds", "spans", "texts")
+
+    def __init__(self, source: str, spans: list[tuple[int, int]]) -> None:
+        self.spans = spans
+        self.texts = [source[a:b] for a, b in spans]
+        self.kinds = ["text"] * len(spans)  # "text", "heading", "break" or "skip"
+        self.heads: dict[int, Heading] = {}
 
 
 @dataclass
@@ -77,11 +94,13 @@ def _note_like(text: str) -> bool:
     )
 
 
-def _find_header(paras: list[_Para]) -> _Header:
+def _find_header(paras: _Paras) -> _Header:
     """Title line + 'by Author' (or 'Title:'/'Author:' fields) at the very start."""
-    texts = [p.text for p in paras[:6]]
+    texts = paras.texts[:6]
     if not texts:
         return _Header()
+    if texts[0].startswith("# ") and len(texts) > 1 and _BY.fullmatch(texts[1]):
+        texts[0] = texts[0].lstrip("# ")  # a Markdown title heading above the by-line
     first = lines(texts[0])
     fields = {}
     for text in texts[:2]:
@@ -108,32 +127,47 @@ def _find_header(paras: list[_Para]) -> _Header:
     return _Header()
 
 
-def _classify(paras: list[_Para]) -> None:
+def _might_be_special(text: str) -> bool:
+    """Could this paragraph be a heading, break, contents or picture? (fast pre-check)"""
+    if len(text) > 400:
+        return False
+    if not _WORD_CHAR.search(text) or len(text) <= 12:
+        return True
+    return text.startswith(_HEADING_STARTS) or text[:12].lower().startswith(_WORD_STARTS)
+
+
+def _classify(paras: _Paras) -> None:
+    texts, kinds = paras.texts, paras.kinds
     in_contents = False
-    for i, para in enumerate(paras):
-        text = para.text
-        if is_invisible(text) or _ILLUSTRATION.fullmatch(text):
-            para.kind = "skip"
-        elif is_scene_break(text):
-            para.kind = "break"
+    for i, text in enumerate(texts):
+        # Cheap tests first: most paragraphs are prose and need no closer look.
+        if not in_contents and not _might_be_special(text):
+            if not _VISIBLE.search(text):
+                kinds[i] = "skip"
+            continue
+        if not _VISIBLE.search(text) or _ILLUSTRATION.fullmatch(text):
+            kinds[i] = "skip"
+        elif _COMMON_BREAK.fullmatch(text) or is_scene_break(text):
+            kinds[i] = "break"
         elif len(text) <= 400 and _CONTENTS.fullmatch(text):
-            para.kind, in_contents = "skip", True
+            kinds[i], in_contents = "skip", True
             continue
         elif len(text) <= 400:
             rows = [row for row in lines(text) if row]
             head = block_heading(rows) if len(rows) <= 3 else None
             if head:
-                para.kind, para.heading = "heading", head
+                kinds[i], paras.heads[i] = "heading", head
             elif len(rows) > 1 and all(parse_heading(r) for r in rows):
-                para.kind = "skip"  # a table of contents written as one block
+                kinds[i] = "skip"  # a table of contents written as one block
         if in_contents:
             # Contents entries are short lines; the real text starts at the first
             # heading that is followed by prose, or at the first prose paragraph.
-            nxt = paras[i + 1].text if i + 1 < len(paras) else ""
+            nxt = texts[i + 1] if i + 1 < len(texts) else ""
             toc_like = all(len(r) <= 100 for r in lines(text))
-            real = para.kind == "heading" and not (toc_like and _toc_entry(nxt))
+            real = kinds[i] == "heading" and not (toc_like and _toc_entry(nxt))
             if toc_like and not real:
-                para.kind = "skip"
+                kinds[i] = "skip"
+                paras.heads.pop(i, None)
             else:
                 in_contents = False
 
@@ -147,24 +181,27 @@ def _toc_entry(text: str) -> bool:
     )
 
 
-def _resolve_bare(paras: list[_Para]) -> None:
+def _resolve_bare(paras: _Paras) -> None:
     """Lone numerals ('IV.') count as headings only when the book has several."""
-    bare = [p for p in paras if p.heading and p.heading.bare]
+    bare = [i for i, head in paras.heads.items() if head.bare]
     if len(bare) < 2:
-        for p in bare:
-            p.kind, p.heading = "text", None
+        for i in bare:
+            paras.kinds[i] = "text"
+            del paras.heads[i]
 
 
-def _merge_titles(paras: list[_Para]) -> None:
+def _merge_titles(paras: _Paras) -> None:
     """'CHAPTER I.' then a short title line as its own paragraph: one heading."""
-    for i, para in enumerate(paras[:-2]):
-        head = para.heading
-        if para.kind != "heading" or head is None or head.has_title or head.part:
+    kinds, texts = paras.kinds, paras.texts
+    for i, head in list(paras.heads.items()):
+        if head.has_title or i + 2 >= len(kinds) or kinds[i] != "heading":
             continue
-        nxt, after = paras[i + 1], paras[i + 2]
-        if nxt.kind == "text" and title_line(nxt.text) and after.kind in ("text", "break"):
-            para.heading = Heading(f"{head.title}: {tidy_title(nxt.text)}", True)
-            nxt.kind = "skip"
+        # A part's name may sit right above its first chapter heading.
+        follows = ("text", "break", "heading") if head.part else ("text", "break")
+        if kinds[i + 1] == "text" and title_line(texts[i + 1]) and kinds[i + 2] in follows:
+            title = f"{head.title}: {tidy_title(texts[i + 1])}"
+            paras.heads[i] = Heading(title, True, part=head.part)
+            kinds[i + 1] = "skip"
 
 
 def _prose(text: str) -> bool:
@@ -189,33 +226,31 @@ def build_book(
     name: str = "the book",
 ) -> Book:
     """Parse source[start:end] into chapters; ``front_matter`` marks a Gutenberg body."""
-    paras = [
-        _Para(span, source[span[0] : span[1]]) for span in split_paragraphs(source, start, end)
-    ]
+    paras = _Paras(source, split_paragraphs(source, start, end))
+    kinds, texts = paras.kinds, paras.texts
     header = _find_header(paras)
-    for p in paras[: header.end]:
-        p.kind = "skip"
     _classify(paras)
+    kinds[: header.end] = ["skip"] * header.end
     _resolve_bare(paras)
     _merge_titles(paras)
-    body = paras[header.end :]
-    first_heading = next((i for i, p in enumerate(body) if p.kind == "heading"), None)
+    body = range(header.end, len(kinds))
+    first_heading = next((i for i in body if kinds[i] == "heading"), None)
     head_title = header.title
-    lead = body[:first_heading] if first_heading is not None else body
+    lead = range(header.end, len(kinds) if first_heading is None else first_heading)
     if header.found or front_matter:
         # Author's notes, dedications, years and credits right after the header.
-        for p in lead[:4]:
-            if p.kind == "text" and not _note_like(p.text):
+        for i in lead[:4]:
+            if kinds[i] == "text" and not _note_like(texts[i]):
                 break
-            p.kind = "skip"
+            kinds[i] = "skip"
         if first_heading is not None:
-            texts = [p for p in lead if p.kind == "text"]
-            if all(not _prose(p.text) for p in texts) or (front_matter and len(texts) <= 4):
-                for p in texts:
-                    p.kind = "skip"
-    elif first_heading == 1 and body[0].kind == "text" and _title_like(body[0].text):
-        head_title = tidy_title(body[0].text)  # a title line with no by-line
-        body[0].kind = "skip"
+            prose = [i for i in lead if kinds[i] == "text"]
+            if all(not _prose(texts[i]) for i in prose) or (front_matter and len(prose) <= 4):
+                for i in prose:
+                    kinds[i] = "skip"
+    elif first_heading == header.end + 1 and _title_like(texts[header.end]):
+        head_title = tidy_title(texts[header.end])  # a title line with no by-line
+        kinds[header.end] = "skip"
     book_title = title or head_title or fallback_title
     chapters: list[Chapter] = []
     current = "Opening" if first_heading is not None else book_title
@@ -227,17 +262,18 @@ def build_book(
         if spans:
             chapters.append(Chapter(len(chapters) + 1, current, tuple(spans), frozenset(breaks)))
 
-    for p in body:
-        if p.kind == "heading" and p.heading is not None:
-            close()
-            current, spans, breaks, pending = p.heading.title, [], set(), False
-        elif p.kind == "break":
-            pending = bool(spans)
-        elif p.kind == "text":
+    for i in body:
+        kind = kinds[i]
+        if kind == "text":
             if pending:
                 breaks.add(len(spans))
             pending = False
-            spans.append(p.span)
+            spans.append(paras.spans[i])
+        elif kind == "heading":
+            close()
+            current, spans, breaks, pending = paras.heads[i].title, [], set(), False
+        elif kind == "break":
+            pending = bool(spans)
     close()
     sample = (
         source[start : start + 20000] if end is None else source[start : min(end, start + 20000)]

@@ -1,11 +1,14 @@
-"""`narrate cast BOOK --write voices.yaml`: write a starter file, or merge into one.
+"""What `narrate cast` prints and writes.
 
-A new file gets the whole cast, commented. An existing file is edited as
-text, never re-dumped: only characters it does not know (by name or alias)
-are inserted at the end of its ``characters:`` block, so the user's values,
-comments and layout stay as they wrote them. The result is re-read and
-compared with the original before it replaces the file; if anything the
-user wrote would change, nothing is written.
+``format_cast`` is its text output (``narrate.cast.cast_report`` its JSON);
+``lookup_voice`` finds a role for `narrate preview`. ``write_starter`` is
+``--write FILE`` (also importable from ``narrate.cast``): a new file gets the
+whole cast, commented. An existing file is edited as text, never re-dumped:
+only characters it does not know (by name or alias) are inserted at the end
+of its ``characters:`` block, so the user's values, comments and layout stay
+as they wrote them. The result is re-read and compared with the original
+before it replaces the file; if anything the user wrote would change,
+nothing is written.
 """
 
 from __future__ import annotations
@@ -13,16 +16,49 @@ from __future__ import annotations
 import json
 import os
 import re
+from collections.abc import Iterable
 from pathlib import Path
 
 import yaml
 
-from narrate.cast import is_child, line_counts
+from narrate.cast import cast_report, is_child, line_counts
 from narrate.config import Pauses, VoiceConfig, load_config
 from narrate.errors import ConfigError
 from narrate.records import Cast, Character, Script, Voice
 
 _PLAIN = re.compile(r"[A-Za-z][\w .'’-]*")
+
+
+def _describe(voice: Voice) -> str:
+    return f"{voice.voice_id:<22} rate {voice.rate:>3}  pitch {voice.pitch:>3}  vol {voice.volume:g}"
+
+
+def format_cast(script: Script | None, cast: Cast) -> str:
+    """``narrate cast --format text``: one aligned line per role, narrator first."""
+    rows = [("Narrator", "", "", _describe(cast.narrator))]
+    for row in cast_report(script, cast)["characters"]:  # type: ignore[union-attr]
+        voice = cast.characters.get(str(row["name"]), cast.narrator)
+        rows.append((str(row["name"]), str(row["gender"]), f"{row['lines']} lines",
+                     _describe(voice)))
+    width = max(len(r[0]) for r in rows)
+    return "\n".join(f"{n:<{width}}  {g:<7}  {c:>9}  {v}".rstrip() for n, g, c, v in rows)
+
+
+def lookup_voice(cast: Cast, name: str, characters: Iterable[Character] = ()) -> Voice | None:
+    """The voice of ``name`` ("narrator", a character's name or alias; any case)."""
+    key = name.strip().casefold()
+    if key == "narrator":
+        return cast.narrator
+    for known, voice in sorted(cast.characters.items()):
+        if known.casefold() == key:
+            return voice
+    for character in characters:
+        if key in (a.casefold() for a in character.aliases):
+            return cast.characters.get(character.name)
+    return None
+
+
+# --- `narrate cast --write` ---
 
 
 def _q(text: str) -> str:
@@ -50,7 +86,7 @@ def _character_lines(
         f"{sub}voice: {voice.voice_id}",
         f"{sub}rate: {voice.rate}",
         f"{sub}pitch: {voice.pitch}",
-        f"{sub}volume: {voice.volume:g}",
+        f"{sub}volume: {float(voice.volume)!r}",
     ]
     return out
 
@@ -80,9 +116,9 @@ def render_starter(script: Script, cast: Cast) -> str:
         "",
         "narrator:",
         f"  voice: {n.voice_id}",
-        f"  rate: {n.rate}      # words per minute",
-        f"  pitch: {n.pitch}     # 0-100, 50 is the voice's normal pitch",
-        f"  volume: {n.volume:g}   # 0-1",
+        f"  {f'rate: {n.rate}':<14}# words per minute (80-450)",
+        f"  {f'pitch: {n.pitch}':<14}# 0-100; 50 is the voice's normal pitch",
+        f"  {f'volume: {float(n.volume)!r}':<14}# 0-1",
         "",
         "# Single-quoted thoughts: 'character' (their voice, softer) or 'narrator'.",
         f"thoughts: {cast.thoughts}",
@@ -164,10 +200,11 @@ def _merged(text: str, block: list[str], root: yaml.Node | None) -> str:
 def write_starter(path: Path, script: Script, cast: Cast, config: VoiceConfig) -> list[str]:
     """Write a starter voices.yaml at ``path``, or merge new characters into it.
 
-    ``config`` is the file as loaded (``load_config(path)``; defaults when it
-    does not exist yet). Returns the names of the characters added. Raises
-    ConfigError, leaving the file untouched, when it is invalid or when the
-    merge could not keep every edit exactly.
+    ``config`` is what the cast was built from; the file at ``path`` is
+    re-read, since it may be another file. Returns the names of the
+    characters written or added. Raises ConfigError, leaving the file
+    untouched, when it is invalid or when the merge could not keep every edit
+    exactly.
     """
     path = Path(path)
     if not path.exists():
