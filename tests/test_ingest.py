@@ -798,3 +798,28 @@ def test_handwritten_epub2(tmp_path: Path) -> None:
     assert paragraphs(book) == ["Der Wind kam auf."]
     assert book.metadata["isbn"] == "0306406152"
     assert read_cover(path) == (_JPEG, "image/jpeg")
+
+
+def test_html_to_blocks() -> None:
+    from narrate.ingest.html_text import html_to_blocks
+
+    markup = (
+        "<html><head><title>Not story</title><style>p {}</style></head><body>"
+        '<h1 epub:type="title">Three</h1>'
+        '<p>One two <span id="page12"/>three <span epub:type="pagebreak">13</span>four.'
+        '<a href="#fn1" id="r1"><sup>[1]</sup></a></p>'
+        '<p class="scene-break"></p>'
+        "<div><p>Line one<br/>line two &amp; more.</p></div>"
+        '<p><img src="a.png" alt="a map of the coast"/>A <em>real</em> word.</p>'
+        '<section epub:type="footnotes"><p id="fn1">1. The note.</p></section>'
+        "</body></html>"
+    )
+    doc = html_to_blocks(markup)
+    assert [(b.kind, b.text) for b in doc.blocks] == [
+        ("heading", "Three"),
+        ("text", "One two three four."),
+        ("break", ""),
+        ("text", "Line one\nline two & more."),
+        ("text", "A real word."),
+    ]
+    assert "footnotes" not in doc.types

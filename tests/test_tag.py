@@ -17,7 +17,7 @@ from mutagen import id3
 from mutagen.mp4 import MP4, MP4Cover
 
 from narrate.errors import NarrateError
-from narrate.inspect import ffmpeg_exe, parse_ffmetadata
+from narrate.inspection import parse_ffmetadata
 from narrate.records import ChapterMark, TrackMeta
 from narrate.tag import (
     TagError,
@@ -27,6 +27,7 @@ from narrate.tag import (
     tag_mp3,
     write_playlist,
 )
+from narrate.tools import ffmpeg_exe
 
 RATE = 22050
 

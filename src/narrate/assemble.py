@@ -32,6 +32,7 @@ class Utterance:
     text: str  # the book's words (for transcripts)
     spoken: str  # what the engine reads
     voice: Voice
+    gain_db: float
     speaker: str | None
     segment: int | None  # index into Script.segments; None for a spoken title
     pause_before: int  # ms of silence before it
@@ -47,7 +48,7 @@ class ChapterPlan:
     def jobs(self) -> Iterable[Job]:
         for u in self.utterances:
             if u.key:
-                yield Job(u.key, u.spoken, u.voice)
+                yield Job(u.key, u.spoken, u.voice, u.gain_db)
 
     def key(self, tags: object) -> str:
         """Everything the chapter file's bytes depend on."""
@@ -65,6 +66,7 @@ def plan_chapter(
     cast: Cast,
     pauses: Pauses,
     speak: Callable[[str], str],
+    gains: Callable[[Voice], float],
     *,
     engine_id: str,
     bitrate: int,
@@ -75,8 +77,9 @@ def plan_chapter(
 
     def add(text: str, voice: Voice, speaker: str | None, index: int | None, pause: int) -> None:
         spoken = speak(spoken_text(text).strip(_EDGE_QUOTES + " "))
-        key = job_key(spoken, voice, engine_id, bitrate, quality) if _speakable(spoken) else ""
-        items.append(Utterance(key, text, spoken, voice, speaker, index, pause))
+        gain = gains(voice)
+        key = job_key(spoken, voice, gain, engine_id, bitrate, quality) if _speakable(spoken) else ""
+        items.append(Utterance(key, text, spoken, voice, gain, speaker, index, pause))
 
     if spoken_title:
         add(chapter.title, cast.narrator, None, None, 0)

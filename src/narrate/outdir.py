@@ -97,7 +97,7 @@ def locked(folder: Path) -> Iterator[None]:
         handle.close()
 
 
-def _lock(handle) -> None:  # noqa: ANN001
+def _lock(handle) -> None:
     if os.name == "nt":
         import msvcrt
 
@@ -108,7 +108,7 @@ def _lock(handle) -> None:  # noqa: ANN001
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def _unlock(handle) -> None:  # noqa: ANN001
+def _unlock(handle) -> None:
     if os.name == "nt":
         import msvcrt
 

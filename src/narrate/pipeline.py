@@ -22,13 +22,14 @@ from narrate.cast import build_cast
 from narrate.config import VoiceConfig, characters_from_config, load_config
 from narrate.ingest import read_book
 from narrate.lexicon import apply_lexicon
+from narrate.loudness import DEFAULT_TARGET, Calibration
 from narrate.outdir import locked, prepare, publish, safe_name, slug, write_atomic
-from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta
+from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta, Voice
 from narrate.render import Job, RenderSettings, init_worker, render_batch
 from narrate.scriptfile import dumps_json
 from narrate.segment import segment
 from narrate.tag import tag_mp3, write_playlist
-from narrate.tts import engine_info, list_voices
+from narrate.tts import Synthesizer, engine_info, list_voices
 from narrate.tts.engine import engine_name
 
 log = logging.getLogger("narrate")
@@ -45,12 +46,14 @@ class Prepared:
 
 def prepare_book(book_path: Path, voices: Path | None = None, *, title: str | None = None,
                  author: str | None = None, check_voices: bool = True,
-                 cache_dir: Path | None = None) -> Prepared:
+                 cache_dir: Path | None = None, include_front_matter: bool = False,
+                 heading_level: int | None = None) -> Prepared:
     """Read, segment and cast a book; every config problem is raised before any audio."""
     available = list_voices() if check_voices else []
     config = load_config(voices, available if check_voices else None)
     book = read_book(book_path, title=title or config.book.title,
-                     author=author or config.book.author)
+                     author=author or config.book.author,
+                     include_front_matter=include_front_matter, heading_level=heading_level)
     cast_hint = characters_from_config(config) or None
     script = _segment_cached(book, cast_hint, cache_dir or default_cache_dir())
     cast = (build_cast(script, config, available, book.language, engine=engine_name())
@@ -93,6 +96,7 @@ class Options:
     cache_dir: Path | None = None
     spoken_titles: bool = True
     timeout: float = 120.0
+    loudness: float = DEFAULT_TARGET
 
 
 @dataclass(frozen=True)
@@ -120,12 +124,25 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
     def speak(text: str) -> str:
         return apply_lexicon(text, config.lexicon)
 
+    calibration = Calibration(cache.root, engine_id, options.loudness,
+                              (config.pauses.sentence, config.pauses.paragraph))
+    synthesizer: Synthesizer | None = None
+
+    def gains(voice: Voice) -> float:
+        nonlocal synthesizer
+        if synthesizer is None:
+            synthesizer = Synthesizer(timeout=options.timeout)
+        return calibration.gain(voice, synthesizer.synthesize)
+
     plans = [
-        plan_chapter(script, chapter, cast, config.pauses, speak, engine_id=engine_id,
+        plan_chapter(script, chapter, cast, config.pauses, speak, gains, engine_id=engine_id,
                      bitrate=options.bitrate, quality=options.quality,
                      spoken_title=options.spoken_titles)
         for chapter in book.chapters
     ]
+    calibration.save()
+    if synthesizer is not None:
+        synthesizer.close()
     total = len(plans)
     width = max(2, len(str(total)))
     names = [f"{p.chapter.index:0{width}d} - {safe_name(p.chapter.title)}.mp3" for p in plans]

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate import mp3
+from narrate import loudness, mp3
 from narrate.cache import BlockCache, make_key
 from narrate.records import Voice
 
@@ -25,6 +25,7 @@ class Job:
     key: str
     text: str  # the spoken text: cleaned, lexicon applied
     voice: Voice
+    gain_db: float  # the voice's loudness gain (its volume included)
 
 
 def spoken_text(text: str) -> str:
@@ -39,9 +40,12 @@ def spoken_text(text: str) -> str:
     return " ".join(cleaned.split())
 
 
-def job_key(text: str, voice: Voice, engine_id: str, bitrate: int, quality: int) -> str:
+def job_key(text: str, voice: Voice, gain_db: float, engine_id: str, bitrate: int,
+            quality: int) -> str:
     return make_key(engine_id, voice.engine, voice.voice_id, voice.rate, voice.pitch,
-                    voice.volume, text, mp3.SAMPLE_RATE, "s16le-mono", bitrate, quality)
+                    voice.volume, round(gain_db, 2), loudness.CEILING_DBFS,
+                    loudness.LIMITER_VERSION, text, mp3.SAMPLE_RATE, "s16le-mono", bitrate,
+                    quality)
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +75,11 @@ def render_batch(jobs: list[Job]) -> list[tuple[str, int]]:
     for job in jobs:
         data = cache.get(job.key)
         if data is None:
-            pcm = synth.synthesize(job.text, job.voice)  # type: ignore[attr-defined]
+            # The engine always speaks at full volume; volume is part of the gain.
+            plain = Voice(job.voice.engine, job.voice.voice_id, job.voice.rate,
+                          job.voice.pitch, 1.0)
+            pcm = synth.synthesize(job.text, plain)  # type: ignore[attr-defined]
+            pcm = loudness.shape(pcm, job.gain_db)
             block = mp3.encode(pcm, settings.bitrate, settings.quality)
             cache.put(job.key, block.data)
             results.append((job.key, block.samples))

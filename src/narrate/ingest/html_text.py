@@ -134,10 +134,13 @@ class _Extractor(HTMLParser):
             return  # images go with their alt text
         is_note = any(t in kinds for t in _NOTE_TYPES) and "noteref" not in kinds
         is_note |= tag in ("aside", "section", "div", "ol") and "footnote" in classes
-        skip = tag in _SKIP or is_note or "noteref" in kinds
+        skip = tag in _SKIP or is_note or "noteref" in kinds or "pagebreak" in kinds
         if tag in _BLOCKS:
             self._flush()
-        if values.get("id") and not self.skipping and not skip:
+        # Anchors mark where a chapter may start; an inline id in mid-sentence (a page
+        # marker) must not split the paragraph, so only block starts count.
+        at_start = tag in _BLOCKS or not any(part.strip() for part in self.buffer)
+        if values.get("id") and not self.skipping and not skip and at_start:
             self._flush()
             self.doc.blocks.append(Block("anchor", values["id"]))
         marker = tag == "sup" or (tag == "a" and "#" in values.get("href", ""))

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import wave
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -51,7 +52,10 @@ class Synthesizer:
         inner = getattr(getattr(self._tts, "proxy", None), "_driver", None)
         if isinstance(inner, espeak_driver.EspeakMemoryDriver):
             inner.timeout = timeout
-        self._workdir = Path(tempfile.mkdtemp(prefix="narrate-tts-"))
+        # espeak-ng renders into memory; only the platform drivers need a scratch
+        # file, made on first use and removed when the Synthesizer goes away.
+        self._memory = inner if isinstance(inner, espeak_driver.EspeakMemoryDriver) else None
+        self._workdir: Path | None = None
         self._settings: tuple[str, int, int, float] | None = None
 
     def _on_error(self, name: Any = None, exception: BaseException | None = None) -> None:
@@ -62,40 +66,80 @@ class Synthesizer:
         settings = (voice.voice_id, voice.rate, voice.pitch, voice.volume)
         if settings == self._settings:
             return
+        self._errors.clear()
         self._tts.setProperty("voice", voice.voice_id)
         self._tts.setProperty("rate", voice.rate)
         self._tts.setProperty("volume", voice.volume)
         if self.engine == "espeak":
             self._tts.setProperty("pitch", voice.pitch)
+        if self._errors:
+            self._settings = None
+            raise EngineError(
+                f"the speech engine cannot use the voice {voice.voice_id!r} ({self._errors[0]}); "
+                "run `narrate voices` to list the voices"
+            ) from self._errors[0]
         self._settings = settings
 
     def synthesize(self, text: str, voice: Voice) -> bytes:
-        """PCM for text; one retry if the engine wrote nothing, then EngineError."""
+        """PCM for text. A crash, a timeout or no audio is retried once, then EngineError."""
+        failure: EngineError | None = None
         for attempt in (1, 2):
-            pcm = self._render(text, voice)
+            self._apply(voice)  # a voice the engine lacks is not worth a retry
+            try:
+                pcm = self._render(text)
+            except EngineError as exc:
+                failure = exc
+                self._settings = None  # set the voice afresh after a failure
+                log.debug("%s (attempt %d)", exc, attempt)
+                continue
             if pcm or not any(ch.isalnum() for ch in text):
                 return pcm
+            failure = EngineError(f"the speech engine produced no audio for: {_quote(text)}")
             log.debug("engine wrote no audio for %r (attempt %d)", text[:60], attempt)
-        raise EngineError(f"the speech engine produced no audio for: {text[:80]!r}")
+        assert failure is not None
+        raise EngineError(f"{failure} (tried twice); run `narrate doctor` to check the engine")
 
-    def _render(self, text: str, voice: Voice) -> bytes:
+    def _render(self, text: str) -> bytes:
         self._errors.clear()
-        self._apply(voice)
-        target = self._workdir / ("utterance.wav" if self.engine != "nsss" else "utterance.aiff")
+        if self._memory is not None:
+            self._memory.last_pcm = b""
+            self._tts.save_to_file(text, espeak_driver.MEMORY)
+            self._tts.runAndWait()
+            self._raise_errors(text)
+            return self._memory.last_pcm
+        target = self._scratch() / ("utterance.aiff" if self.engine == "nsss" else "utterance.wav")
         target.unlink(missing_ok=True)
         self._tts.save_to_file(text, str(target))
         self._tts.runAndWait()
-        if self._errors:
-            exc = self._errors[0]
-            if isinstance(exc, TimeoutError):
-                raise EngineError(f"speech synthesis timed out on: {text[:80]!r}") from exc
-            raise EngineError(f"the speech engine failed ({exc}) on: {text[:80]!r}") from exc
+        self._raise_errors(text)
         if not target.exists():
             return b""
         return _read_pcm(target)
 
+    def _raise_errors(self, text: str) -> None:
+        if not self._errors:
+            return
+        exc = self._errors[0]
+        if isinstance(exc, TimeoutError):
+            raise EngineError(f"speech synthesis timed out on: {_quote(text)}") from exc
+        raise EngineError(f"the speech engine failed ({exc}) on: {_quote(text)}") from exc
+
+    def _scratch(self) -> Path:
+        if self._workdir is None:
+            self._workdir = Path(tempfile.mkdtemp(prefix="narrate-tts-"))
+            weakref.finalize(self, shutil.rmtree, self._workdir, ignore_errors=True)
+        return self._workdir
+
     def close(self) -> None:
-        shutil.rmtree(self._workdir, ignore_errors=True)
+        if self._workdir is not None:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = None
+
+
+def _quote(text: str, limit: int = 80) -> str:
+    """The text an error names, on one line and short."""
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= limit else flat[: limit - 1] + "…")
 
 
 def _read_pcm(path: Path) -> bytes:
@@ -112,8 +156,16 @@ def _read_pcm(path: Path) -> bytes:
         capture_output=True, check=False,
     )
     if result.returncode != 0:
-        raise EngineError(f"could not read the engine's audio: {result.stderr.decode()[-200:]}")
+        raise EngineError(f"could not read the engine's audio (ffmpeg: {stderr_tail(result.stderr)})")
     return result.stdout
+
+
+def stderr_tail(stderr: bytes | str, limit: int = 200) -> str:
+    """The end of a tool's stderr on one line: its last lines are where it says why."""
+    text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else stderr
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    tail = " | ".join(lines[-3:]) or "no message"
+    return tail if len(tail) <= limit else "…" + tail[-(limit - 1):]
 
 
 def _variants(data_path: str | None) -> list[VoiceInfo]:

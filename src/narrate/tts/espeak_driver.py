@@ -18,9 +18,11 @@ from pyttsx3.voice import Voice as PyttsxVoice
 from narrate.tts.espeak_lib import PITCH, RATE, SAMPLE_RATE, VOLUME, Espeak, locate
 
 SYNTH_TIMEOUT_S = 120.0  # far beyond any sentence; a hang is cut off here
+# A save_to_file target meaning "keep the audio in last_pcm, write no file".
+MEMORY = ":memory:"
 
 
-def buildDriver(proxy: Any) -> EspeakMemoryDriver:  # noqa: N802 - pyttsx3's name
+def buildDriver(proxy: Any) -> EspeakMemoryDriver:
     return EspeakMemoryDriver(proxy)
 
 
@@ -40,11 +42,11 @@ class EspeakMemoryDriver:
     def destroy(self) -> None:
         pass
 
-    def startLoop(self) -> None:  # noqa: N802
+    def startLoop(self) -> None:
         # Synthesis is synchronous, so pumping the queue once runs every command.
         self._proxy.setBusy(False)
 
-    def endLoop(self) -> None:  # noqa: N802
+    def endLoop(self) -> None:
         pass
 
     def iterate(self) -> Any:
@@ -61,6 +63,9 @@ class EspeakMemoryDriver:
         self._proxy.notify("started-utterance")
         pcm = self._espeak.synthesize(text, self.timeout)
         self.last_pcm = pcm
+        if filename == MEMORY:
+            self._proxy.notify("finished-utterance", completed=True)
+            return
         with wave.open(filename, "wb") as out:
             out.setnchannels(1)
             out.setsampwidth(2)
@@ -68,7 +73,7 @@ class EspeakMemoryDriver:
             out.writeframes(pcm)
         self._proxy.notify("finished-utterance", completed=True)
 
-    def getProperty(self, name: str) -> Any:  # noqa: N802
+    def getProperty(self, name: str) -> Any:
         if name == "voices":
             return [
                 PyttsxVoice(id=ident, name=vname, languages=[lang],
@@ -80,7 +85,7 @@ class EspeakMemoryDriver:
             return self._props[name]
         raise KeyError(f"unknown property {name}")
 
-    def setProperty(self, name: str, value: Any) -> None:  # noqa: N802
+    def setProperty(self, name: str, value: Any) -> None:
         if name == "voice":
             if not self._espeak.set_voice(str(value)):
                 raise ValueError(f"espeak-ng has no voice {value!r}")

@@ -172,7 +172,7 @@ class Espeak:
     def set_parameter(self, parameter: int, value: int) -> None:
         self.dll.espeak_SetParameter(parameter, value, 0)
 
-    def _on_audio(self, wav, numsamples, events) -> int:  # noqa: ANN001
+    def _on_audio(self, wav, numsamples, events) -> int:
         if numsamples > 0:
             self._chunks.append(ctypes.string_at(wav, numsamples * 2))
         if self._deadline and _now() > self._deadline:

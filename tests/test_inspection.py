@@ -11,7 +11,7 @@ import lameenc
 import pytest
 
 from narrate.errors import InputError, NarrateError
-from narrate.inspect import (
+from narrate.inspection import (
     ffmpeg_exe,
     inspect_file,
     parse_ebur128,

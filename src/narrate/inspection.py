@@ -10,31 +10,13 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 import subprocess
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .errors import EngineError, InputError
 from .tag import TagError, probe
-
-
-@lru_cache(maxsize=1)
-def ffmpeg_exe() -> str:
-    """The ffmpeg to run: a system one when installed, else the imageio-ffmpeg binary."""
-    found = shutil.which("ffmpeg")
-    if found:
-        return found
-    try:
-        import imageio_ffmpeg
-
-        return str(imageio_ffmpeg.get_ffmpeg_exe())
-    except (ImportError, RuntimeError) as exc:
-        raise EngineError(
-            "ffmpeg not found; install ffmpeg or the imageio-ffmpeg package "
-            "(pip install imageio-ffmpeg)"
-        ) from exc
+from .tools import ffmpeg_exe
 
 
 def _run_ffmpeg(path: Path, args: list[str]) -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,183 @@
+"""Loudness: every voice brought to one target, peaks held under a ceiling.
+
+Each voice (engine voice, rate, pitch) is measured once on a calibration
+passage with ffmpeg's EBU R128 meter and given the gain that brings it to the
+target; the gains are cached. Every utterance then gets its voice's gain and a
+look-ahead peak limiter, so a chapter made of many voices and pauses measures
+at the target and no character is louder than the narrator.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+import subprocess
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from narrate.cache import make_key
+from narrate.errors import EngineError
+from narrate.outdir import write_atomic
+from narrate.records import Voice
+from narrate.tools import ffmpeg_exe
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns when ffmpeg is not on PATH
+    from pydub import AudioSegment
+
+SAMPLE_RATE = 22050
+DEFAULT_TARGET = -18.0  # LUFS, integrated: inside the ACX range
+# Sample-peak ceiling: 1.5 dB under the -3 dBTP limit leaves room for inter-sample
+# peaks and the overshoot MP3 coding adds.
+CEILING_DBFS = -4.5
+LIMITER_VERSION = 1
+_BLOCK = 256  # limiter resolution in samples (about 12 ms)
+
+# Ordinary prose with questions, exclamations and a spread of sounds, long
+# enough (about a minute) that the meter's gating sees speech as a book has it.
+CALIBRATION_TEXT = (
+    "The harbour lights came on one by one as the fishing boats rounded the point. "
+    "Nobody on the quay could say whether the storm would hold off until morning, "
+    "but everyone agreed that the old keeper knew the weather better than the radio. "
+    "Quick, bright voices called across the water; heavy ropes thudded onto the stones. "
+    "Would you like some tea? she asked, and he laughed and said he would like nothing better. "
+    "Then the children came running down the lane, shouting that the ferry was in at last! "
+    "It had been a long, grey week of waiting, of mending nets and counting the days, "
+    "and now the whole village seemed to breathe out at once. Somebody fetched a fiddle. "
+    "Somebody else found a lantern and hung it from the mast of the smallest dinghy, "
+    "where it swung, yellow and cheerful, above the dark and patient sea."
+)
+
+
+def limit(samples: np.ndarray, ceiling: float) -> np.ndarray:
+    """Scale float32 samples so no peak exceeds ceiling, with smooth gain changes.
+
+    The gain each block needs is spread to two blocks either side (look-ahead
+    and release); within a block the gain ramps linearly between values at its
+    edges that are each at most what the block needs, so no sample overshoots.
+    """
+    n = len(samples)
+    if n == 0:
+        return samples
+    blocks = -(-n // _BLOCK)
+    padded = np.zeros(blocks * _BLOCK, dtype=np.float32)
+    padded[:n] = samples
+    frames = padded.reshape(blocks, _BLOCK)
+    peaks = np.abs(frames).max(axis=1)
+    need = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-9)).astype(np.float32)
+    if need.min() >= 1.0:
+        return samples
+    spread = np.pad(need, 2, constant_values=1.0)
+    window = np.lib.stride_tricks.sliding_window_view(spread, 5).min(axis=1)
+    edges = np.minimum(np.concatenate(([1.0], window)), np.concatenate((window, [1.0])))
+    ramp = np.arange(_BLOCK, dtype=np.float32) / _BLOCK
+    gain = edges[:-1, None] + (edges[1:] - edges[:-1])[:, None] * ramp[None, :]
+    frames *= gain
+    return frames.reshape(-1)[:n]
+
+
+def shape(pcm: bytes, gain_db: float, ceiling_dbfs: float = CEILING_DBFS) -> bytes:
+    """Apply a voice's gain, then the peak limiter; 16-bit mono PCM in and out."""
+    # pydub checks the one format narrate uses and fails loudly on anything else.
+    segment = AudioSegment(data=pcm, sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+    samples = np.frombuffer(segment.raw_data, dtype="<i2").astype(np.float32)
+    samples *= np.float32(10 ** (gain_db / 20))
+    ceiling = 32768 * 10 ** (ceiling_dbfs / 20)
+    limited = limit(samples, ceiling)
+    # The limiter keeps every sample under the ceiling, so no clipping is needed.
+    np.rint(limited, out=limited)
+    return limited.astype("<i2").tobytes()
+
+
+def measure(pcm: bytes, peak: bool = True) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) of 16-bit mono PCM, by ffmpeg's ebur128 meter.
+
+    With peak=False the (slower, oversampled) true-peak meter is skipped and the
+    peak comes back as 0.
+    """
+    meter = "ebur128=peak=true:framelog=verbose" if peak else "ebur128=framelog=verbose"
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-nostats", "-f", "s16le", "-ar", str(SAMPLE_RATE),
+         "-ac", "1", "-i", "pipe:0", "-af", meter, "-f", "null", "-"],
+        input=pcm, capture_output=True, check=False,
+    )
+    text = result.stderr.decode("utf-8", "replace")
+    summary = text.rpartition("Summary:")[2]
+    lufs = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
+    found = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
+    if result.returncode != 0 or not lufs or (peak and not found):
+        raise EngineError(f"ffmpeg could not measure loudness: {text[-300:]}")
+    return float(lufs.group(1)), float(found.group(1)) if found else 0.0
+
+
+class Calibration:
+    """Per-voice gains, measured once and kept in the cache folder."""
+
+    def __init__(self, root: Path, engine_id: str, target: float,
+                 pauses_ms: tuple[int, int] = (250, 600)) -> None:
+        self.path = root / "gains.json"
+        self.engine_id = engine_id
+        self.target = target
+        self.pauses_ms = pauses_ms  # (sentence, paragraph), as the book is assembled
+        try:
+            self._gains: dict[str, float] = json.loads(self.path.read_text())
+        except (OSError, ValueError):
+            self._gains = {}
+        self._dirty = False
+
+    def _key(self, voice: Voice) -> str:
+        return make_key("gain", LIMITER_VERSION, self.engine_id, voice.engine, voice.voice_id,
+                        voice.rate, voice.pitch, self.target, self.pauses_ms)
+
+    def _passage(self, voice: Voice, synthesize) -> bytes:  # noqa: ANN001
+        """The calibration text read as a book is: sentence by sentence, with pauses.
+
+        The meter's gate keeps the short pauses between sentences, so measuring
+        one continuous utterance would overstate how loud the chapter comes out.
+        """
+        # Each block also carries about 63 ms of encoder delay and padding.
+        sentence, paragraph = (b"\0\0" * (SAMPLE_RATE * (ms + 63) // 1000)
+                               for ms in self.pauses_ms)
+        parts = []
+        for n, text in enumerate(re.split(r"(?<=[.!?])\s+", CALIBRATION_TEXT)):
+            if n:
+                parts.append(paragraph if n % 4 == 0 else sentence)
+            parts.append(synthesize(text, voice))
+        return b"".join(parts)
+
+    def gain(self, voice: Voice, synthesize) -> float:  # noqa: ANN001 - (text, Voice) -> pcm
+        """dB to add to this voice's audio so it measures at the target."""
+        key = self._key(voice)
+        if key not in self._gains:
+            plain = Voice(voice.engine, voice.voice_id, voice.rate, voice.pitch, 1.0)
+            pcm = self._passage(plain, synthesize)
+            self._gains[key] = round(self._solve(pcm), 2)
+            self._dirty = True
+        return self._gains[key] + 20 * math.log10(max(voice.volume, 0.01))
+
+    def _solve(self, pcm: bytes) -> float:
+        """The gain at which the shaped passage measures at the target (secant steps).
+
+        The limiter takes more loudness away the harder it works, so loudness
+        grows more slowly than the gain: a plain correction would undershoot.
+        """
+        g0, l0 = 0.0, measure(pcm, peak=False)[0]
+        g1 = self.target - l0
+        l1 = measure(shape(pcm, g1), peak=False)[0]
+        for _ in range(6):
+            if abs(self.target - l1) < 0.1 or l1 == l0:
+                break
+            slope = (l1 - l0) / (g1 - g0)
+            g0, l0 = g1, l1
+            g1 = g1 + (self.target - l1) / max(slope, 0.2)
+            l1 = measure(shape(pcm, g1), peak=False)[0]
+        return g1
+
+    def save(self) -> None:
+        if self._dirty:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, json.dumps(self._gains, indent=0, sort_keys=True))
+            self._dirty = False
