@@ -28,13 +28,16 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, P
 def test_writes_chapters_playlist_and_script(generated):
     folder, result, _ = generated
     names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-    assert names == ["01 - Chapter 1 The Hill.mp3", "02 - Chapter 2 The Sky.mp3",
+    assert names == ["01 - Chapter 1 The Hill.mp3", "01 - Chapter 1 The Hill.srt",
+                     "01 - Chapter 1 The Hill.vtt", "02 - Chapter 2 The Sky.mp3",
+                     "02 - Chapter 2 The Sky.srt", "02 - Chapter 2 The Sky.vtt",
                      "script.json", "the-red-kite.m3u8"]
     # stdout lists exactly the files written.
     assert sorted(Path(line).name for line in result.stdout.split("\n") if line) == names
     playlist = (folder / "the-red-kite.m3u8").read_text().splitlines()
     assert playlist[0] == "#EXTM3U"
-    assert [line for line in playlist if line.endswith(".mp3")] == names[:2]
+    assert [line for line in playlist if line.endswith(".mp3")] == [
+        "01 - Chapter 1 The Hill.mp3", "02 - Chapter 2 The Sky.mp3"]
 
 
 def test_mp3s_decode_with_durations_that_fit_the_text(generated):

@@ -11,13 +11,14 @@ from __future__ import annotations
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from narrate import mp3
 from narrate.cache import BlockCache, make_key
 from narrate.config import Pauses
+from narrate.errors import EngineError
 from narrate.records import Cast, Chapter, Script, Segment, Voice
 from narrate.render import Job, job_key, spoken_text
 
@@ -72,6 +73,8 @@ def plan_chapter(
     bitrate: int,
     quality: int,
     spoken_title: bool = True,
+    opening: str | None = None,
+    closing: str | None = None,
 ) -> ChapterPlan:
     items: list[Utterance] = []
 
@@ -81,13 +84,15 @@ def plan_chapter(
         key = job_key(spoken, voice, gain, engine_id, bitrate, quality) if _speakable(spoken) else ""
         items.append(Utterance(key, text, spoken, voice, gain, speaker, index, pause))
 
+    if opening:
+        add(opening, cast.narrator, None, None, 0)
     if spoken_title:
-        add(chapter.title, cast.narrator, None, None, 0)
+        add(chapter.title, cast.narrator, None, None, pauses.paragraph if opening else 0)
     previous: tuple[Segment, Voice] | None = None
     for index, seg in _chapter_segments(script, chapter):
         voice = cast.voice_for(seg)
         if previous is None:
-            pause = pauses.chapter if spoken_title else 0
+            pause = pauses.chapter if items else 0
         elif seg.paragraph != previous[0].paragraph:
             pause = pauses.paragraph
             if seg.paragraph in chapter.scene_breaks:
@@ -99,6 +104,8 @@ def plan_chapter(
         for n, sentence in enumerate(sentences(seg.text)):
             add(sentence, voice, seg.speaker, index, pause if n == 0 else pauses.sentence)
         previous = (seg, voice)
+    if closing:
+        add(closing, cast.narrator, None, None, pauses.chapter)
     return ChapterPlan(chapter, tuple(items), pauses.paragraph, bitrate)
 
 
@@ -134,6 +141,41 @@ class SilenceBank:
         return self._blocks[ms]
 
 
+def chapter_chunks(plan: ChapterPlan, cache: BlockCache,
+                   silence: SilenceBank) -> Iterator[tuple[bytes, Utterance | None, int]]:
+    """The chapter's MP3 data in order: (bytes, the utterance or None for a pause, samples)."""
+    for u in plan.utterances:
+        if u.pause_before:
+            pause = silence.get(u.pause_before)
+            yield pause.data, None, pause.samples
+        if not u.key:
+            continue
+        data = cache.get(u.key)
+        if data is None:
+            raise EngineError(f"audio for {u.text[:60]!r} is missing from the cache: "
+                              "run the same command again to render it")
+        yield data, u, mp3.block_samples(data)
+    tail = silence.get(plan.tail_pause)
+    yield tail.data, None, tail.samples
+
+
+def timeline(chunks: Iterable[tuple[bytes, Utterance | None, int]],
+             sink: Callable[[bytes], object] | None = None) -> tuple[list[Timed], float]:
+    """Place each utterance in time (seconds from the chapter's start), passing data on."""
+    samples = 0
+    timed: list[Timed] = []
+    for data, utterance, count in chunks:
+        if sink is not None:
+            sink(data)
+        if utterance is not None:
+            # The speech starts after the block's coding delay, not at its first frame.
+            start = samples + min(mp3.DECODER_DELAY, count)
+            timed.append(Timed(utterance, start / mp3.SAMPLE_RATE,
+                               (samples + count) / mp3.SAMPLE_RATE))
+        samples += count
+    return timed, samples / mp3.SAMPLE_RATE
+
+
 def write_chapter(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank,
                   target: Path) -> tuple[Path, list[Timed], float]:
     """Write the chapter's audio to a temporary file beside target.
@@ -142,28 +184,10 @@ def write_chapter(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank,
     tags the file and renames it to target.
     """
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".part.mp3")
-    samples = 0
-    timed: list[Timed] = []
     try:
         with os.fdopen(fd, "wb") as out:
-            for u in plan.utterances:
-                if u.pause_before:
-                    pause = silence.get(u.pause_before)
-                    out.write(pause.data)
-                    samples += pause.samples
-                if not u.key:
-                    continue
-                data = cache.get(u.key)
-                if data is None:
-                    raise FileNotFoundError(f"block {u.key} missing from the cache")
-                start = samples
-                samples += mp3.block_samples(data)
-                out.write(data)
-                timed.append(Timed(u, start / mp3.SAMPLE_RATE, samples / mp3.SAMPLE_RATE))
-            tail = silence.get(plan.tail_pause)
-            out.write(tail.data)
-            samples += tail.samples
+            timed, duration = timeline(chapter_chunks(plan, cache, silence), out.write)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return Path(tmp), timed, samples / mp3.SAMPLE_RATE
+    return Path(tmp), timed, duration

@@ -73,34 +73,68 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.obj = {"quiet": quiet}
 
 
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    from narrate.pipeline import FORMATS
+
+    chosen = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    unknown = [f for f in chosen if f not in FORMATS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"{', '.join(unknown) or 'nothing'} is not one of "
+                                 f"{', '.join(FORMATS)} (combine them with commas)")
+    return chosen
+
+
 @main.command()
 @BOOK
 @VOICES
 @click.option("--out", type=click.Path(path_type=Path), default=Path("output"),
               show_default=True, help="Folder under which <book-slug>/ is written.")
+@click.option("--format", "formats", default="mp3", show_default=True, callback=_formats,
+              help="mp3 (one file per chapter), mp3-single (one chaptered MP3), m4b; "
+                   "combine with commas.")
 @click.option("--title", help="Book title (overrides the book's own).")
 @click.option("--author", help="Author (overrides the book's own).")
+@click.option("--cover", type=click.Path(path_type=Path),
+              help="Cover image (PNG or JPEG); default: the book's own or one beside it.")
 @click.option("--bitrate", type=click.IntRange(32, 320), default=64, show_default=True,
               help="MP3 bitrate in kbps.")
+@click.option("--loudness", type=click.FloatRange(-30, -10), default=-18.0, show_default=True,
+              help="Target loudness in LUFS (true peak stays under -3 dBTP).")
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
               help="Worker processes (default: the number of cores).")
 @click.option("--id3v23", is_flag=True, help="Write ID3v2.3 tags for old players.")
 @click.option("--cache-dir", type=click.Path(path_type=Path),
               help="Where rendered audio is cached (default: the user cache folder).")
 @click.option("--no-spoken-titles", is_flag=True, help="Do not read chapter titles aloud.")
+@click.option("--no-credits", is_flag=True, help="No opening and closing credits.")
+@click.option("--no-transcripts", is_flag=True, help="No WebVTT/SRT transcripts.")
+@click.option("--include-front-matter", is_flag=True,
+              help="EPUB: keep the cover page, contents, copyright and similar pages.")
+@click.option("--heading-level", type=click.IntRange(1, 6),
+              help="Markdown: the heading level that starts a chapter (default: the top one).")
 @click.pass_context
 @reported
-def generate(ctx: click.Context, book: Path, voices: Path | None, out: Path, title: str | None,
-             author: str | None, bitrate: int, jobs: int | None, id3v23: bool,
-             cache_dir: Path | None, no_spoken_titles: bool) -> None:
-    """Narrate BOOK into tagged MP3 chapters, a playlist and the script under OUT/<book>/."""
-    from narrate.pipeline import Options, generate as run, prepare_book
+def generate(ctx: click.Context, book: Path, voices: Path | None, out: Path,
+             formats: tuple[str, ...], title: str | None, author: str | None,
+             cover: Path | None, bitrate: int, loudness: float, jobs: int | None, id3v23: bool,
+             cache_dir: Path | None, no_spoken_titles: bool, no_credits: bool,
+             no_transcripts: bool, include_front_matter: bool,
+             heading_level: int | None) -> None:
+    """Narrate BOOK into tagged MP3 chapters, a playlist, transcripts and the script.
+
+    Everything goes under OUT/<book-slug>/. A second run reuses what the first
+    rendered, so an interrupted run resumes and an edit re-renders only what changed.
+    """
+    from narrate.pipeline import Options, prepare_book
+    from narrate.pipeline import generate as run
     from narrate.progress import ProgressBar
 
-    prep = prepare_book(book, voices, title=title, author=author,
-                        cache_dir=cache_dir)
+    prep = prepare_book(book, voices, title=title, author=author, cache_dir=cache_dir,
+                        include_front_matter=include_front_matter, heading_level=heading_level)
     options = Options(out=out, bitrate=bitrate, id3v23=id3v23, cache_dir=cache_dir,
-                      spoken_titles=not no_spoken_titles)
+                      spoken_titles=not no_spoken_titles, credits=not no_credits,
+                      transcripts=not no_transcripts, formats=formats, cover=cover,
+                      loudness=loudness)
     if jobs:
         options.jobs = jobs
     with ProgressBar(enabled=not ctx.obj["quiet"], label=prep.book.title) as bar:
@@ -187,6 +221,39 @@ def doctor() -> None:
     import lameenc  # noqa: F401 - present means MP3 encoding works
 
     click.echo("mp3 encoder: LAME through lameenc")
+
+
+@main.command()
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
+              show_default=True)
+@reported
+def inspect(file: Path, fmt: str) -> None:
+    """Show a produced file's tags, chapters with times, duration and loudness."""
+    from narrate.inspection import inspect_file, render_inspection
+
+    info = inspect_file(file)
+    click.echo(json.dumps(info, ensure_ascii=False, indent=1, default=str) if fmt == "json"
+               else render_inspection(info))
+
+
+@main.command()
+@click.argument("name")
+@click.argument("book", required=False, type=click.Path(path_type=Path))
+@VOICES
+@click.option("--text", help="What to say (default: the character's first line in BOOK).")
+@click.option("--out", "out_file", type=click.Path(path_type=Path),
+              help="Where to write the sample (default: preview-<name>.mp3).")
+@click.option("--play/--no-play", default=True, show_default=True,
+              help="Play the sample where a player is available.")
+@reported
+def preview(name: str, book: Path | None, voices: Path | None, text: str | None,
+            out_file: Path | None, play: bool) -> None:
+    """Speak a short sample in NAME's voice ("narrator" or a character) to an MP3."""
+    from narrate.preview import render_preview
+
+    path = render_preview(name, book, voices, text, out_file, play=play)
+    click.echo(str(path))
 
 
 @main.group()

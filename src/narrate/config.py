@@ -115,8 +115,15 @@ def load_config(path: Path | None, available: list[VoiceInfo] | None = None) -> 
         text = Path(path).read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise ConfigError(f"{where}: file not found; check the path given to --voices") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{where}: cannot read it ({exc}); save it as UTF-8 text") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{where} is a folder; give --voices the path of a voices.yaml file"
+                          ) from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{where}: not UTF-8 text (byte {exc.start}); save it as UTF-8 text"
+                          ) from None
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot read it ({exc.strerror or exc}); check its "
+                          "permissions") from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -125,6 +132,9 @@ def load_config(path: Path | None, available: list[VoiceInfo] | None = None) -> 
         raise ConfigError(
             f"{where}{line}: YAML syntax error: {getattr(exc, 'problem', None) or exc}; "
             "check the indentation and quoting on this line and the one above") from None
+    foreign = _foreign_tags(root, where)
+    if foreign:  # the file is data: a tag that would build objects is refused outright
+        raise ConfigError("\n".join(foreign))
     parser = _Parser(where, Path(path).parent)
     values = parser.parse(root)
     config = _build(values, Path(path), parser.lines)
@@ -156,6 +166,29 @@ def _build(values: dict, source: Path, lines: dict[str, int]) -> VoiceConfig:
         source=source,
         lines=lines,
     )
+
+
+def _foreign_tags(root: yaml.Node | None, where: str) -> list[str]:
+    """Problems for nodes tagged with anything but YAML's plain data types (!!python/...)."""
+    known = yaml.constructor.SafeConstructor.yaml_constructors
+    problems: list[str] = []
+    stack = [root] if root is not None else []
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:  # anchors and aliases can share (or loop back to) a node
+            continue
+        seen.add(id(node))
+        if node.tag not in known:
+            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
+            problems.append(f"{where}:{node.start_mark.line + 1}: the tag '{tag}' is not "
+                            "allowed; voices.yaml holds plain values only, so remove the tag")
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                stack.extend((key, value))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return sorted(problems, key=lambda p: int(p[len(where) + 1:].partition(":")[0]))
 
 
 def characters_from_config(config: VoiceConfig) -> list[Character]:
@@ -221,7 +254,12 @@ class _Parser:
         return _BAD
 
     def value(self, node: yaml.Node) -> object:
-        return self._constructor.construct_object(node, deep=True)
+        try:
+            return self._constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError) as exc:  # e.g. "!!int abc"
+            self.problem(node, f"cannot read this value ({getattr(exc, 'problem', None) or exc})"
+                         "; write it as plain text or a number")
+            return None
 
     def entries(
         self, node: yaml.Node, path: str, allowed: tuple[str, ...] | None

@@ -24,6 +24,9 @@ _SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 
 # LAME quality 0 (best, slowest) - 9 (fastest). 5 keeps speech clean at about
 # twice the speed of LAME's default on espeak audio (see benchmarks/).
 DEFAULT_QUALITY = 5
+# Where a block's first input sample comes out when decoded: LAME's encoder
+# delay plus the decoder's (576 + 529), measured with ffmpeg.
+DECODER_DELAY = 1105
 
 
 @dataclass(frozen=True, slots=True)

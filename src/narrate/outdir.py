@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
@@ -74,6 +75,46 @@ def prepare(folder: Path) -> None:
         ) from exc
     if not os.access(folder, os.W_OK):
         raise OutputError(f"the output folder {folder} is not writable: choose another with --out")
+
+
+class Manifest:
+    """What this folder holds: each output's content key and duration.
+
+    A re-run compares keys to skip outputs that would come out the same, and
+    removes the files of chapters the book no longer has.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            data = {}
+        self._entries: dict[str, dict] = data.get("outputs", {}) if isinstance(data, dict) else {}
+
+    def key(self, name: str) -> str | None:
+        return self._entries.get(name, {}).get("key")
+
+    def keys(self) -> list[str | None]:
+        return [entry.get("key") for entry in self._entries.values()]
+
+    def duration(self, name: str) -> float:
+        return float(self._entries.get(name, {}).get("duration", 0.0))
+
+    def record(self, name: str, key: str, duration: float) -> None:
+        # Saved at once: a run killed later still knows this output is complete.
+        self._entries[name] = {"key": key, "duration": round(duration, 6)}
+        self.save()
+
+    def forget_except(self, keep: set[str], folder: Path) -> None:
+        """Delete outputs of earlier runs (chapters since removed or renamed)."""
+        for name in [n for n in self._entries if n not in keep]:
+            for suffix in (".mp3", ".vtt", ".srt"):
+                (folder / f"{name}{suffix}").unlink(missing_ok=True)
+            del self._entries[name]
+
+    def save(self) -> None:
+        write_atomic(self.path, json.dumps({"outputs": self._entries}, indent=1))
 
 
 @contextmanager

@@ -6,29 +6,40 @@ writes a book's files. The CLI calls these and nothing deeper.
 
 from __future__ import annotations
 
-import json
+import functools
 import logging
 import os
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from narrate import __version__, mp3
-from narrate.assemble import ChapterPlan, SilenceBank, Timed, plan_chapter, write_chapter
+from narrate.assemble import (
+    ChapterPlan,
+    SilenceBank,
+    Timed,
+    chapter_chunks,
+    plan_chapter,
+    timeline,
+    write_chapter,
+)
 from narrate.cache import BlockCache, ScriptCache, code_fingerprint, default_cache_dir, make_key
 from narrate.cast import build_cast
 from narrate.config import VoiceConfig, characters_from_config, load_config
-from narrate.ingest import read_book
+from narrate.errors import InputError
+from narrate.formats import ChapterAudio, write_m4b, write_single_mp3
+from narrate.ingest import read_book, read_cover
 from narrate.lexicon import apply_lexicon
 from narrate.loudness import DEFAULT_TARGET, Calibration
-from narrate.outdir import locked, prepare, publish, safe_name, slug, write_atomic
+from narrate.outdir import Manifest, locked, prepare, publish, safe_name, slug, write_atomic
 from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta, Voice
 from narrate.render import Job, RenderSettings, init_worker, render_batch
 from narrate.scriptfile import dumps_json
 from narrate.segment import segment
 from narrate.tag import tag_mp3, write_playlist
+from narrate.transcripts import Cue, write_srt, write_vtt
 from narrate.tts import Synthesizer, engine_info, list_voices
 from narrate.tts.engine import engine_name
 
@@ -42,6 +53,7 @@ class Prepared:
     config: VoiceConfig
     script: Script
     cast: Cast
+    path: Path | None = None
 
 
 def prepare_book(book_path: Path, voices: Path | None = None, *, title: str | None = None,
@@ -58,7 +70,7 @@ def prepare_book(book_path: Path, voices: Path | None = None, *, title: str | No
     script = _segment_cached(book, cast_hint, cache_dir or default_cache_dir())
     cast = (build_cast(script, config, available, book.language, engine=engine_name())
             if check_voices else None)
-    return Prepared(book, config, script, cast)  # type: ignore[arg-type]
+    return Prepared(book, config, script, cast, book_path)  # type: ignore[arg-type]
 
 
 def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -> Script:
@@ -86,6 +98,9 @@ def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -
     return script
 
 
+FORMATS = ("mp3", "mp3-single", "m4b")
+
+
 @dataclass
 class Options:
     out: Path
@@ -95,6 +110,10 @@ class Options:
     id3v23: bool = False
     cache_dir: Path | None = None
     spoken_titles: bool = True
+    credits: bool = True
+    transcripts: bool = True
+    formats: tuple[str, ...] = ("mp3",)
+    cover: Path | None = None
     timeout: float = 120.0
     loudness: float = DEFAULT_TARGET
 
@@ -113,17 +132,16 @@ def _engine_id() -> str:
     return f"{info.get('engine')}-{info.get('version', '')}"
 
 
-def generate(prep: Prepared, options: Options, progress: Progress | None = None,
-             on_chapter: Callable[[Path], None] | None = None) -> Written:
+def _credits(book: Book, config: VoiceConfig) -> tuple[str, str]:
+    by = f", by {book.author}" if book.author else ""
+    narrator = config.book.narrator or "narrate"
+    return (f"{book.title}{by}. Narrated by {narrator}.",
+            f"The end. You have been listening to {book.title}{by}.")
+
+
+def _plans(prep: Prepared, options: Options, cache: BlockCache) -> list[ChapterPlan]:
     book, config, script, cast = prep.book, prep.config, prep.script, prep.cast
-    folder = options.out / slug(book.title)
-    prepare(folder)
-    cache = BlockCache(options.cache_dir or default_cache_dir())
     engine_id = _engine_id()
-
-    def speak(text: str) -> str:
-        return apply_lexicon(text, config.lexicon)
-
     calibration = Calibration(cache.root, engine_id, options.loudness,
                               (config.pauses.sentence, config.pauses.paragraph))
     synthesizer: Synthesizer | None = None
@@ -134,85 +152,186 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
             synthesizer = Synthesizer(timeout=options.timeout)
         return calibration.gain(voice, synthesizer.synthesize)
 
-    plans = [
-        plan_chapter(script, chapter, cast, config.pauses, speak, gains, engine_id=engine_id,
-                     bitrate=options.bitrate, quality=options.quality,
-                     spoken_title=options.spoken_titles)
-        for chapter in book.chapters
-    ]
-    calibration.save()
-    if synthesizer is not None:
-        synthesizer.close()
+    opening, closing = _credits(book, config) if options.credits else (None, None)
+    last = len(book.chapters) - 1
+    try:
+        return [
+            plan_chapter(script, chapter, cast, config.pauses,
+                         lambda text: apply_lexicon(text, config.lexicon), gains,
+                         engine_id=engine_id, bitrate=options.bitrate, quality=options.quality,
+                         spoken_title=options.spoken_titles,
+                         opening=opening if n == 0 else None,
+                         closing=closing if n == last else None)
+            for n, chapter in enumerate(book.chapters)
+        ]
+    finally:
+        calibration.save()
+        if synthesizer is not None:
+            synthesizer.close()
+
+
+def generate(prep: Prepared, options: Options, progress: Progress | None = None,
+             on_chapter: Callable[[Path], None] | None = None) -> Written:
+    """Render the book and write every requested output into OUT/<book-slug>/."""
+    book, config, script = prep.book, prep.config, prep.script
+    folder = options.out / slug(book.title)
+    cover = find_cover(options.cover, prep.path, config)
+    prepare(folder)
+    cache = BlockCache(options.cache_dir or default_cache_dir())
+    plans = _plans(prep, options, cache)
     total = len(plans)
     width = max(2, len(str(total)))
-    names = [f"{p.chapter.index:0{width}d} - {safe_name(p.chapter.title)}.mp3" for p in plans]
-    metas = [_track_meta(book, config, p, n + 1, total) for n, p in enumerate(plans)]
+    stems = [f"{p.chapter.index:0{width}d} - {safe_name(p.chapter.title)}" for p in plans]
+    metas = [_track_meta(book, config, p.chapter.title, n + 1, total, cover)
+             for n, p in enumerate(plans)]
+    silence = SilenceBank(options.bitrate)
+    chapter_mp3 = "mp3" in options.formats
+    written: list[Path] = []
 
     with locked(folder):
-        manifest_path = folder / ".narrate.json"
-        manifest = _read_manifest(manifest_path)
-        chapter_keys = [p.key((m, options.id3v23)) for p, m in zip(plans, metas, strict=True)]
-        todo = [i for i, key in enumerate(chapter_keys)
-                if manifest.get(names[i]) != key or not (folder / names[i]).exists()]
-        durations: dict[int, float] = {}
-        for i in set(range(total)) - set(todo):
-            durations[i] = float(manifest.get(f"{names[i]}#duration", 0.0))
+        manifest = Manifest(folder / ".narrate.json")
+        keys = [p.key((m, options.id3v23, chapter_mp3, options.transcripts))
+                for p, m in zip(plans, metas, strict=True)]
 
-        # Which blocks each pending chapter still waits for.
-        pending: dict[str, Job] = {}
-        waiting: dict[int, set[str]] = defaultdict(set)
-        for i in todo:
-            for job in plans[i].jobs():
-                if job.key in pending or not cache.has(job.key):
-                    pending[job.key] = job
-                    waiting[i].add(job.key)
-        silence = SilenceBank(options.bitrate)
+        def outputs(i: int) -> list[Path]:
+            names = [f"{stems[i]}.mp3"] if chapter_mp3 else []
+            if options.transcripts:
+                names += [f"{stems[i]}.vtt", f"{stems[i]}.srt"]
+            return [folder / name for name in names]
+
+        todo = [i for i in range(total)
+                if manifest.key(stems[i]) != keys[i] or not all(p.exists() for p in outputs(i))]
 
         def finish(i: int) -> None:
-            target = folder / names[i]
-            tmp, timed, duration = write_chapter(plans[i], cache, silence, target)
-            try:
-                tag_mp3(tmp, metas[i], id3v23=options.id3v23)
-                publish(tmp, target)
-            finally:
-                tmp.unlink(missing_ok=True)
-            durations[i] = duration
-            manifest[names[i]] = chapter_keys[i]
-            manifest[f"{names[i]}#duration"] = round(duration, 3)
-            write_atomic(manifest_path, json.dumps(manifest, indent=1))
-            _ = timed  # transcripts use these (see the formats work)
+            _, duration = _write_chapter(plans[i], metas[i], cache, silence, folder,
+                                             stems[i], options, chapter_mp3)
+            manifest.record(stems[i], keys[i], duration)
             if on_chapter:
-                on_chapter(target)
+                on_chapter(outputs(i)[0] if outputs(i) else folder)
 
-        ready = [i for i in todo if not waiting[i]]
-        for i in ready:
-            finish(i)
-        settings = RenderSettings(cache.root, options.bitrate, options.quality, options.timeout)
-        jobs = list(pending.values())
-        done = 0
-        if progress:
-            progress(0, len(jobs))
-        for keys in _render(jobs, settings, options.jobs):
-            done += len(keys)
-            if progress:
-                progress(done, len(jobs))
-            for i in todo:
-                if waiting[i]:
-                    waiting[i].difference_update(keys)
-                    if not waiting[i]:
-                        finish(i)
-
-        _remove_stale(folder, manifest, set(names), manifest_path)
+        _render_streaming(plans, todo, cache, options, finish, progress)
+        for i in range(total):
+            written += outputs(i)
+        chapters = [ChapterAudio(p.chapter.title, manifest.duration(stems[i]),
+                                 functools.partial(_chunk_data, p, cache, silence))
+                    for i, p in enumerate(plans)]
+        written += _write_whole_book(folder, book, config, chapters, options, manifest, cover)
+        manifest.forget_except(set(stems) | {"book.mp3", "book.m4b"}, folder)
         playlist = folder / f"{slug(book.title)}.m3u8"
-        write_playlist(playlist, [(names[i], durations.get(i, 0.0), plans[i].chapter.title)
-                                  for i in range(total)])
+        if chapter_mp3:
+            write_playlist(playlist, [(f"{stems[i]}.mp3", manifest.duration(stems[i]),
+                                       plans[i].chapter.title) for i in range(total)])
+        else:
+            whole = next(p for p in written if p.suffix in (".mp3", ".m4b"))
+            write_playlist(playlist, [(whole.name, sum(c.duration for c in chapters),
+                                       book.title)])
         script_path = folder / "script.json"
         write_atomic(script_path, dumps_json(script))
-    files = [folder / n for n in names] + [playlist, script_path]
-    return Written(folder, files)
+        manifest.save()
+    return Written(folder, [*written, playlist, script_path])
 
 
-def _render(jobs: list[Job], settings: RenderSettings, workers: int):  # noqa: ANN202
+def _chunk_data(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank) -> Iterator[bytes]:
+    for data, _, _ in chapter_chunks(plan, cache, silence):
+        yield data
+
+
+def _write_chapter(plan: ChapterPlan, meta: TrackMeta, cache: BlockCache, silence: SilenceBank,
+                   folder: Path, stem: str, options: Options,
+                   chapter_mp3: bool) -> tuple[list[Timed], float]:
+    if chapter_mp3:
+        target = folder / f"{stem}.mp3"
+        tmp, timed, duration = write_chapter(plan, cache, silence, target)
+        try:
+            tag_mp3(tmp, meta, id3v23=options.id3v23)
+            publish(tmp, target)
+        finally:
+            tmp.unlink(missing_ok=True)
+    else:
+        timed, duration = timeline(chapter_chunks(plan, cache, silence))
+    if options.transcripts:
+        cues = cues_for(timed)
+        write_vtt(folder / f"{stem}.vtt", cues)
+        write_srt(folder / f"{stem}.srt", cues)
+    return timed, duration
+
+
+def cues_for(timed: list[Timed]) -> list[Cue]:
+    """One cue per segment (a spoken title or credit is a cue of its own)."""
+    cues: list[Cue] = []
+    group: list[Timed] = []
+
+    def flush() -> None:
+        if group:
+            text = " ".join(" ".join(t.utterance.text.split()) for t in group)
+            cues.append(Cue(group[0].start, group[-1].end, group[0].utterance.speaker, text))
+            group.clear()
+
+    for t in timed:
+        if group and (t.utterance.segment is None
+                      or t.utterance.segment != group[-1].utterance.segment):
+            flush()
+        group.append(t)
+    flush()
+    return cues
+
+
+def _write_whole_book(folder: Path, book: Book, config: VoiceConfig,
+                      chapters: list[ChapterAudio], options: Options, manifest: Manifest,
+                      cover: tuple[bytes, str] | None) -> list[Path]:
+    meta = replace(_track_meta(book, config, book.title, 1, 1, cover))
+    key = make_key("book", [(c.title, c.duration) for c in chapters], meta, options.id3v23,
+                   options.bitrate, manifest.keys())
+    written = []
+    for fmt, name, write in (
+        ("mp3-single", f"{slug(book.title)}.mp3",
+         lambda path: write_single_mp3(path, chapters, meta, id3v23=options.id3v23)),
+        ("m4b", f"{slug(book.title)}.m4b",
+         # AAC at 64 kbps overshoots the MP3's peaks by ~2 dB; from 96 kbps it stays under -3 dBTP.
+         lambda path: write_m4b(path, chapters, meta, bitrate=max(options.bitrate, 96))),
+    ):
+        if fmt not in options.formats:
+            continue
+        path = folder / name
+        label = f"book.{path.suffix[1:]}"
+        if manifest.key(label) != key or not path.exists():
+            write(path)
+            manifest.record(label, key, sum(c.duration for c in chapters))
+        written.append(path)
+    return written
+
+
+def _render_streaming(plans: list[ChapterPlan], todo: list[int], cache: BlockCache,
+                      options: Options, finish: Callable[[int], None],
+                      progress: Progress | None) -> None:
+    """Render what the pending chapters lack; finish each chapter as soon as it is whole."""
+    pending: dict[str, Job] = {}
+    waiting: dict[int, set[str]] = defaultdict(set)
+    for i in todo:
+        for job in plans[i].jobs():
+            if job.key in pending or not cache.has(job.key):
+                pending[job.key] = job
+                waiting[i].add(job.key)
+    for i in todo:
+        if not waiting[i]:
+            finish(i)
+    jobs = list(pending.values())
+    settings = RenderSettings(cache.root, options.bitrate, options.quality, options.timeout)
+    done = 0
+    if progress:
+        progress(0, len(jobs))
+    for keys in _render(jobs, settings, options.jobs):
+        done += len(keys)
+        if progress:
+            progress(done, len(jobs))
+        for i in todo:
+            if waiting[i]:
+                waiting[i].difference_update(keys)
+                if not waiting[i]:
+                    finish(i)
+
+
+def _render(jobs: list[Job], settings: RenderSettings, workers: int) -> Iterator[list[str]]:
     """Yield the keys of each finished batch, rendering in worker processes."""
     batches = [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
     if not batches:
@@ -236,11 +355,11 @@ def _render(jobs: list[Job], settings: RenderSettings, workers: int):  # noqa: A
             raise
 
 
-def _track_meta(book: Book, config: VoiceConfig, plan: ChapterPlan, track: int,
-                total: int) -> TrackMeta:
+def _track_meta(book: Book, config: VoiceConfig, title: str, track: int, total: int,
+                cover: tuple[bytes, str] | None) -> TrackMeta:
     meta = book.metadata
     return TrackMeta(
-        title=plan.chapter.title,
+        title=title,
         album=book.title,
         artist=book.author,
         track=track,
@@ -254,27 +373,40 @@ def _track_meta(book: Book, config: VoiceConfig, plan: ChapterPlan, track: int,
         isbn=meta.get("isbn"),
         description=meta.get("description"),
         comment=f"Narrated by narrate {__version__}",
+        cover=cover[0] if cover else None,
+        cover_mime=cover[1] if cover else None,
     )
 
 
-def _read_manifest(path: Path) -> dict[str, object]:
+def find_cover(given: Path | None, book_path: Path | None,
+               config: VoiceConfig) -> tuple[bytes, str] | None:
+    """The cover image: --cover, else the book's own, else voices.yaml's, else one beside it."""
+    if given is not None:
+        return _image(given)
+    if book_path is not None:
+        own = read_cover(book_path)
+        if own:
+            return own
+    if config.book.cover is not None:
+        return _image(config.book.cover)
+    if book_path is not None:
+        for name in (f"{book_path.stem}.jpg", f"{book_path.stem}.png", "cover.jpg", "cover.png"):
+            beside = book_path.parent / name
+            if beside.is_file():
+                return _image(beside)
+    return None
+
+
+def _image(path: Path) -> tuple[bytes, str]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read the cover {path} ({exc.strerror}): check the path") from exc
+    if data.startswith(b"\x89PNG"):
+        return data, "image/png"
+    if data.startswith(b"\xff\xd8"):
+        return data, "image/jpeg"
+    raise InputError(f"the cover {path} is not a PNG or JPEG image: convert it first")
 
 
-def _remove_stale(folder: Path, manifest: dict[str, object], names: set[str],
-                  manifest_path: Path) -> None:
-    """Chapter files an earlier run of this book wrote that the book no longer has."""
-    stale = [k for k in manifest if "#" not in k and k not in names]
-    for name in stale:
-        (folder / name).unlink(missing_ok=True)
-        manifest.pop(name, None)
-        manifest.pop(f"{name}#duration", None)
-    if stale:
-        write_atomic(manifest_path, json.dumps(manifest, indent=1))
-
-
-__all__ = ["Options", "Prepared", "Timed", "generate", "prepare_book"]
+__all__ = ["FORMATS", "Options", "Prepared", "generate", "prepare_book"]

@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 
 from narrate.errors import InputError
+from narrate.ingest.common import is_invisible
 
 log = logging.getLogger("narrate")
 
@@ -97,7 +98,9 @@ def sniff_binary(data: bytes, name: str) -> None:
         return  # UTF-16 text: its NULs are half of every ASCII character
     sample = data[:_SNIFF]
     controls = len(sample) - len(sample.translate(None, _CONTROL))
-    if controls > 0.1 * len(sample):
+    # Prose has next to no control bytes (a stray form feed or DOS end mark is fine);
+    # compressed or random data has about one byte in nine.
+    if controls > max(8, 0.05 * len(sample)):
         raise InputError(f"{name} looks binary (many control characters), not text: {_CONVERT}")
 
 
@@ -164,6 +167,6 @@ def load_text(path: Path) -> str:
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
         sniff_binary(data, name)
     text = decode(data, name)
-    if not text.strip():
+    if is_invisible(text):  # only spaces, BOMs, zero-width or control characters
         raise InputError(f"{name} is empty: give a text file with the story")
     return text

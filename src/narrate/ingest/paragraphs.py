@@ -28,7 +28,8 @@ _WORD_NUMBER = (
     rf"(?:the\s+)?(?:{'|'.join(_ORDINALS.split())}))"
 )
 _ROMAN = r"(?=[ivxlcdm])m{0,4}(?:cm|cd|d?c{0,3})(?:xc|xl|l?x{0,3})(?:ix|iv|v?i{0,3})"
-_NUMBER = rf"(?:\d{{1,4}}|{_ROMAN}|{_WORD_NUMBER})"
+# Up to five digits: serials and web novels run past chapter 9999.
+_NUMBER = rf"(?:\d{{1,5}}|{_ROMAN}|{_WORD_NUMBER})"
 
 _KEYWORDS = {
     "chapter": "Chapter",

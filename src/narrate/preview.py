@@ -1,0 +1,84 @@
+"""`narrate preview`: a short sample of one voice, as a book would have it."""
+
+from __future__ import annotations
+
+import logging
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from narrate import loudness, mp3
+from narrate.cache import default_cache_dir
+from narrate.cast import build_cast
+from narrate.cast_output import lookup_voice
+from narrate.config import load_config
+from narrate.errors import ConfigError
+from narrate.lexicon import apply_lexicon
+from narrate.outdir import write_atomic
+from narrate.records import Voice
+from narrate.render import spoken_text
+from narrate.tts import Synthesizer, list_voices
+from narrate.tts.engine import engine_name
+
+log = logging.getLogger("narrate")
+DEFAULT_TEXT = "This is how I sound when I read this book to you."
+# Players tried in order; each takes a file name.
+_PLAYERS = (("afplay",), ("paplay",), ("ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"),
+            ("mpg123", "-q"))
+
+
+def render_preview(name: str, book: Path | None, voices: Path | None, text: str | None,
+                   out_file: Path | None, *, play: bool = True) -> Path:
+    from narrate.pipeline import prepare_book
+
+    available = list_voices()
+    if book is not None:
+        prep = prepare_book(book, voices)
+        config, cast, characters = prep.config, prep.cast, prep.script.characters
+        if text is None:
+            text = _first_line(prep.script, name)
+    else:
+        config = load_config(voices, available)
+        cast = build_cast(None, config, available, engine=engine_name())
+        characters = ()
+    voice = lookup_voice(cast, name, characters)
+    if voice is None:
+        known = ", ".join(["narrator", *sorted(cast.characters)])
+        raise ConfigError(f"no voice for {name!r}: choose one of {known}")
+    synth = Synthesizer()
+    try:
+        calibration = loudness.Calibration(default_cache_dir(), engine_name(),
+                                           loudness.DEFAULT_TARGET)
+        gain = calibration.gain(voice, synth.synthesize)
+        calibration.save()
+        spoken = apply_lexicon(spoken_text(text or DEFAULT_TEXT), config.lexicon)
+        plain = Voice(voice.engine, voice.voice_id, voice.rate, voice.pitch, 1.0)
+        pcm = loudness.shape(synth.synthesize(spoken, plain), gain)
+    finally:
+        synth.close()
+    target = out_file or Path(f"preview-{re.sub(r'[^A-Za-z0-9]+', '-', name).strip('-')}.mp3")
+    write_atomic(target, mp3.encode(pcm).data)
+    if play:
+        _play(target)
+    return target
+
+
+def _first_line(script, name: str) -> str | None:
+    key = name.casefold()
+    for seg in script.segments:
+        if seg.speaker and seg.speaker.casefold() == key and seg.kind == "speech":
+            return seg.text
+    if key == "narrator":
+        return next((s.text for s in script.segments if s.kind == "narration"), None)
+    return None
+
+
+def _play(path: Path) -> None:
+    for player in _PLAYERS:
+        exe = shutil.which(player[0])
+        if exe:
+            subprocess.run([exe, *player[1:], str(path)], check=False,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return
+    log.info("no audio player found; the sample is in %s", path)

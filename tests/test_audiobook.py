@@ -1,0 +1,134 @@
+"""Issue "players respect": every format, cover, loudness and transcripts, checked with
+ffmpeg and mutagen rather than narrate's own readers."""
+
+from __future__ import annotations
+
+import re
+import struct
+import subprocess
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import DATA, decode
+from mutagen.id3 import ID3
+from mutagen.mp4 import MP4
+
+from narrate.cli import main
+from narrate.tools import ffmpeg_exe
+
+TITLES = ["Chapter 1: The Shop", "Chapter 2: The Fog", "Chapter 3: The Bell"]
+
+
+def png(width: int = 8, height: int = 8) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(
+            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    rows = b"".join(b"\0" + bytes([200, 80, 40]) * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2,
+                                                              0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+
+
+@pytest.fixture(scope="module")
+def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("book")
+    cover = work / "cover.png"
+    cover.write_bytes(png())
+    result = CliRunner().invoke(main, [
+        "-q", "generate", str(DATA / "three-chapters.txt"), "--out", str(work / "out"),
+        "--format", "mp3,mp3-single,m4b", "--cover", str(cover),
+        "--cache-dir", str(work / "cache")])
+    assert result.exit_code == 0, result.output
+    return work / "out" / "the-clockmaker-s-lamp"
+
+
+def ffmetadata_chapters(path: Path) -> list[tuple[float, str]]:
+    out = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
+                         capture_output=True, text=True, check=True).stdout
+    chapters = []
+    for block in out.split("[CHAPTER]")[1:]:
+        base = re.search(r"TIMEBASE=(\d+)/(\d+)", block)
+        start = int(re.search(r"START=(\d+)", block).group(1))
+        title = re.search(r"title=(.*)", block).group(1)
+        chapters.append((start * int(base.group(1)) / int(base.group(2)), title))
+    return chapters
+
+
+def loudness(path: Path) -> tuple[float, float]:
+    err = subprocess.run([ffmpeg_exe(), "-nostats", "-i", str(path), "-af",
+                          "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
+                         capture_output=True, text=True, check=True).stderr
+    summary = err.rpartition("Summary:")[2]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
+    return integrated, peak
+
+
+def test_three_chapter_mp3s_with_cover_and_transcripts(book):
+    chapters = sorted(book.glob("0*.mp3"))
+    assert len(chapters) == 3
+    for path, title in zip(chapters, TITLES, strict=True):
+        _, errors = decode(path)
+        assert errors == ""
+        tags = ID3(path)
+        assert str(tags["TIT2"]) == title
+        assert tags.getall("APIC")[0].data == png()
+        assert path.with_suffix(".vtt").read_text().startswith("WEBVTT")
+        assert " --> " in path.with_suffix(".srt").read_text()
+
+
+def test_single_mp3_lists_the_chapters(book):
+    single = book / "the-clockmaker-s-lamp.mp3"
+    _, errors = decode(single)
+    assert errors == ""
+    found = ffmetadata_chapters(single)
+    assert [title for _, title in found] == TITLES
+    # Each chapter starts where the previous chapter files' audio ends.
+    lengths = [len(decode(p)[0]) / 2 / 22050 for p in sorted(book.glob("0*.mp3"))]
+    expected = [0.0, lengths[0], lengths[0] + lengths[1]]
+    for (start, _), want in zip(found, expected, strict=True):
+        assert abs(start - want) < 0.05
+    toc = ID3(single).getall("CTOC")[0]
+    assert toc.flags & 1 and toc.flags & 2  # ordered, top level
+    assert ID3(single).getall("APIC")[0].data == png()
+
+
+def test_m4b_lists_the_chapters_with_cover(book):
+    m4b = book / "the-clockmaker-s-lamp.m4b"
+    _, errors = decode(m4b)
+    assert errors == ""
+    assert [title for _, title in ffmetadata_chapters(m4b)] == TITLES
+    tags = MP4(m4b).tags
+    assert bytes(tags["covr"][0]) == png()
+    assert tags["©alb"] == ["The Clockmaker's Lamp"] and tags["©gen"] == ["Audiobook"]
+
+
+def test_loudness_on_target_with_headroom(book):
+    for path in [*sorted(book.glob("0*.mp3")), book / "the-clockmaker-s-lamp.mp3",
+                 book / "the-clockmaker-s-lamp.m4b"]:
+        integrated, peak = loudness(path)
+        assert abs(integrated - -18.0) <= 1.0, (path.name, integrated)
+        assert peak <= -3.0, (path.name, peak)
+
+
+def test_cues_start_where_their_speech_starts(book):
+    for path in sorted(book.glob("0*.mp3")):
+        pcm, _ = decode(path)
+        samples = np.abs(np.frombuffer(pcm, dtype="<i2").astype(np.int32))
+        text = path.with_suffix(".vtt").read_text()
+        starts = [_seconds(m) for m in re.findall(r"^([\d:.]+) --> ", text, re.MULTILINE)]
+        assert len(starts) >= 3
+        for start in starts:
+            lo = int((start - 0.05) * 22050)
+            loud = np.nonzero(samples[max(lo, 0):] > 1000)[0]
+            onset = (max(lo, 0) + loud[0]) / 22050
+            assert abs(onset - start) <= 0.05, (path.name, start, onset)
+
+
+def _seconds(stamp: str) -> float:
+    h, m, s = stamp.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
