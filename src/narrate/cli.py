@@ -112,6 +112,8 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
               help="EPUB: keep the cover page, contents, copyright and similar pages.")
 @click.option("--heading-level", type=click.IntRange(1, 6),
               help="Markdown: the heading level that starts a chapter (default: the top one).")
+@click.option("--script", "script_file", type=click.Path(path_type=Path),
+              help="An edited `narrate script --format yaml` file whose speakers to use.")
 @click.pass_context
 @reported
 def generate(ctx: click.Context, book: Path, voices: Path | None, out: Path,
@@ -119,7 +121,7 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, out: Path,
              cover: Path | None, bitrate: int, loudness: float, jobs: int | None, id3v23: bool,
              cache_dir: Path | None, no_spoken_titles: bool, no_credits: bool,
              no_transcripts: bool, include_front_matter: bool,
-             heading_level: int | None) -> None:
+             heading_level: int | None, script_file: Path | None) -> None:
     """Narrate BOOK into tagged MP3 chapters, a playlist, transcripts and the script.
 
     Everything goes under OUT/<book-slug>/. A second run reuses what the first
@@ -130,7 +132,8 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, out: Path,
     from narrate.progress import ProgressBar
 
     prep = prepare_book(book, voices, title=title, author=author, cache_dir=cache_dir,
-                        include_front_matter=include_front_matter, heading_level=heading_level)
+                        include_front_matter=include_front_matter, heading_level=heading_level,
+                        script_file=script_file)
     options = Options(out=out, bitrate=bitrate, id3v23=id3v23, cache_dir=cache_dir,
                       spoken_titles=not no_spoken_titles, credits=not no_credits,
                       transcripts=not no_transcripts, formats=formats, cover=cover,
@@ -146,8 +149,10 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, out: Path,
 @main.command()
 @BOOK
 @VOICES
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
-              show_default=True, help="JSON for tools, text to read.")
+@click.option("--format", "fmt", type=click.Choice(["json", "text", "yaml"]), default="text",
+              show_default=True,
+              help="JSON for tools, text to read, YAML to correct speakers and pass back "
+                   "with `generate --script`.")
 @click.option("--title", help="Book title (overrides the book's own).")
 @click.option("--author", help="Author (overrides the book's own).")
 @reported
@@ -155,11 +160,12 @@ def script(book: Path, voices: Path | None, fmt: str, title: str | None,
            author: str | None) -> None:
     """Print who says what in BOOK: narration, speech and thoughts, with speakers."""
     from narrate.pipeline import prepare_book
-    from narrate.scriptfile import dumps_json, script_text
+    from narrate.scriptfile import dumps_json, script_text, script_yaml
 
     prep = prepare_book(book, voices, title=title, author=author,
                         check_voices=False)
-    click.echo(dumps_json(prep.script) if fmt == "json" else script_text(prep.script), nl=False)
+    render = {"json": dumps_json, "text": script_text, "yaml": script_yaml}[fmt]
+    click.echo(render(prep.script), nl=False)
 
 
 @main.command()
@@ -169,10 +175,13 @@ def script(book: Path, voices: Path | None, fmt: str, title: str | None,
               show_default=True)
 @click.option("--write", "write_to", type=click.Path(path_type=Path),
               help="Write (or merge into) a starter voices.yaml with this cast.")
+@click.option("--check", type=click.IntRange(0, 1000), default=10, show_default=True,
+              help="How many of the lowest-confidence lines to list for checking.")
 @reported
-def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None) -> None:
+def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None, check: int) -> None:
     """Show the cast of BOOK: every speaker, their lines and their voice."""
     from narrate.cast import cast_report, write_starter
+    from narrate.cast_output import format_cast
     from narrate.pipeline import prepare_book
 
     prep = prepare_book(book, voices)
@@ -183,13 +192,15 @@ def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None) -> No
     if fmt == "json":
         click.echo(json.dumps(report, ensure_ascii=False, indent=1))
         return
-    voice = report["narrator"]
-    click.echo(f"narrator: {voice['id']} rate {voice['rate']} pitch {voice['pitch']}")
-    for ch in report["characters"]:
-        v = ch["voice"]
-        aliases = f" ({', '.join(ch['aliases'])})" if ch["aliases"] else ""
-        click.echo(f"{ch['name']}{aliases}: {ch['gender']}, {ch['lines']} lines -> "
-                   f"{v['id']} rate {v['rate']} pitch {v['pitch']}")
+    click.echo(format_cast(prep.script, prep.cast))
+    doubtful = sorted((s for s in prep.script.segments if s.speaker), key=lambda s: s.confidence)
+    if doubtful[:check]:
+        click.echo(f"\nLowest-confidence lines ({min(check, len(doubtful))} of "
+                   f"{len(doubtful)}; fix them with `narrate script --format yaml`):")
+        for seg in doubtful[:check]:
+            text = " ".join(seg.text.split())
+            text = text if len(text) <= 70 else text[:67] + "..."
+            click.echo(f"  {seg.confidence:.2f}  ch {seg.chapter}  [{seg.speaker}] {text}")
 
 
 @main.command()

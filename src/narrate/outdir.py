@@ -18,13 +18,24 @@ _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 
 
+# File systems cap a name at 255 bytes; the number prefix, a temporary name's
+# random part and the suffix need room beside the title.
+_NAME_BYTES = 150
+
+
 def safe_name(title: str, limit: int = 80) -> str:
-    """A file name part from a title: no separators, no '..', no reserved names."""
+    """A file name part from a title: no separators, no '..', no reserved names.
+
+    At most ``limit`` characters and 150 bytes of UTF-8, cut at a character.
+    """
     name = unicodedata.normalize("NFC", title)
     name = _UNSAFE.sub(" ", name)
-    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cf", "Cc"))
+    name = re.sub(r"\.{2,}", ".", name)  # no '..' anywhere, even between words
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in ("Cf", "Cc", "Cs", "Co"))
     name = " ".join(name.split()).strip(" .")
-    name = name[:limit].rstrip(" .")
+    name = name[:limit]
+    name = name.encode("utf-8")[:_NAME_BYTES].decode("utf-8", errors="ignore")
+    name = name.rstrip(" .")
     if not name or name.upper().split(".")[0] in _RESERVED:
         name = f"_{name}" if name else "untitled"
     return name

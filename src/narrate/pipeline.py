@@ -36,7 +36,7 @@ from narrate.loudness import DEFAULT_TARGET, Calibration
 from narrate.outdir import Manifest, locked, prepare, publish, safe_name, slug, write_atomic
 from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta, Voice
 from narrate.render import Job, RenderSettings, init_worker, render_batch
-from narrate.scriptfile import dumps_json
+from narrate.scriptfile import apply_corrections, dumps_json, load_corrections
 from narrate.segment import segment
 from narrate.tag import tag_mp3, write_playlist
 from narrate.transcripts import Cue, write_srt, write_vtt
@@ -59,7 +59,7 @@ class Prepared:
 def prepare_book(book_path: Path, voices: Path | None = None, *, title: str | None = None,
                  author: str | None = None, check_voices: bool = True,
                  cache_dir: Path | None = None, include_front_matter: bool = False,
-                 heading_level: int | None = None) -> Prepared:
+                 heading_level: int | None = None, script_file: Path | None = None) -> Prepared:
     """Read, segment and cast a book; every config problem is raised before any audio."""
     available = list_voices() if check_voices else []
     config = load_config(voices, available if check_voices else None)
@@ -68,6 +68,8 @@ def prepare_book(book_path: Path, voices: Path | None = None, *, title: str | No
                      include_front_matter=include_front_matter, heading_level=heading_level)
     cast_hint = characters_from_config(config) or None
     script = _segment_cached(book, cast_hint, cache_dir or default_cache_dir())
+    if script_file is not None:
+        script = apply_corrections(script, load_corrections(script_file))
     cast = (build_cast(script, config, available, book.language, engine=engine_name())
             if check_voices else None)
     return Prepared(book, config, script, cast, book_path)  # type: ignore[arg-type]

@@ -1,42 +1,83 @@
-"""Progress on stderr: one bar for the whole book and a line per finished chapter."""
+"""Progress on stderr: one bar for the whole book and a line per finished chapter.
+
+On a terminal the bar redraws in place (at most ten times a second); when
+stderr is a file or a pipe only the chapter lines and a summary are written.
+"""
 
 from __future__ import annotations
 
+import shutil
 import sys
+import time
 from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 
-import click
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
 
 
 class ProgressBar:
-    def __init__(self, enabled: bool, label: str) -> None:
+    def __init__(self, enabled: bool, label: str, stream: TextIO | None = None) -> None:
         self.enabled = enabled
         self.label = label
-        self._bar = None
-        self._done = 0
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.done = self.total = 0
+        self.started = time.monotonic()
+        self._drawn = 0.0
+        self._chapters = 0
 
     def __enter__(self) -> ProgressBar:
         return self
 
     def update(self, done: int, total: int) -> None:
-        if not self.enabled or total == 0:
-            return
-        if self._bar is None:
-            self._bar = click.progressbar(length=total, label=f"Narrating {self.label}",
-                                          file=sys.stderr, show_eta=True, show_percent=True,
-                                          show_pos=True, item_show_func=None)
-            self._bar.__enter__()
-        self._bar.update(done - self._done)
-        self._done = done
+        self.done, self.total = done, total
+        if self.enabled and self.tty:
+            now = time.monotonic()
+            if now - self._drawn >= 0.1 or done == total:
+                self._drawn = now
+                self._draw()
+
+    def _line(self) -> str:
+        elapsed = time.monotonic() - self.started
+        if self.total == 0:
+            return f"Narrating {self.label}: nothing to render"
+        share = self.done / self.total
+        rate = self.done / elapsed if elapsed > 0 else 0.0
+        eta = (self.total - self.done) / rate if rate > 0 else 0.0
+        tail = (f" {share:4.0%} {self.done:,}/{self.total:,} lines {rate:,.0f}/s"
+                f" ETA {_clock(eta)}")
+        width = shutil.get_terminal_size((80, 20)).columns
+        room = max(10, width - len(tail) - len(self.label) - 16)
+        filled = int(room * share)
+        return f"Narrating {self.label} [{'#' * filled}{'-' * (room - filled)}]{tail}"
+
+    def _draw(self) -> None:
+        self.stream.write("\r\033[K" + self._line())
+        self.stream.flush()
 
     def chapter_done(self, path: Path) -> None:
-        if self.enabled:
-            if self._bar is not None:
-                click.echo("", err=True)
-            click.echo(f"  finished {path.name}", err=True)
+        self._chapters += 1
+        if not self.enabled:
+            return
+        if self.tty:
+            self.stream.write("\r\033[K")
+        self.stream.write(f"  done: {path.name}\n")
+        if self.tty and self.total:
+            self._draw()
+        self.stream.flush()
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
-        if self._bar is not None:
-            self._bar.__exit__(exc_type, exc, tb)
+        if not self.enabled:
+            return
+        if self.tty:
+            self.stream.write("\r\033[K")
+        if exc_type is None:
+            self.stream.write(f"Narrated {self.label}: {self._chapters} chapter(s) written, "
+                              f"{self.total:,} line(s) rendered in "
+                              f"{_clock(time.monotonic() - self.started)}\n")
+        self.stream.flush()

@@ -1,0 +1,73 @@
+"""`narrate script` outputs and speaker corrections that survive edits to the book."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import yaml
+from click.testing import CliRunner
+from conftest import DATA
+
+from narrate.cli import main
+from narrate.pipeline import prepare_book
+
+
+def script_of(book: Path, *extra: str) -> str:
+    result = CliRunner().invoke(main, ["script", str(book), *extra])
+    assert result.exit_code == 0, result.output
+    return result.stdout
+
+
+def test_json_interface_offsets_into_the_source():
+    book = DATA / "three-chapters.txt"
+    data = json.loads(script_of(book, "--format", "json"))
+    source = book.read_text(encoding="utf-8")
+    assert data["book"] == {"title": "The Clockmaker's Lamp", "author": "Ada Quill"}
+    kinds = {s["kind"] for s in data["segments"]}
+    assert kinds == {"narration", "speech"}
+    for seg in data["segments"]:
+        assert source[seg["start"]:seg["end"]] == seg["text"]
+    speakers = [s["speaker"] for s in data["segments"] if s["kind"] == "speech"]
+    assert speakers[:2] == ["Nell", "Nell"] and "Peter" in speakers[2]
+
+
+def test_text_format_is_readable():
+    text = script_of(DATA / "three-chapters.txt")
+    assert "## Chapter 2: The Fog" in text
+    assert "[Nell] “I cannot see the church tower,”" in text
+
+
+def test_corrections_survive_an_edit_to_the_book(tmp_path):
+    book = tmp_path / "book.txt"
+    original = (DATA / "three-chapters.txt").read_text(encoding="utf-8")
+    book.write_text(original, encoding="utf-8")
+    edited = yaml.safe_load(script_of(book, "--format", "yaml"))
+    target = next(line for line in edited["lines"] if "church tower" in line["text"])
+    target["speaker"] = "Peter"
+    narrated = next(line for line in edited["lines"] if "Right on time" in line["text"])
+    narrated["speaker"] = "narrator"
+    fixes = tmp_path / "script.yaml"
+    fixes.write_text(yaml.safe_dump(edited, allow_unicode=True), encoding="utf-8")
+
+    # The book changes: a new paragraph moves every later line.
+    book.write_text(original.replace(
+        "That winter a fog", "Nobody in the street remembered a colder winter.\n\n"
+        "That winter a fog"), encoding="utf-8")
+    prep = prepare_book(book, script_file=fixes, check_voices=False, cache_dir=tmp_path / "c")
+    lines = {" ".join(s.text.split()): s for s in prep.script.segments}
+    assert lines["“I cannot see the church tower,”"].speaker == "Peter"
+    right = lines["“Right on time,”"]
+    assert right.kind == "narration" and right.speaker is None
+    # Uncorrected lines keep the segmenter's speakers.
+    assert lines["“Five minutes fast,”"].speaker == "Nell"
+
+
+def test_a_broken_script_file_is_one_clear_line(tmp_path):
+    bad = tmp_path / "script.yaml"
+    bad.write_text("lines: [unclosed\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["generate", str(DATA / "three-chapters.txt"),
+                                       "--script", str(bad), "--out", str(tmp_path / "o")])
+    assert result.exit_code == 3
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "script.yaml" in result.stderr and "YAML" in result.stderr
