@@ -5,10 +5,11 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from platformdirs import user_cache_dir
+
+from narrate.outdir import write_atomic
 
 # Bump when the layout or what a key covers changes, so old entries are not misread.
 CACHE_FORMAT = "1"
@@ -48,14 +49,7 @@ class BlockCache:
     def put(self, key: str, data: bytes) -> None:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(target, data)
 
     def info(self) -> tuple[int, int]:
         """(entries, bytes)."""
@@ -96,12 +90,4 @@ class ScriptCache:
         import json
 
         self.folder.mkdir(parents=True, exist_ok=True)
-        target = self.folder / f"{key}.json"
-        fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(value, out, ensure_ascii=False)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomic(self.folder / f"{key}.json", json.dumps(value, ensure_ascii=False))

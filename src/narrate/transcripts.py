@@ -7,13 +7,12 @@ an interrupted run never leaves half a transcript behind.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import OutputError
+from .outdir import write_atomic
 from .records import TrackMeta
 
 
@@ -28,28 +27,15 @@ class Cue:
 
 
 def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` as UTF-8 to ``path`` via a temp file in the same folder + os.replace."""
-    path = Path(path)
-    tmp: str | None = None
+    """Write ``text`` as UTF-8 to ``path`` atomically, as one clear error if it cannot."""
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-        # newline="" keeps "\n" on Windows too: players expect one line ending throughout.
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)  # mkstemp makes 0600; a transcript should be readable like audio
-        os.replace(tmp, path)
-        tmp = None
+        # Encoding here (not in text mode) keeps "\n" on Windows too.
+        write_atomic(Path(path), text.encode("utf-8"))
     except OSError as exc:
         raise OutputError(
             f"{path}: cannot write ({exc.strerror or exc}); "
             "check the output folder exists, is writable and has free space"
         ) from exc
-    finally:
-        if tmp is not None:
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
 
 
 def _ordered(cues: Sequence[Cue]) -> list[Cue]:
