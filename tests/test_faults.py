@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import errno
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Self
@@ -116,8 +118,6 @@ def test_engine_crash_twice_is_reported_with_the_text(case: Case,
     assert not list(case.out.rglob("*Chapter 2*.mp3"))
 
 
-@pytest.mark.xfail(reason="pipeline/render do not yet name the chapter of a failed segment "
-                          "(see the render_batch/pipeline request)", strict=True)
 def test_engine_failure_names_the_chapter(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(espeak_lib.Espeak, "synthesize",
                         fail_for("midnight", lambda: OSError("espeak_Synth failed")))
@@ -149,9 +149,6 @@ LONG_BOOK = "Chapter 1\n\n" + " ".join(f"Wave {n} broke on the rocks." for n in 
     "\n\nChapter 2\n\nThe keeper slept at midnight.\n")
 
 
-@pytest.mark.xfail(reason="a worker process that dies breaks the whole pool: pipeline._render "
-                          "exits 70; it should retry the batch once, then report it",
-                   strict=True)
 def test_killed_worker_is_retried_then_reported(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     case = Case(tmp_path, LONG_BOOK)
@@ -168,8 +165,6 @@ def test_killed_worker_is_retried_then_reported(tmp_path: Path,
     assert_no_temp_files(case.out, case.cache)
 
 
-@pytest.mark.xfail(reason="mp3.encode lets lameenc's errors escape as internal errors (70); "
-                          "they should be EngineError (4)", strict=True)
 def test_encoder_failure_is_an_engine_error(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
     class BrokenEncoder:
         def __getattr__(self, name: str) -> Callable[..., Any]:
@@ -198,17 +193,17 @@ def test_converter_failure_reports_the_tail_of_its_stderr(tmp_path: Path) -> Non
 # --- the disk filling up, Ctrl-C: nothing earlier lost, and a resumable state --------------
 
 
-class _FullDisk:
-    """Stands in for `os` inside narrate.assemble: chapter files hit ENOSPC mid-write."""
+def _full_disk(budget: int) -> Callable[..., Any]:
+    """Path.open for chapter files being written: they hit ENOSPC mid-write."""
+    real = Path.open
 
-    def __init__(self, budget: int) -> None:
-        self.budget = budget
+    def opened(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+        handle = real(self, mode, *args, **kwargs)
+        if mode == "xb" and self.name.endswith(".part.mp3"):
+            return _FullFile(handle, budget)
+        return handle
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(os, name)
-
-    def fdopen(self, fd: int, *args: Any, **kwargs: Any) -> Any:
-        return _FullFile(os.fdopen(fd, *args, **kwargs), self.budget)
+    return opened
 
 
 class _FullFile:
@@ -239,8 +234,8 @@ def test_disk_full_while_writing_a_chapter(case: Case, monkeypatch: pytest.Monke
     earlier = case.files()
     # The book changes, so chapter 2 is written again, and the disk fills up doing it.
     case.book.write_text(BOOK.replace("at midnight", "before dawn"), encoding="utf-8")
-    monkeypatch.setattr(narrate.assemble, "os", _FullDisk(budget=2000))
-    error_line(case.generate(), 6, "no space left", "free disk space")
+    monkeypatch.setattr(Path, "open", _full_disk(budget=2000))
+    error_line(case.generate(), 6, "disk is full", "run the same command again")
     assert case.files() == earlier  # the old chapter files are whole and untouched
     assert_no_temp_files(case.out, case.cache)
     monkeypatch.undo()
@@ -258,7 +253,7 @@ def test_cache_folder_that_cannot_be_written(tmp_path: Path) -> None:
     blocker.write_text("a file, not a folder")
     case.cache = blocker / "cache"
     before = case.outside()
-    error_line(case.generate(), 6, "blocker")
+    error_line(case.generate(), 5, "blocker", "--cache-dir")
     assert case.outside() == before and blocker.read_text() == "a file, not a folder"
     assert_no_temp_files(case.out)
 
@@ -289,6 +284,39 @@ def test_ctrl_c_exits_130_and_the_next_run_resumes(case: Case,
     assert any("midnight" in text for text in spoken)
     assert len(spoken) < done_before + 3
     assert len(list(case.out.rglob("*.mp3"))) == 2
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_real_ctrl_c_mid_synthesis(tmp_path: Path, jobs: int) -> None:
+    """SIGINT to the whole process group, as a terminal sends it, while espeak speaks."""
+    case = Case(tmp_path, LONG_BOOK)
+    cmd = [sys.executable, "-m", "narrate", "-q", "generate", str(case.book), "--out",
+           str(case.out), "--cache-dir", str(case.cache), "--jobs", str(jobs)]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(case.cache.glob("blocks/*/*.mp3")) and proc.poll() is None:
+            assert time.monotonic() < deadline, "no audio rendered within 60 s"
+            time.sleep(0.02)
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    if proc.returncode == 0:
+        pytest.skip("the run finished before Ctrl-C arrived")
+    stderr = err.decode()
+    assert proc.returncode == 130, stderr
+    assert stderr.strip().splitlines() == [
+        "narrate: interrupted; run the same command again to resume"], stderr
+    assert_no_temp_files(case.out, case.cache)
+    if jobs == 2:  # the same command again finishes the book
+        done = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
+        assert done.returncode == 0, done.stderr.decode()
+        for mp3 in case.out.rglob("*.mp3"):
+            assert decodes_cleanly(mp3) > 0.5
 
 
 # --- 4. safety ----------------------------------------------------------------------------

@@ -309,10 +309,13 @@ def _voices(box: Sandbox, text: str) -> Path:
         ("narratr:\n  voice: en-us\n", ("voices.yaml:1", "did you mean 'narrator'")),
         ("lexicon:\n  Maren: !!python/object/apply:os.system [\"echo hi\"]\n",
          ("voices.yaml:2", "not allowed")),
+        ("narrator: &n\n  rate: 170\ncharacters:\n  Maren:\n    <<: *n\n",
+         ("voices.yaml:5", "merge keys")),
+        ("narrator:\n  rate: !!int fast\n", ("voices.yaml:2", "cannot read this value")),
     ],
     ids=["invalid-yaml", "rate-text", "pause-list", "thoughts-number", "not-a-mapping",
          "unknown-narrator-voice", "unknown-character-voice", "missing-cover", "typo",
-         "code-tag"],
+         "code-tag", "merge-key", "bad-int-tag"],
 )
 def test_bad_voices_file_is_one_clear_line(box: Sandbox, yaml_text: str,
                                            words: tuple[str, ...]) -> None:
@@ -337,6 +340,14 @@ def test_missing_files_are_named(box: Sandbox, which: str) -> None:
     else:
         run = box.generate(book, "--voices", str(box.root / "in" / "nowhere.yaml"))
         assert_clean_error(run, EXIT_CONFIG, "nowhere.yaml", "not found")
+    assert_no_audio(box)
+
+
+@pytest.mark.parametrize("cover", ["missing.jpg", "story.txt"], ids=["missing", "not-image"])
+def test_bad_cover_option(box: Sandbox, cover: str) -> None:
+    book = box.book("story.txt", STORY)
+    run = box.generate(book, "--cover", str(box.root / "in" / cover))
+    assert_clean_error(run, EXIT_INPUT, "cover", cover)
     assert_no_audio(box)
 
 

@@ -49,7 +49,7 @@ def test_killed_run_leaves_no_broken_file_and_resumes(tmp_path):
     assert not [p for p in folder.iterdir() if ".part" in p.name]
     blocks_before = set(cache.rglob("*.mp3"))
 
-    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=300, check=False)
     assert result.returncode == 0, result.stderr
     assert len(list(folder.glob("0*.mp3"))) == 8
     # What the killed run rendered was kept and reused, not rendered again.

@@ -8,9 +8,8 @@ frame counts, so cue and chapter times are exact to the sample.
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
+import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -183,11 +182,12 @@ def write_chapter(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank,
     Returns (temporary path, timed utterances, duration in seconds); the caller
     tags the file and renames it to target.
     """
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.stem}.", suffix=".part.mp3")
+    # Created inside the try (mode "xb"), so an interrupt at any moment leaves no file.
+    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(6)}.part.mp3")
     try:
-        with os.fdopen(fd, "wb") as out:
+        with tmp.open("xb") as out:
             timed, duration = timeline(chapter_chunks(plan, cache, silence), out.write)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return Path(tmp), timed, duration
+    return tmp, timed, duration

@@ -46,6 +46,19 @@ class BlockCache:
     def has(self, key: str) -> bool:
         return self.path(key).exists()
 
+    def prepare(self) -> None:
+        """Fail early, with the option to change, if the cache cannot be written."""
+        try:
+            self.blocks.mkdir(parents=True, exist_ok=True)
+            probe = self.blocks / ".writable"
+            probe.touch()
+            probe.unlink()
+        except OSError as exc:
+            from narrate.errors import OutputError
+
+            raise OutputError(f"cannot write the cache folder {self.root} ({exc.strerror}): "
+                              "choose another with --cache-dir") from exc
+
     def put(self, key: str, data: bytes) -> None:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)

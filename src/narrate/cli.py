@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 import logging
@@ -45,8 +46,12 @@ def reported(func: F) -> F:
             if verbose:
                 log.exception("details")
             where = f" ({exc.filename})" if exc.filename else ""
-            click.echo(f"narrate: {exc.strerror or exc}{where}: check the path and free disk space",
-                       err=True)
+            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+                click.echo(f"narrate: the disk is full{where}: free some space and run the same "
+                           "command again to resume", err=True)
+            else:
+                click.echo(f"narrate: {exc.strerror or exc}{where}: check the path and free "
+                           "disk space", err=True)
             ctx.exit(6)
         except click.exceptions.Exit:
             raise

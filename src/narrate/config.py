@@ -170,7 +170,8 @@ def _build(values: dict, source: Path, lines: dict[str, int]) -> VoiceConfig:
 
 def _foreign_tags(root: yaml.Node | None, where: str) -> list[str]:
     """Problems for nodes tagged with anything but YAML's plain data types (!!python/...)."""
-    known = yaml.constructor.SafeConstructor.yaml_constructors
+    # YAML's own types; '<<' merge keys are left for the key checks to judge.
+    known = {*yaml.constructor.SafeConstructor.yaml_constructors, "tag:yaml.org,2002:merge"}
     problems: list[str] = []
     stack = [root] if root is not None else []
     seen: set[int] = set()
@@ -246,11 +247,14 @@ class _Parser:
         self.where = where
         self.folder = folder
         self.problems: list[str] = []
+        self._reported: set[int] = set()
         self.lines: dict[str, int] = {}
         self._constructor = yaml.constructor.SafeConstructor()
 
     def problem(self, node: yaml.Node, message: str) -> object:
-        self.problems.append(f"{self.where}:{node.start_mark.line + 1}: {message}")
+        if id(node) not in self._reported:  # one problem per value: the first says most
+            self._reported.add(id(node))
+            self.problems.append(f"{self.where}:{node.start_mark.line + 1}: {message}")
         return _BAD
 
     def value(self, node: yaml.Node) -> object:
@@ -273,6 +277,10 @@ class _Parser:
         out: list[tuple[str, yaml.Node, yaml.Node]] = []
         seen: dict[str, int] = {}
         for knode, vnode in node.value:
+            if knode.tag == "tag:yaml.org,2002:merge":
+                self.problem(knode, f"'<<' merge keys are not supported{' under ' + path if path else ''}"
+                             "; write the values out in full")
+                continue
             raw = str(self.value(knode)).strip()
             key = _norm_key(raw) if allowed is not None else raw
             under = f" under {path}" if path else ""

@@ -85,13 +85,17 @@ def block_samples(data: bytes) -> int:
 
 def encode(pcm: bytes, bitrate: int = 64, quality: int = DEFAULT_QUALITY) -> Block:
     """Encode 16-bit mono PCM at SAMPLE_RATE into one self-contained block."""
-    encoder = lameenc.Encoder()
-    encoder.set_bit_rate(bitrate)
-    encoder.set_in_sample_rate(SAMPLE_RATE)
-    encoder.set_out_sample_rate(SAMPLE_RATE)
-    encoder.set_channels(1)
-    encoder.set_quality(quality)
-    data = bytes(encoder.encode(pcm)) + bytes(encoder.flush())
+    try:
+        encoder = lameenc.Encoder()
+        encoder.set_bit_rate(bitrate)
+        encoder.set_in_sample_rate(SAMPLE_RATE)
+        encoder.set_out_sample_rate(SAMPLE_RATE)
+        encoder.set_channels(1)
+        encoder.set_quality(quality)
+        data = bytes(encoder.encode(pcm)) + bytes(encoder.flush())
+    except (RuntimeError, ValueError, TypeError) as exc:  # lameenc's bare errors
+        raise EngineError(f"the MP3 encoder (LAME) failed ({exc}) at {bitrate} kbps: "
+                          "try another --bitrate, or run `narrate doctor`") from exc
     frames, samples = scan_frames(data)
     return Block(data, frames, samples)
 

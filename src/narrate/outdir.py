@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import secrets
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -67,14 +67,25 @@ def publish(tmp: Path, path: Path) -> None:
 def write_atomic(path: Path, data: bytes | str) -> None:
     """Write a whole file under a temporary name, then rename it into place."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    with temporary_beside(path) as tmp, tmp.open("xb") as out:
+        out.write(payload)
+        out.close()
+        publish(tmp, path)
+
+
+@contextmanager
+def temporary_beside(path: Path, suffix: str = ".part") -> Iterator[Path]:
+    """A new temporary name beside ``path``; whatever is left under it is removed after.
+
+    The file is created inside the ``try`` (by the caller, with mode "xb"), so a
+    Ctrl-C at any moment leaves no temporary file; mkstemp creates the file
+    before it returns its name, a window an interrupt can fall into.
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}{suffix}")
     try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(payload)
-        publish(Path(tmp), path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        yield tmp
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def prepare(folder: Path) -> None:

@@ -12,6 +12,7 @@ import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -28,7 +29,7 @@ from narrate.assemble import (
 from narrate.cache import BlockCache, ScriptCache, code_fingerprint, default_cache_dir, make_key
 from narrate.cast import build_cast
 from narrate.config import VoiceConfig, characters_from_config, load_config
-from narrate.errors import InputError
+from narrate.errors import EngineError, InputError
 from narrate.formats import ChapterAudio, write_m4b, write_single_mp3
 from narrate.ingest import read_book, read_cover
 from narrate.lexicon import apply_lexicon
@@ -180,6 +181,7 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
     cover = find_cover(options.cover, prep.path, config)
     prepare(folder)
     cache = BlockCache(options.cache_dir or default_cache_dir())
+    cache.prepare()
     plans = _plans(prep, options, cache)
     total = len(plans)
     width = max(2, len(str(total)))
@@ -322,15 +324,22 @@ def _render_streaming(plans: list[ChapterPlan], todo: list[int], cache: BlockCac
     done = 0
     if progress:
         progress(0, len(jobs))
-    for keys in _render(jobs, settings, options.jobs):
-        done += len(keys)
-        if progress:
-            progress(done, len(jobs))
-        for i in todo:
-            if waiting[i]:
-                waiting[i].difference_update(keys)
-                if not waiting[i]:
-                    finish(i)
+    try:
+        for keys in _render(jobs, settings, options.jobs):
+            done += len(keys)
+            if progress:
+                progress(done, len(jobs))
+            for i in todo:
+                if waiting[i]:
+                    waiting[i].difference_update(keys)
+                    if not waiting[i]:
+                        finish(i)
+    except EngineError as exc:
+        key = getattr(exc, "key", None)
+        titles = [plans[i].chapter.title for i in todo if key in waiting[i]]
+        if titles:
+            raise EngineError(f"{titles[0]}: {exc}") from exc
+        raise
 
 
 def _render(jobs: list[Job], settings: RenderSettings, workers: int) -> Iterator[list[str]]:
@@ -343,18 +352,63 @@ def _render(jobs: list[Job], settings: RenderSettings, workers: int) -> Iterator
         for batch in batches:
             yield [key for key, _ in render_batch(batch)]
         return
-    with ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
-                             initargs=(settings,)) as pool:
-        futures = {pool.submit(render_batch, batch) for batch in batches}
-        try:
-            while futures:
-                finished, futures = wait(futures, return_when=FIRST_COMPLETED)
-                for future in finished:
-                    yield [key for key, _ in future.result()]
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+    left = yield from _render_pool(batches, settings, workers)
+    if left:
+        # A worker died or hung: retry what it left unfinished once.
+        left = yield from _render_pool(left, settings, workers)
+    if left:
+        # It happened again: go through those lines one at a time to find the culprit.
+        yield from _render_singly([job for batch in left for job in batch], settings)
+
+
+def _render_singly(jobs: list[Job], settings: RenderSettings) -> Iterator[list[str]]:
+    """Render jobs one at a time in one worker, so the line that kills it is known."""
+    pool = ProcessPoolExecutor(max_workers=1, initializer=init_worker, initargs=(settings,))
+    try:
+        for job in jobs:
+            try:
+                keys = [key for key, _ in pool.submit(render_batch, [job]).result(
+                    timeout=settings.timeout * 2 + 60)]
+            except (BrokenProcessPool, TimeoutError):
+                text = " ".join(job.text.split())[:80]
+                error = EngineError(f"the speech engine stopped (its process died or hung) on: "
+                                    f"{text!r}; run `narrate doctor`, or leave that text out")
+                error.key = job.key  # type: ignore[attr-defined] - the caller names the chapter
+                raise error from None
+            yield keys
+    finally:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _render_pool(batches: list[list[Job]], settings: RenderSettings,
+                 workers: int) -> Iterator[list[str]]:
+    """Render batches in a pool; return the batches a dead or hung worker left unfinished."""
+    # The engine bounds each synthesis; this bounds a batch whose worker stopped answering.
+    bound = settings.timeout * 2 + 60
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
+                               initargs=(settings,))
+    futures = {pool.submit(render_batch, batch): batch for batch in batches}
+    try:
+        while futures:
+            finished, _ = wait(futures, timeout=bound, return_when=FIRST_COMPLETED)
+            if not finished:  # hung: stop the workers, hand back what is left
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.kill()
+                return list(futures.values())
+            for future in finished:
+                batch = futures.pop(future)
+                try:
+                    keys = [key for key, _ in future.result()]
+                except BrokenProcessPool:
+                    return [batch, *futures.values()]
+                yield keys
+        return []
+    finally:
+        for future in futures:
+            future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _track_meta(book: Book, config: VoiceConfig, title: str, track: int, total: int,

@@ -11,7 +11,7 @@ import sys
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import TextIO
+from typing import Self, TextIO
 
 
 def _clock(seconds: float) -> str:
@@ -30,7 +30,7 @@ class ProgressBar:
         self._drawn = 0.0
         self._chapters = 0
 
-    def __enter__(self) -> ProgressBar:
+    def __enter__(self) -> Self:
         return self
 
     def update(self, done: int, total: int) -> None:

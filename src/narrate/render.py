@@ -13,6 +13,7 @@ from pathlib import Path
 
 from narrate import loudness, mp3
 from narrate.cache import BlockCache, make_key
+from narrate.errors import EngineError
 from narrate.records import Voice
 
 # Characters that must never reach the engine as text: control and format
@@ -78,7 +79,11 @@ def render_batch(jobs: list[Job]) -> list[tuple[str, int]]:
             # The engine always speaks at full volume; volume is part of the gain.
             plain = Voice(job.voice.engine, job.voice.voice_id, job.voice.rate,
                           job.voice.pitch, 1.0)
-            pcm = synth.synthesize(job.text, plain)  # type: ignore[attr-defined]
+            try:
+                pcm = synth.synthesize(job.text, plain)  # type: ignore[attr-defined]
+            except EngineError as exc:
+                exc.key = job.key  # type: ignore[attr-defined] - the parent names the chapter
+                raise
             pcm = loudness.shape(pcm, job.gain_db)
             block = mp3.encode(pcm, settings.bitrate, settings.quality)
             cache.put(job.key, block.data)

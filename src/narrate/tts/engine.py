@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import wave
 import weakref
 from pathlib import Path
@@ -39,6 +42,7 @@ class Synthesizer:
     """Renders text in a Voice to 16-bit mono PCM at SAMPLE_RATE, checking every result."""
 
     def __init__(self, timeout: float = espeak_driver.SYNTH_TIMEOUT_S) -> None:
+        _defer_ctrl_c_in_workers()
         self.engine = engine_name()
         driver = _DRIVER_NAME if self.engine == "espeak" else None
         try:
@@ -84,9 +88,11 @@ class Synthesizer:
         """PCM for text. A crash, a timeout or no audio is retried once, then EngineError."""
         failure: EngineError | None = None
         for attempt in (1, 2):
+            _stop_if_interrupted()
             self._apply(voice)  # a voice the engine lacks is not worth a retry
             try:
                 pcm = self._render(text)
+                _stop_if_interrupted()
             except EngineError as exc:
                 failure = exc
                 self._settings = None  # set the voice afresh after a failure
@@ -134,6 +140,31 @@ class Synthesizer:
         if self._workdir is not None:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = None
+
+
+_ctrl_c = threading.Event()
+
+
+def _note_ctrl_c(signum: int, frame: object) -> None:
+    _ctrl_c.set()
+
+
+def _defer_ctrl_c_in_workers() -> None:
+    """In a worker process, Ctrl-C stops the work at the next utterance.
+
+    A terminal sends Ctrl-C to the workers too. Raised wherever a worker happens
+    to be (idle, or still starting) it prints a traceback and breaks the pool;
+    noted here, the next synthesis raises KeyboardInterrupt, which travels back
+    to the parent like any other error while the parent reports the interrupt.
+    """
+    in_worker = multiprocessing.parent_process() is not None
+    if in_worker and threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGINT, _note_ctrl_c)
+
+
+def _stop_if_interrupted() -> None:
+    if _ctrl_c.is_set():
+        raise KeyboardInterrupt
 
 
 def _quote(text: str, limit: int = 80) -> str:

@@ -10,6 +10,10 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import os
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -175,10 +179,13 @@ class Espeak:
     def _on_audio(self, wav, numsamples, events) -> int:
         if numsamples > 0:
             self._chunks.append(ctypes.string_at(wav, numsamples * 2))
-        if self._deadline and _now() > self._deadline:
+        if self._deadline and (self._deadline < 0 or _now() > self._deadline):
             self._timed_out = True
             return 1  # tells espeak to abort this synthesis
         return 0
+
+    def _interrupt(self) -> None:
+        self._deadline = -1.0  # any time is past it: the callback aborts the synthesis
 
     def synthesize(self, text: str, timeout: float) -> bytes:
         """Synthesize text to 16-bit mono PCM at SAMPLE_RATE; TimeoutError past the bound."""
@@ -186,9 +193,12 @@ class Espeak:
         self._timed_out = False
         self._deadline = _now() + timeout
         data = text.encode("utf-8") + b"\0"
-        err = self.dll.espeak_Synth(
-            data, len(data), 0, POS_CHARACTER, 0, CHARS_UTF8 | PHONEMES | ENDPAUSE, None, None
-        )
+        # Ctrl-C while espeak runs our callback would raise inside it, where ctypes
+        # can only print and drop it; held back until the call returns, it raises here.
+        with _sigint_deferred(self._interrupt):
+            err = self.dll.espeak_Synth(
+                data, len(data), 0, POS_CHARACTER, 0, CHARS_UTF8 | PHONEMES | ENDPAUSE, None, None
+            )
         self._deadline = 0.0
         if self._timed_out:
             raise TimeoutError(f"speech synthesis took over {timeout:.0f} s")
@@ -197,6 +207,36 @@ class Espeak:
         pcm = b"".join(self._chunks)
         self._chunks = []
         return pcm
+
+
+@contextmanager
+def _sigint_deferred(on_interrupt: Callable[[], None]) -> Iterator[None]:
+    """While espeak runs, Ctrl-C only calls ``on_interrupt``; KeyboardInterrupt comes after.
+
+    Python runs signal handlers between bytecodes, which during synthesis means
+    inside our audio callback, where ctypes can only print an exception and drop
+    it. So the handler just notes the interrupt and the raise waits for the return.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread receives Python signal handlers
+        return
+    caught: list[int] = []
+
+    def note(signum: int, frame: object) -> None:
+        caught.append(signum)
+        if previous != signal.SIG_IGN:
+            on_interrupt()
+
+    previous = signal.signal(signal.SIGINT, note)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    if caught:
+        if callable(previous):
+            previous(signal.SIGINT, None)  # Python's default handler raises KeyboardInterrupt
+        elif previous != signal.SIG_IGN:
+            raise KeyboardInterrupt
 
 
 def _now() -> float:
