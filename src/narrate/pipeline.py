@@ -76,6 +76,29 @@ def prepare_book(book_path: Path, voices: Path | None = None, *, title: str | No
     return Prepared(book, config, script, cast, book_path)  # type: ignore[arg-type]
 
 
+def _with_discovered(book: Book, listed: list[Character] | None) -> list[Character] | None:
+    """The user's characters plus those the text shows that the file does not list.
+
+    A voices.yaml usually names the characters whose voices the user cares
+    about; the others still speak, so they are discovered as without a file.
+    A listed character without a gender takes the one the text shows.
+    """
+    if not listed:
+        return listed
+    found = segment(book, None).characters
+    claimed = {name.casefold(): n for n, c in enumerate(listed) for name in (c.name, *c.aliases)}
+    merged = list(listed)
+    for character in found:
+        names = [name.casefold() for name in (character.name, *character.aliases)]
+        hits = {claimed[name] for name in names if name in claimed}
+        if not hits:
+            merged.append(character)
+        for n in hits:
+            if merged[n].gender == "unknown" and character.gender != "unknown":
+                merged[n] = replace(merged[n], gender=character.gender)
+    return merged
+
+
 def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -> Script:
     """segment(), remembered: a re-run of an unchanged book skips the text work."""
     store = ScriptCache(root)
@@ -89,7 +112,7 @@ def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -
             tuple(Character(c[0], tuple(c[1]), c[2]) for c in saved["characters"]),
             tuple(Segment(*s) for s in saved["segments"]),
         )
-    script = segment(book, cast_hint)
+    script = segment(book, _with_discovered(book, cast_hint))
     try:
         store.put(key, {
             "characters": [[c.name, list(c.aliases), c.gender] for c in script.characters],
