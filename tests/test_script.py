@@ -71,3 +71,14 @@ def test_a_broken_script_file_is_one_clear_line(tmp_path):
     assert result.exit_code == 3
     assert len(result.stderr.strip().splitlines()) == 1
     assert "script.yaml" in result.stderr and "YAML" in result.stderr
+
+
+def test_listed_characters_do_not_hide_the_others(tmp_path):
+    voices = tmp_path / "voices.yaml"
+    voices.write_text("characters:\n  Nell:\n    voice: en-us+f4\n")
+    prep = prepare_book(DATA / "three-chapters.txt", voices, cache_dir=tmp_path / "c")
+    speakers = {s.speaker for s in prep.script.segments if s.speaker}
+    assert "Nell" in speakers and any("Peter" in name for name in speakers)
+    nell = next(c for c in prep.script.characters if c.name == "Nell")
+    assert nell.gender == "female"  # from the text, since the file gives none
+    assert prep.cast.characters["Nell"].voice_id == "en-us+f4"
