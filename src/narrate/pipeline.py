@@ -185,7 +185,10 @@ def _plans(prep: Prepared, options: Options, cache: BlockCache) -> list[ChapterP
             plan_chapter(script, chapter, cast, config.pauses,
                          lambda text: apply_lexicon(text, config.lexicon), gains,
                          engine_id=engine_id, bitrate=options.bitrate, quality=options.quality,
-                         spoken_title=options.spoken_titles,
+                         # A book without headings is one chapter named after the
+                         # book, whose title the opening credits already say.
+                         spoken_title=options.spoken_titles and not (
+                             opening and chapter.title == book.title),
                          opening=opening if n == 0 else None,
                          closing=closing if n == last else None)
             for n, chapter in enumerate(book.chapters)
