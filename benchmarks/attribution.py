@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 """Speaker-attribution benchmark: run the segmenter over gold files and score it.
 
 Usage:
@@ -28,8 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from narrate.records import Book, Chapter, Character  # noqa: E402
-from narrate.segment import segment  # noqa: E402
+from narrate.records import Book, Chapter, Character
+from narrate.segment import segment
 
 PARA_RE = re.compile(r"\S(?:.*\S)?(?:\n(?![ \t]*\r?\n).*\S)*")
 TARGETS = {
@@ -60,9 +59,7 @@ def gold_dirs(base: Path, only: str | None) -> list[tuple[str, Path]]:
     return [(n, base / n) for n in names if (base / n).is_dir()]
 
 
-def run_corpus(
-    name: str, folder: Path, use_cast: bool, out_dir: Path
-) -> tuple[int, float, float]:
+def run_corpus(name: str, folder: Path, use_cast: bool, out_dir: Path) -> tuple[int, float, float]:
     words = 0
     seconds = 0.0
     biggest = (0, 0.0)

@@ -163,7 +163,7 @@ def test_vocative_is_not_the_speaker() -> None:
 
 def test_pronoun_goes_to_last_character_of_that_gender() -> None:
     text = (
-        "Garrick climbed the stair. Below him, Wenna lit a lamp. Garrick paused on the landing "
+        "Garrick climbed the stair. Below him, Wenna lit a lamp as she waited. Garrick paused "
         "and he looked down at her.\n\n"
         '"Is anyone there?" she called.\n\n'
         '"Only me," he answered.'
@@ -227,3 +227,146 @@ def test_segments_cover_text_once_and_are_deterministic() -> None:
     for s in a.segments:
         assert 0.0 <= s.confidence <= 1.0
         assert (s.speaker is None) == (s.kind == "narration")
+
+
+def test_british_single_quotes_with_nested_double_quotes() -> None:
+    text = (
+        "Corran looked up from the fire while Nell came in. 'You're late,' he said. "
+        "'The boys' dinner is cold.'\n\n"
+        "Nell shrugged. 'The cart lost a wheel. Ma said, \"Wait for the smith,\" so I did.'\n\n"
+        "'Well, sit down,' said Corran."
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert quotes(sc) == [
+        ("speech", "Corran", "'You're late,'"),
+        ("speech", "Corran", "'The boys' dinner is cold.'"),
+        ("speech", "Nell", "'The cart lost a wheel. Ma said, \"Wait for the smith,\" so I did.'"),
+        ("speech", "Corran", "'Well, sit down,'"),
+    ]
+
+
+def test_nested_quote_and_quoted_title_stay_inside() -> None:
+    text = (
+        'Bram pointed at the board, which read "CLOSED" in red.\n\n'
+        '"The sign says \'closed\', Oda," said Bram. "We wait."'
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert sc.segments[0].kind == "narration" and "CLOSED" in sc.segments[0].text
+    assert quotes(sc) == [
+        ("speech", "Bram", "\"The sign says 'closed', Oda,\""),
+        ("speech", "Bram", '"We wait."'),
+    ]
+
+
+def test_first_person_narrator_is_a_character() -> None:
+    text = (
+        "I had not seen Halloway for a year when he knocked at my door. "
+        "I let him in and I poured two glasses.\n\n"
+        '"You look tired, Pell," he said.\n\n'
+        '"I am," I answered. "The winter was long."\n\n'
+        '"It was long for all of us, Pell."\n\n'
+        '"Sit down," said I, and I pushed a chair towards him. Halloway nodded.'
+    )
+    sc = segment(make_book(text))
+    assert [q[1] for q in quotes(sc)] == ["Halloway", "Pell", "Pell", "Halloway", "Pell"]
+
+
+def test_titles_make_separate_characters_and_alias_clusters() -> None:
+    text = (
+        "Mr. Ashdown and Mrs. Ashdown sat at breakfast with their daughter. "
+        "Miss Clara Ashdown read a letter from Lizzy Fenn.\n\n"
+        '"Who writes?" asked Mr. Ashdown.\n\n'
+        '"Cousin Elizabeth," said Clara.\n\n'
+        '"What does she want?" said Mrs. Ashdown.\n\n'
+        '"Money, I think," replied Miss Ashdown.\n\n'
+        '"She always does," Mrs. Ashdown said with a sigh. Clara thought of Elizabeth Fenn.'
+    )
+    sc = segment(make_book(text))
+    assert [q[1] for q in quotes(sc)] == [
+        "Mr. Ashdown",
+        "Clara",
+        "Mrs. Ashdown",
+        "Clara",
+        "Mrs. Ashdown",
+    ]
+    chars = {c.name: c for c in sc.characters}
+    assert chars["Mr. Ashdown"].gender == "male" and chars["Mrs. Ashdown"].gender == "female"
+    assert {"Miss Ashdown", "Miss Clara Ashdown"} <= set(chars["Clara"].aliases)
+    # a pet form joins its full name: Lizzy Fenn and Elizabeth Fenn are one person
+    from narrate.characters import discover, norm
+
+    table = discover(text)
+    assert table.lookup[norm("Lizzy Fenn")] == table.lookup[norm("Elizabeth Fenn")]
+
+
+def test_inverted_tags_with_titles_roles_and_articles() -> None:
+    text = (
+        "The ferry was late. Captain Moyle paced the deck.\n\n"
+        '"Cast off!" cried Captain Moyle.\n\n'
+        '"Not yet, sir," said the ferryman.\n\n'
+        '"Why not?" demanded the Captain, frowning.\n\n'
+        '"The tide," replied the old ferryman, "is still too low."\n\n'
+        '"Then we wait," said the ferryman\'s boy.'
+    )
+    sc = segment(make_book(text))
+    got = [q[1] for q in quotes(sc)]
+    assert got[:5] == [
+        "Captain Moyle",
+        "The Ferryman",
+        "Captain Moyle",
+        "The Ferryman",
+        "The Ferryman",
+    ]
+
+
+def test_lead_in_paragraph_and_kin_words() -> None:
+    text = (
+        "Mr. Harrow came in with the post. Mrs. Harrow set down her cup, "
+        "and Ada Harrow looked up from her book.\n\n"
+        "When the door had closed, Ada turned to her father and said:\n\n"
+        '"Is there a letter for me?"\n\n'
+        '"Only a bill," replied her father.\n\n'
+        '"Then it can wait," said her mother.'
+    )
+    sc = segment(make_book(text))
+    assert [q[1] for q in quotes(sc)] == ["Ada Harrow", "Mr. Harrow", "Mrs. Harrow"]
+
+
+def test_thought_verb_marks_a_thought() -> None:
+    text = 'Wenna waited at the gate while Corr fed the hens.\n\n"He is late again," thought Wenna.'
+    sc = segment(make_book(text))
+    assert quotes(sc) == [("thought", "Wenna", '"He is late again,"')]
+
+
+def test_unnamed_first_person_narrator_is_i() -> None:
+    text = (
+        "I walked down to the harbour at noon. I found the boat gone, and I sat on the wall.\n\n"
+        'A fisherman came by with his nets. "Lost something?" asked the fisherman.\n\n'
+        '"My boat," I said.\n\n'
+        '"Tide took it," said the fisherman, and he walked on.'
+    )
+    sc = segment(make_book(text))
+    assert [q[1] for q in quotes(sc)] == ["The Fisherman", "I", "The Fisherman"]
+
+
+def test_dash_dialogue_without_quote_marks() -> None:
+    lines = [
+        "Morrow climbed the stair to the roof with a bowl of water.",
+        "\u2014Come up, Kellan! he called. The sea is calm today.",
+        "\u2014Is it cold? Kellan asked.",
+        "\u2014Cold as charity, Morrow said.",
+        "\u2014Then I stay here.",
+        "\u2014Suit yourself.",
+    ]
+    sc = segment(make_book("\n\n".join(lines)))
+    check_cover(sc)
+    assert quotes(sc) == [
+        ("speech", "Morrow", "\u2014Come up, Kellan!"),
+        ("speech", "Morrow", "The sea is calm today."),
+        ("speech", "Kellan", "\u2014Is it cold?"),
+        ("speech", "Morrow", "\u2014Cold as charity,"),
+        ("speech", "Kellan", "\u2014Then I stay here."),
+        ("speech", "Morrow", "\u2014Suit yourself."),
+    ]

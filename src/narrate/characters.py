@@ -12,18 +12,17 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from narrate.lexicon import (
-    SPEECH_VERBS,
     FEMALE_NAMES,
     FEMALE_TITLES,
     MALE_NAMES,
     MALE_TITLES,
     PET_NAMES,
+    SPEECH_VERBS,
     STOP,
     TITLES,
     words,
 )
 from narrate.records import Character, Gender
-
 
 _TITLE_ALT = "|".join(sorted((t.capitalize() for t in TITLES if t != "m"), key=len, reverse=True))
 NAMEWORD = r"(?:[A-Z]'|Mc|Mac|De|Di|Le|La|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)*"
@@ -34,9 +33,24 @@ SEQ_RE = re.compile(
 TOKEN_RE = re.compile(NAMEWORD)
 LOWER_RE = re.compile(r"(?<![\w'\u2019-])[a-z]+(?![\w-])")
 
+TITLE_FORMS = {t.capitalize() for t in TITLES} | {t.capitalize() + "." for t in TITLES}
 NARRATOR_ALIASES = words("narrator narr _narr i")
 ARTICLES = words("the a an")
-CHILD_CUES = re.compile(r"\b(?:little|baby|infant|young)\s+$", re.IGNORECASE)
+FIRST_NAME_TITLES = words(
+    "sir lady dame miss master aunt uncle cousin madame mademoiselle mlle don donna lord"
+)
+ACTED_RE = re.compile(r"[ \t]+(?:[a-z]+ly[ \t]+)?(?!need|seem|succeed)[a-z]{2,}ed\b")
+PLACE_WORDS = words(
+    "park hall house street parsonage abbey castle court lodge square place road lane "
+    "cottage manor church island islands river mountain mountains hill hills bridge row "
+    "gardens garden station hotel inn office college school city town county ocean sea"
+)
+PLACE_PREP_RE = re.compile(
+    r"(?:\b(?:in|from|at|into|near|through|via)|\b(?:went|go|goes|gone|going|come|came|"
+    r"coming|returned|return|travelled|traveled|sent|moved|back|way|journey)\s+to)\s+$"
+)
+SUBJECT_BEFORE_RE = re.compile(r"(?:[,;:]|\b(?:and|but|as|while|when|then|that|so))\s+$")
+CHILD_RE = re.compile(r"\b(?:little|baby|infant)\s+([A-Z][\w'-]*)")
 
 VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")\b")
 TAG_AFTER_RE = re.compile(
@@ -45,12 +59,30 @@ TAG_AFTER_RE = re.compile(
 TAG_BEFORE_RE = re.compile(
     r"\b(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")[ \t\n]+$"
 )
+ROLE_AFTER_RE = re.compile(
+    r"\b(?:" + VERB_RE.pattern[5:-3] + r")\s+the\s+(?:[a-z]+\s+)?([a-z]{3,})(?=\s*[,.;:!?\u2014-])"
+)
+ROLE_BEFORE_RE = re.compile(
+    r"(?:^|[.!?,]['\"\u201d\u2019]?\s+|['\"\u201d\u2019]\s*)[Tt]he\s+([a-z]{3,})\s+(?:"
+    + VERB_RE.pattern[5:-3]
+    + r")\b",
+    re.MULTILINE,
+)
+ROLE_STOP = words(
+    "other others latter former same rest whole first second last one two three young old "
+    "little poor good great eldest elder younger youngest new whole former next"
+)
 PRONOUN_RE = re.compile(r"\b(?:he|she|his|her|him|hers|himself|herself)\b", re.IGNORECASE)
 SENT_END_RE = re.compile(r"[.!?;\"\u201c\u201d]")
 
 
 def norm(s: str) -> str:
     return re.sub(r"[\s.]+", " ", s.replace("\u2019", "'")).strip().lower()
+
+
+def _canon(first: str) -> str:
+    low = first.lower()
+    return PET_NAMES.get(low, low)
 
 
 def _t(title: str) -> str:
@@ -79,9 +111,20 @@ class Entity:
     female: float = 0.0
     child: int = 0
     cast_name: str | None = None
+    article: int = 0  # mentions written "the X" (the Gryphon)
+    shared_last: bool = False  # another character has the same surname
+    tagged: int = 0  # forms seen next to a speech verb
+    acted: int = 0  # times seen as the subject of a past-tense verb
 
     @property
     def gender(self) -> Gender:
+        if self.first and not self.cast_name and not self.title:
+            c = _canon(self.first)
+            # a well-known first name outweighs noisy pronoun counts
+            if c in MALE_NAMES and self.female < 3 * self.male + 6:
+                return "male"
+            if c in FEMALE_NAMES and self.male < 3 * self.female + 6:
+                return "female"
         if self.male > self.female * 1.5 and self.male >= 1:
             return "male"
         if self.female > self.male * 1.5 and self.female >= 1:
@@ -93,7 +136,19 @@ class Entity:
             return self.cast_name
         ranked = sorted(self.forms.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
         best = ranked[0][0]
-        if self.title and " " not in best and self.last == best:
+        total = sum(self.forms.values())
+        if self.article * 2 >= total and best.split()[0] not in TITLE_FORMS:
+            return "The " + best  # a creature or role known as "the X"
+        full = [f for f, n in ranked if len(f.split()) >= 2 and f.split()[0] not in TITLE_FORMS]
+        if full and not self.shared_last:
+            # "Bill Gorton", unless a family shares the surname; with the first name
+            # the book uses most ("Jake Barnes", not a "Jacob Barnes" seen once)
+            firsts = [f for f, _ in ranked if " " not in f and f != self.last]
+            if firsts and self.last and _canon(firsts[0]) == _canon(full[0].split()[0]):
+                return f"{firsts[0]} {self.last}"
+            if firsts or self.forms[full[0]] >= 2:
+                return full[0]
+        if self.title and " " not in best and self.last == best and self.shared_last:
             # a bare surname is ambiguous in a family; the titled form is not
             titled = [f for f, _ in ranked if " " in f]
             if titled:
@@ -108,6 +163,7 @@ class NameTable:
     entities: list[Entity]
     lookup: dict[str, int]
     narrator: int | None = None  # the first-person narrator, when known
+    from_cast: bool = False  # built from the user's cast, not discovered
     phrase_re: re.Pattern[str] | None = None  # lower-case cast names ("the barman")
     phrases: dict[str, int] = field(default_factory=dict)
 
@@ -168,11 +224,18 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
     ends: dict[tuple[str | None, tuple[str, ...]], list[int]] = defaultdict(list)
     tagged: set[tuple[str | None, tuple[str, ...]]] = set()
     initial_only: set[tuple[str | None, tuple[str, ...]]] = set()
+    the_count: Counter[tuple[str | None, tuple[str, ...]]] = Counter()
+    place_count: Counter[tuple[str | None, tuple[str, ...]]] = Counter()
+    acted: Counter[tuple[str | None, tuple[str, ...]]] = Counter()
+    seq_count = Counter(tuple(toks) for _t, toks, _s, _e, _i in raw)
     for title, toks, s, e, initial in raw:
         run: list[str] = []
         runs: list[list[str]] = []
-        for t in toks:
-            if common(t) or t.lower() in TITLES:
+        # a frequent run keeps its common words ("the Invisible Man", "the White Rabbit")
+        frequent = seq_count[tuple(toks)] >= 3 and len(toks) > 1
+        for i, t in enumerate(toks):
+            inner = frequent and i > 0 and bool(run)
+            if (t.lower() in STOP if inner else common(t)) or t.lower() in TITLES:
                 if run:
                     runs.append(run)
                 run = []
@@ -186,7 +249,23 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
             if tt is None and len(r) == 1 and initial and r[0] == toks[0] and cap_mid[r[0]] == 0:
                 initial_only.add(key)  # only ever seen opening a sentence
             cands[key] += 1
-            ends[key].append(e)
+            if r[0] == toks[0] and (initial or SUBJECT_BEFORE_RE.search(text, max(0, s - 8), s)):
+                ends[key].append(e)  # a likely subject: the pronouns after it are its own
+            if r[0] == toks[0] and PLACE_PREP_RE.search(text, max(0, s - 24), s):
+                place_count[key] += 1
+            if r == toks and ACTED_RE.match(text, e):
+                acted[key] += 1
+            elif r == toks and text[s - 2 : s] == ", " and text[e : e + 1] in ",.!?":
+                acted[key] += 1  # "You look tired, Pell," - a name people are called by
+            if (
+                r[0] == toks[0]
+                and text[max(0, s - 4) : s].lower() == "the "
+                or k == 0
+                and len(toks) > 1
+                and toks[0] == "The"
+                and r[0] == toks[1]
+            ):
+                the_count[key] += 1
             if key not in tagged and (
                 TAG_AFTER_RE.match(text, e) or TAG_BEFORE_RE.search(text, max(0, s - 20), s)
             ):
@@ -197,112 +276,50 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
             cands[key] < 2 or lower[word] > 0 or word.endswith(("ing", "ly", "ed"))
         ):
             del cands[key]  # a sentence-opening word, not a name
-    return _cluster(cands, ends, text, tagged)
-
-
-def _cluster(
-    cands: Counter[tuple[str | None, tuple[str, ...]]],
-    ends: dict[tuple[str | None, tuple[str, ...]], list[int]],
-    text: str,
-    tagged: set[tuple[str | None, tuple[str, ...]]],
-) -> NameTable:
-    entities: list[Entity] = []
-    lookup: dict[str, int] = {}
-
-    def new(first: str | None, last: str | None, title: str | None) -> Entity:
-        ent = Entity(len(entities), first=first, last=last, title=title)
-        entities.append(ent)
-        return ent
-
-    def add_form(ent: Entity, key: tuple[str | None, tuple[str, ...]], n: int) -> None:
-        title, toks = key
-        form = " ".join((title, *toks)) if title else " ".join(toks)
-        ent.forms[form] += n
-        lookup[norm(form)] = ent.key
-        g = title_gender(title)
-        if g == "male":
-            ent.male += 3 * n
-        elif g == "female":
-            ent.female += 3 * n
-        for e in ends.get(key, ()):
-            mv, fv = _gender_votes(text, e)
-            ent.male += mv
-            ent.female += fv
-
-    # person evidence: a title, or several mentions
-    keep = dict(cands)
-    # 1. full names without title (First Last)
-    by_first: dict[str, list[Entity]] = defaultdict(list)
-    by_last: dict[str, list[Entity]] = defaultdict(list)
-    order = sorted(keep.items(), key=lambda kv: (-len(kv[0][1]), -kv[1], kv[0][1]))
-    for key, n in order:
-        title, toks = key
-        if len(toks) < 2:
+    for key, n in place_count.items():
+        if key not in cands or key[0] is not None or key in tagged or cands[key] < 3:
             continue
-        first, last = toks[0], toks[-1]
-        ent = next((x for x in by_first[first] if x.last == last), None)
-        if ent is None:
-            ent = new(first, last, None)
-            by_first[first].append(ent)
-            by_last[last].append(ent)
-        if title:
-            ent.title = ent.title or title
-        add_form(ent, key, n)
-    # 2. title + one name: Mr. Bennet / Sir William / Miss Bennet
-    for key, n in order:
-        title, toks = key
-        if len(toks) != 1 or not title:
+        if _canon(key[1][0]) in MALE_NAMES or _canon(key[1][0]) in FEMALE_NAMES:
             continue
-        tok = toks[0]
-        g = title_gender(title)
-        same = [x for x in by_last[tok] if x.title and _t(x.title) == _t(title)]
-        if not same:
-            same = [x for x in by_first[tok] if x.gender in (g, "unknown")]
-            if _t(title) == "mrs":
-                same = []  # Mrs. X is X's wife, not a woman called X
-        if not same and _t(title) not in ("mrs", "mr"):
-            same = [x for x in by_last[tok] if x.gender in (g, "unknown") and x.title is None]
-        ent = same[0] if len(same) == 1 else new(None, tok, title)
-        if ent.key == len(entities) - 1 and ent.last == tok and ent.title == title:
-            by_last[tok].append(ent)
-        add_form(ent, key, n)
-    # 3. one bare name: a first name, a pet form, or a surname
-    for key, n in order:
-        title, toks = key
-        if len(toks) != 1 or title:
-            continue
-        tok = toks[0]
-        full = PET_NAMES.get(tok.lower(), "")
-        hits = [x for x in entities if x.first and x.first.lower() in (tok.lower(), full)]
-        if not hits:
-            men = [x for x in by_last[tok] if x.gender == "male" or title_gender(x.title) == "male"]
-            hits = men if len(men) == 1 else by_last[tok]
-        if len(hits) == 1:
-            add_form(hits[0], key, n)
-            if hits[0].first is None and not any(x.last == tok for x in hits):
-                hits[0].first = tok
-        elif not hits:
-            ent = new(tok, None, None)
-            by_first[tok].append(ent)
-            add_form(ent, key, n)
-    for ent in entities:
-        if ent.first:
-            if ent.first.lower() in MALE_NAMES:
-                ent.male += 2
-            elif (
-                ent.first.lower() in FEMALE_NAMES
-                or PET_NAMES.get(ent.first.lower(), "") in FEMALE_NAMES
-            ):
-                ent.female += 2
-    _child_cues(entities, text)
-    return NameTable(entities, lookup)
+        if n * 5 >= cands[key] * 2:
+            del cands[key]  # "in Paris", "to Bath": a place
+    from narrate.aliases import cluster  # late: aliases builds on this module
+
+    table = cluster(cands, ends, text, tagged, the_count, acted)
+    _role_speakers(table, text)
+    return table
 
 
-def _child_cues(entities: list[Entity], text: str) -> None:
-    for ent in entities:
-        for form in ent.forms:
-            pat = r"\b(?:little|baby|infant)\s+" + re.escape(form) + r"\b"
-            ent.child += sum(1 for _ in re.finditer(pat, text))
+def _role_speakers(table: NameTable, text: str) -> None:
+    """Unnamed speakers known by a role ("said the waiter" again and again)."""
+    roles: Counter[str] = Counter()
+    for m in ROLE_AFTER_RE.finditer(text):
+        roles[m.group(1)] += 1
+    for m in ROLE_BEFORE_RE.finditer(text):
+        roles[m.group(1)] += 1
+    from narrate.mentions import NOUN_GENDER  # late: mentions builds on this module
+
+    titled: dict[str, list[int]] = defaultdict(list)
+    for ent in table.entities:
+        if ent.title and ent.key in table.lookup.values():
+            titled[_t(ent.title)].append(ent.key)
+    titled["doctor"] += titled.get("dr", [])
+    for noun, n in sorted(roles.items()):
+        if n < 2 or noun in NOUN_GENDER or noun in ROLE_STOP or noun in table.lookup:
+            continue
+        if noun in TITLES:
+            if len(set(titled.get(noun, []))) == 1:
+                table.phrases[noun] = titled[noun][0]  # "the Count" is Count Mippipopolous
+            continue
+        ent = Entity(len(table.entities), cast_name="The " + noun.capitalize())
+        ent.forms["the " + noun] = n
+        ent.tagged = n
+        table.entities.append(ent)
+        table.phrases[noun] = ent.key
+    if table.phrases:
+        alts = sorted(table.phrases, key=len, reverse=True)
+        pat = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in alts)
+        table.phrase_re = re.compile(rf"\b(?:[Tt]he\s+|[Aa]n?\s+)?({pat})\b", re.IGNORECASE)
 
 
 def _cast_table(
@@ -354,11 +371,23 @@ def _cast_table(
                 derived[norm(core[-1])].add(ent.key)
                 ent.first = ent.first or core[0]
                 ent.last = ent.last or core[-1]
+    seen = Counter(norm(" ".join(toks)) for _t, toks, _s, _e, _i in raw)
+    seen.update(norm(f"{t} {' '.join(toks)}") for t, toks, _s, _e, _i in raw if t)
+    weight = [sum(seen[norm(f)] for f in ent.forms) for ent in entities]
     for k, keys in derived.items():
-        if len(keys) == 1 and k not in lookup and k not in STOP:
+        if k in lookup or k in STOP:
+            continue
+        if len(keys) == 1:
             lookup[k] = next(iter(keys))  # an unambiguous short form of one name
-    _child_cues(entities, text)
-    table = NameTable(entities, lookup, narrator=narrator)
+            continue
+        # "Charles" for two Charleses: the one the book names far more often
+        ranked = sorted(keys, key=lambda e: (-weight[e], e))
+        if weight[ranked[0]] >= 2 * weight[ranked[1]] + 2:
+            lookup[k] = ranked[0]
+    from narrate.aliases import child_cues
+
+    child_cues(entities, text)
+    table = NameTable(entities, lookup, narrator=narrator, from_cast=True)
     if phrases:
         alts = sorted(phrases, key=len, reverse=True)
         pat = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in alts)

@@ -32,7 +32,7 @@ STOP = words(
     november december christmas easter english french german italian spanish russian
     american british indian the a an and but or if so do don don't hush hello goodbye
     good dear alas ha hm hmm ok okay o bless thank thanks please indeed nothing
-    everybody everyone nobody somebody he she it they we you his her hers its their
+    everybody everyone nobody somebody misses messrs he she it they we you his her hers its their
     theirs my mine our ours your yours him them me us this that these those some any
     all each every both either neither one none at in on of to for from with by as
     into upon after before behind beyond over under about above below between through
@@ -107,6 +107,24 @@ PET_NAMES = {
     "ben": "benjamin",
     "nick": "nicholas",
     "tony": "anthony",
+    "mike": "michael",
+    "jake": "jacob",
+    "joe": "joseph",
+    "dan": "daniel",
+    "danny": "daniel",
+    "andy": "andrew",
+    "charlie": "charles",
+    "chas": "charles",
+    "ellie": "eleanor",
+    "nell": "eleanor",
+    "susie": "susan",
+    "sue": "susan",
+    "annie": "anne",
+    "nan": "anne",
+    "nancy": "anne",
+    "alec": "alexander",
+    "alex": "alexander",
+    "sandy": "alexander",
 }
 SPEECH_VERBS = words(
     """said says say asked asks whispered whispers murmured murmurs replied replies

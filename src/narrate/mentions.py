@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from narrate.characters import SEQ_RE, TOKEN_RE, NameTable, norm, words
+from narrate.lexicon import SPEECH_VERBS
 
 PRON_RE = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself|I)\b")
 PRON_GENDER = {
@@ -117,7 +118,8 @@ def _flags(text: str, m: Mention) -> None:
     prev = text[k + 1 : j + 1].lower()
     m.after_prep = prev in PREPOSITIONS
     if prev:
-        m.clause_start = prev in CONJUNCTIONS
+        # "said Lucy": the subject of an inverted said-tag
+        m.clause_start = prev in CONJUNCTIONS or prev in SPEECH_VERBS
     else:
         m.clause_start = j < 0 or text[j] in CLAUSE_MARKS
 

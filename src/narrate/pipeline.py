@@ -1,7 +1,7 @@
-"""The pipeline: ingest -> segment -> cast -> render -> assemble -> tag.
+"""The pipeline: ingest -> segment -> cast (prepare.py) -> render -> assemble -> tag.
 
-`prepare` runs the text stages (cheap, deterministic); `generate` renders and
-writes a book's files. The CLI calls these and nothing deeper.
+`generate` renders a prepared book and writes its files; the CLI calls
+`prepare_book` and `generate` and nothing deeper.
 """
 
 from __future__ import annotations
@@ -11,12 +11,10 @@ import logging
 import os
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from narrate import __version__, mp3
+from narrate import mp3
 from narrate.assemble import (
     ChapterPlan,
     SilenceBank,
@@ -26,104 +24,23 @@ from narrate.assemble import (
     timeline,
     write_chapter,
 )
-from narrate.cache import BlockCache, ScriptCache, code_fingerprint, default_cache_dir, make_key
-from narrate.cast import build_cast
-from narrate.config import VoiceConfig, characters_from_config, load_config
-from narrate.errors import EngineError, InputError
+from narrate.cache import BlockCache, default_cache_dir, make_key
+from narrate.config import VoiceConfig
+from narrate.errors import EngineError
 from narrate.formats import ChapterAudio, write_m4b, write_single_mp3
-from narrate.ingest import read_book, read_cover
 from narrate.lexicon import apply_lexicon
 from narrate.loudness import DEFAULT_TARGET, Calibration
+from narrate.meta import find_cover, track_meta
 from narrate.outdir import Manifest, locked, prepare, publish, safe_name, slug, write_atomic
-from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta, Voice
-from narrate.render import Job, RenderSettings, init_worker, render_batch
-from narrate.scriptfile import apply_corrections, dumps_json, load_corrections
-from narrate.segment import segment
+from narrate.prepare import Prepared, prepare_book
+from narrate.records import Book, TrackMeta, Voice
+from narrate.render import Job, RenderSettings, render_all
+from narrate.scriptfile import dumps_json
 from narrate.tag import tag_mp3, write_playlist
 from narrate.transcripts import Cue, write_srt, write_vtt
-from narrate.tts import Synthesizer, engine_info, list_voices
-from narrate.tts.engine import engine_name
+from narrate.tts import Synthesizer, engine_info
 
 log = logging.getLogger("narrate")
-BATCH = 48  # utterances per task: big enough to amortise IPC, small for even load
-
-
-@dataclass(frozen=True)
-class Prepared:
-    book: Book
-    config: VoiceConfig
-    script: Script
-    cast: Cast
-    path: Path | None = None
-
-
-def prepare_book(book_path: Path, voices: Path | None = None, *, title: str | None = None,
-                 author: str | None = None, check_voices: bool = True,
-                 cache_dir: Path | None = None, include_front_matter: bool = False,
-                 heading_level: int | None = None, script_file: Path | None = None) -> Prepared:
-    """Read, segment and cast a book; every config problem is raised before any audio."""
-    available = list_voices() if check_voices else []
-    config = load_config(voices, available if check_voices else None)
-    book = read_book(book_path, title=title or config.book.title,
-                     author=author or config.book.author,
-                     include_front_matter=include_front_matter, heading_level=heading_level)
-    cast_hint = characters_from_config(config) or None
-    script = _segment_cached(book, cast_hint, cache_dir or default_cache_dir())
-    if script_file is not None:
-        script = apply_corrections(script, load_corrections(script_file))
-    cast = (build_cast(script, config, available, book.language, engine=engine_name())
-            if check_voices else None)
-    return Prepared(book, config, script, cast, book_path)  # type: ignore[arg-type]
-
-
-def _with_discovered(book: Book, listed: list[Character] | None) -> list[Character] | None:
-    """The user's characters plus those the text shows that the file does not list.
-
-    A voices.yaml usually names the characters whose voices the user cares
-    about; the others still speak, so they are discovered as without a file.
-    A listed character without a gender takes the one the text shows.
-    """
-    if not listed:
-        return listed
-    found = segment(book, None).characters
-    claimed = {name.casefold(): n for n, c in enumerate(listed) for name in (c.name, *c.aliases)}
-    merged = list(listed)
-    for character in found:
-        names = [name.casefold() for name in (character.name, *character.aliases)]
-        hits = {claimed[name] for name in names if name in claimed}
-        if not hits:
-            merged.append(character)
-        for n in hits:
-            if merged[n].gender == "unknown" and character.gender != "unknown":
-                merged[n] = replace(merged[n], gender=character.gender)
-    return merged
-
-
-def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -> Script:
-    """segment(), remembered: a re-run of an unchanged book skips the text work."""
-    store = ScriptCache(root)
-    key = make_key("script", code_fingerprint(), book.source, book.title, book.author,
-                   [(c.index, c.title, c.paragraphs, sorted(c.scene_breaks)) for c in book.chapters],
-                   cast_hint)
-    saved = store.get(key)
-    if saved is not None:
-        return Script(
-            book,
-            tuple(Character(c[0], tuple(c[1]), c[2]) for c in saved["characters"]),
-            tuple(Segment(*s) for s in saved["segments"]),
-        )
-    script = segment(book, _with_discovered(book, cast_hint))
-    try:
-        store.put(key, {
-            "characters": [[c.name, list(c.aliases), c.gender] for c in script.characters],
-            "segments": [[s.chapter, s.paragraph, s.kind, s.speaker, s.text, s.start, s.end,
-                          s.confidence] for s in script.segments],
-        })
-    except OSError as exc:  # a read-only cache only costs time
-        log.debug("could not cache the script: %s", exc)
-    return script
-
-
 FORMATS = ("mp3", "mp3-single", "m4b")
 
 
@@ -212,7 +129,7 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
     total = len(plans)
     width = max(2, len(str(total)))
     stems = [f"{p.chapter.index:0{width}d} - {safe_name(p.chapter.title)}" for p in plans]
-    metas = [_track_meta(book, config, p.chapter.title, n + 1, total, cover)
+    metas = [track_meta(book, config, p.chapter.title, n + 1, total, cover)
              for n, p in enumerate(plans)]
     silence = SilenceBank(options.bitrate)
     chapter_mp3 = "mp3" in options.formats
@@ -309,7 +226,7 @@ def cues_for(timed: list[Timed]) -> list[Cue]:
 def _write_whole_book(folder: Path, book: Book, config: VoiceConfig,
                       chapters: list[ChapterAudio], options: Options, manifest: Manifest,
                       cover: tuple[bytes, str] | None) -> list[Path]:
-    meta = replace(_track_meta(book, config, book.title, 1, 1, cover))
+    meta = replace(track_meta(book, config, book.title, 1, 1, cover))
     key = make_key("book", [(c.title, c.duration) for c in chapters], meta, options.id3v23,
                    options.bitrate, manifest.keys())
     written = []
@@ -351,7 +268,7 @@ def _render_streaming(plans: list[ChapterPlan], todo: list[int], cache: BlockCac
     if progress:
         progress(0, len(jobs))
     try:
-        for keys in _render(jobs, settings, options.jobs):
+        for keys in render_all(jobs, settings, options.jobs):
             done += len(keys)
             if progress:
                 progress(done, len(jobs))
@@ -366,129 +283,6 @@ def _render_streaming(plans: list[ChapterPlan], todo: list[int], cache: BlockCac
         if titles:
             raise EngineError(f"{titles[0]}: {exc}") from exc
         raise
-
-
-def _render(jobs: list[Job], settings: RenderSettings, workers: int) -> Iterator[list[str]]:
-    """Yield the keys of each finished batch, rendering in worker processes."""
-    batches = [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
-    if not batches:
-        return
-    if workers <= 1 or len(batches) == 1:
-        init_worker(settings)
-        for batch in batches:
-            yield [key for key, _ in render_batch(batch)]
-        return
-    left = yield from _render_pool(batches, settings, workers)
-    if left:
-        # A worker died or hung: retry what it left unfinished once.
-        left = yield from _render_pool(left, settings, workers)
-    if left:
-        # It happened again: go through those lines one at a time to find the culprit.
-        yield from _render_singly([job for batch in left for job in batch], settings)
-
-
-def _render_singly(jobs: list[Job], settings: RenderSettings) -> Iterator[list[str]]:
-    """Render jobs one at a time in one worker, so the line that kills it is known."""
-    pool = ProcessPoolExecutor(max_workers=1, initializer=init_worker, initargs=(settings,))
-    try:
-        for job in jobs:
-            try:
-                keys = [key for key, _ in pool.submit(render_batch, [job]).result(
-                    timeout=settings.timeout * 2 + 60)]
-            except (BrokenProcessPool, TimeoutError):
-                text = " ".join(job.text.split())[:80]
-                error = EngineError(f"the speech engine stopped (its process died or hung) on: "
-                                    f"{text!r}; run `narrate doctor`, or leave that text out")
-                error.key = job.key  # type: ignore[attr-defined] - the caller names the chapter
-                raise error from None
-            yield keys
-    finally:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.kill()
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _render_pool(batches: list[list[Job]], settings: RenderSettings,
-                 workers: int) -> Iterator[list[str]]:
-    """Render batches in a pool; return the batches a dead or hung worker left unfinished."""
-    # The engine bounds each synthesis; this bounds a batch whose worker stopped answering.
-    bound = settings.timeout * 2 + 60
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
-                               initargs=(settings,))
-    futures = {pool.submit(render_batch, batch): batch for batch in batches}
-    try:
-        while futures:
-            finished, _ = wait(futures, timeout=bound, return_when=FIRST_COMPLETED)
-            if not finished:  # hung: stop the workers, hand back what is left
-                for process in list(getattr(pool, "_processes", {}).values()):
-                    process.kill()
-                return list(futures.values())
-            for future in finished:
-                batch = futures.pop(future)
-                try:
-                    keys = [key for key, _ in future.result()]
-                except BrokenProcessPool:
-                    return [batch, *futures.values()]
-                yield keys
-        return []
-    finally:
-        for future in futures:
-            future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
-
-
-def _track_meta(book: Book, config: VoiceConfig, title: str, track: int, total: int,
-                cover: tuple[bytes, str] | None) -> TrackMeta:
-    meta = book.metadata
-    return TrackMeta(
-        title=title,
-        album=book.title,
-        artist=book.author,
-        track=track,
-        total=total,
-        language=book.language,
-        narrator=config.book.narrator or "narrate",
-        year=config.book.year or meta.get("year"),
-        series=config.book.series,
-        series_index=config.book.series_index,
-        publisher=meta.get("publisher"),
-        isbn=meta.get("isbn"),
-        description=meta.get("description"),
-        comment=f"Narrated by narrate {__version__}",
-        cover=cover[0] if cover else None,
-        cover_mime=cover[1] if cover else None,
-    )
-
-
-def find_cover(given: Path | None, book_path: Path | None,
-               config: VoiceConfig) -> tuple[bytes, str] | None:
-    """The cover image: --cover, else the book's own, else voices.yaml's, else one beside it."""
-    if given is not None:
-        return _image(given)
-    if book_path is not None:
-        own = read_cover(book_path)
-        if own:
-            return own
-    if config.book.cover is not None:
-        return _image(config.book.cover)
-    if book_path is not None:
-        for name in (f"{book_path.stem}.jpg", f"{book_path.stem}.png", "cover.jpg", "cover.png"):
-            beside = book_path.parent / name
-            if beside.is_file():
-                return _image(beside)
-    return None
-
-
-def _image(path: Path) -> tuple[bytes, str]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the cover {path} ({exc.strerror}): check the path") from exc
-    if data.startswith(b"\x89PNG"):
-        return data, "image/png"
-    if data.startswith(b"\xff\xd8"):
-        return data, "image/jpeg"
-    raise InputError(f"the cover {path} is not a PNG or JPEG image: convert it first")
 
 
 __all__ = ["FORMATS", "Options", "Prepared", "generate", "prepare_book"]

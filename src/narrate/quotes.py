@@ -13,7 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from narrate.characters import words
+from narrate.characters import VERB_RE
+from narrate.lexicon import words
 
 DOUBLE_MARKS = '"\u201c\u201d\u00ab\u00bb'
 SINGLE_MARKS = "'\u2018\u2019"
@@ -23,6 +24,12 @@ ELISIONS = words(
     "tis twas twere twill twould em n cause cos til till round bout ere im er ave un ow nuff neath gainst fore prentice scuse e s d ll re ve t"
 )
 WORD_RE = re.compile(r"[A-Za-z]+")
+# the said-tag closing a dash-introduced speech: ", Stephen said." / "! he said in a kind voice."
+DASH_TAG_RE = re.compile(
+    r"[,.!?]\s+(?:he|she|I|they|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:[a-z]+ly\s+)?(?:"
+    + VERB_RE.pattern[5:-3]
+    + r")\b[^.!?:]*[.!?:]"
+)
 END_PUNCT = ".,!?;:\u2014\u2013-\u2026"
 
 
@@ -46,7 +53,8 @@ def dominant_style(source: str) -> str:
         i = m.start()
         if _single_opener(source, i, 0, len(source)):
             singles += 1
-    return "single" if singles > 2 * doubles + 4 else "double"
+    # doubles counts marks (two a quote), singles counts openers (one a quote)
+    return "single" if singles >= 2 and 2 * singles > doubles else "double"
 
 
 def _single_opener(text: str, i: int, lo: int, hi: int) -> bool:
@@ -165,25 +173,62 @@ def _first_char(text: str, lo: int, hi: int) -> int:
 
 
 def _is_title_like(text: str, s: int, e: int, lo: int) -> bool:
-    """A short quoted name or title inside a sentence ("the sign read "EXIT""), not speech."""
+    """A quoted name or title inside a sentence (the sign read "EXIT"), not speech."""
     inner = text[s + 1 : e - 1].strip()
-    if not inner or len(inner.split()) > 5:
-        return False
-    if inner[-1] in END_PUNCT or inner[-1] in "'\u2019":
+    if not inner or len(inner.split()) > 6:
         return False
     before = text[lo:s].rstrip()
-    if not before or before[-1] in ",:.!?;\u2014-(\u2026" or before[-1] in DOUBLE_MARKS:
-        return False
-    return before[-1].isalpha() or before[-1] in "')"
+    if not before or not (before[-1].isalpha() or before[-1] in "')"):
+        return False  # opens a paragraph or follows punctuation: speech
+    word = before.split()[-1].lower().strip("'")
+    if VERB_RE.fullmatch(word):
+        return False  # he said "yes"
+    if inner[0].islower() or inner.isupper():
+        return True  # called "the girl's room," / a "back hall."
+    return len(inner.split()) <= 5 and inner[-1] not in END_PUNCT + "'\u2019"
+
+
+def _dash_style(source: str, paragraphs: Sequence[tuple[int, int]]) -> bool:
+    """Dialogue set off by a dash opening the paragraph (as in Joyce), not quote marks."""
+    dashes = sum(
+        1 for lo, hi in paragraphs if source[_first_char(source, lo, hi) : hi][:1] == "\u2014"
+    )
+    quoted = sum(
+        1 for lo, hi in paragraphs if source[_first_char(source, lo, hi) : hi][:1] in DOUBLE_MARKS
+    )
+    return dashes >= 5 and dashes > 2 * quoted
+
+
+def _dash_spans(text: str, lo: int, hi: int) -> list[tuple[int, int]]:
+    """—Yes, he said. Come in.  -> the speech before the said-tag and the speech after it."""
+    start = _first_char(text, lo, hi)
+    m = DASH_TAG_RE.search(text, start, hi)
+    if not m:
+        end = hi
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return [(start, end)]
+    spans = [(start, m.start() + 1)]
+    rest = _first_char(text, m.end(), hi)
+    end = hi
+    while end > rest and text[end - 1].isspace():
+        end -= 1
+    if end > rest:
+        spans.append((rest, end))
+    return spans
 
 
 def find_quotes(source: str, paragraphs: Sequence[tuple[int, int]]) -> list[list[Quote]]:
     """The quotes of each paragraph (paragraphs in global reading order)."""
     style = dominant_style(source)
+    dashed = _dash_style(source, paragraphs)
     out: list[list[Quote]] = []
     prev_open = False
     for pi, (lo, hi) in enumerate(paragraphs):
         quotes: list[Quote] = []
+        if dashed and source[_first_char(source, lo, hi)] == "\u2014":
+            out.append([Quote(s, e, pi) for s, e in _dash_spans(source, lo, hi)])
+            continue
         if style == "double":
             spans, _ = _double_spans(source, lo, hi)
             first = _first_char(source, lo, hi)

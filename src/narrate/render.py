@@ -8,6 +8,9 @@ sample counts travel back to the parent, never audio.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,3 +94,77 @@ def render_batch(jobs: list[Job]) -> list[tuple[str, int]]:
         else:
             results.append((job.key, mp3.scan_frames(data)[1]))
     return results
+
+
+# --- the parent's side: batches across worker processes ---------------------
+
+BATCH = 48  # utterances per task: big enough to amortise IPC, small for even load
+
+
+def render_all(jobs: list[Job], settings: RenderSettings, workers: int) -> Iterator[list[str]]:
+    """Yield the keys of each finished batch, rendering in worker processes."""
+    batches = [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
+    if not batches:
+        return
+    if workers <= 1 or len(batches) == 1:
+        init_worker(settings)
+        for batch in batches:
+            yield [key for key, _ in render_batch(batch)]
+        return
+    left = yield from _render_pool(batches, settings, workers)
+    if left:
+        # A worker died or hung: retry what it left unfinished once.
+        left = yield from _render_pool(left, settings, workers)
+    if left:
+        # It happened again: go through those lines one at a time to find the culprit.
+        yield from _render_singly([job for batch in left for job in batch], settings)
+
+
+def _render_singly(jobs: list[Job], settings: RenderSettings) -> Iterator[list[str]]:
+    """Render jobs one at a time in one worker, so the line that kills it is known."""
+    pool = ProcessPoolExecutor(max_workers=1, initializer=init_worker, initargs=(settings,))
+    try:
+        for job in jobs:
+            try:
+                keys = [key for key, _ in pool.submit(render_batch, [job]).result(
+                    timeout=settings.timeout * 2 + 60)]
+            except (BrokenProcessPool, TimeoutError):
+                text = " ".join(job.text.split())[:80]
+                error = EngineError(f"the speech engine stopped (its process died or hung) on: "
+                                    f"{text!r}; run `narrate doctor`, or leave that text out")
+                error.key = job.key  # type: ignore[attr-defined] - the caller names the chapter
+                raise error from None
+            yield keys
+    finally:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.kill()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _render_pool(batches: list[list[Job]], settings: RenderSettings,
+                 workers: int) -> Iterator[list[str]]:
+    """Render batches in a pool; return the batches a dead or hung worker left unfinished."""
+    # The engine bounds each synthesis; this bounds a batch whose worker stopped answering.
+    bound = settings.timeout * 2 + 60
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
+                               initargs=(settings,))
+    futures = {pool.submit(render_batch, batch): batch for batch in batches}
+    try:
+        while futures:
+            finished, _ = wait(futures, timeout=bound, return_when=FIRST_COMPLETED)
+            if not finished:  # hung: stop the workers, hand back what is left
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.kill()
+                return list(futures.values())
+            for future in finished:
+                batch = futures.pop(future)
+                try:
+                    keys = [key for key, _ in future.result()]
+                except BrokenProcessPool:
+                    return [batch, *futures.values()]
+                yield keys
+        return []
+    finally:
+        for future in futures:
+            future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)

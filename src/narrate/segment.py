@@ -1,9 +1,12 @@
 """Split a book into narration, speech and thought segments, each with a speaker.
 
-Quotes are found by :mod:`narrate.quotes`, characters by
-:mod:`narrate.characters`; this module runs the attribution sieve (explicit
-said-tags, the paragraph's narration subject, conversation turn-taking) and
-assembles the segments.
+The pipeline: :mod:`narrate.quotes` finds the quotes (dominant quote style,
+apostrophes, run-on speech), :mod:`narrate.characters` and
+:mod:`narrate.aliases` find the characters (or map the user's cast),
+:mod:`narrate.mentions` finds names, pronouns and descriptions in the text, and
+:mod:`narrate.attribution` runs the sieve (said-tags, narration subjects,
+turn-taking from :mod:`narrate.dialogue`, pronouns from
+:mod:`narrate.salience`). This module assembles the segments.
 """
 
 from __future__ import annotations

@@ -1,0 +1,172 @@
+"""Alias clusters: which name forms denote one character (Elizabeth, Lizzy, Miss Bennet)."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+
+from narrate.characters import (
+    CHILD_RE,
+    FIRST_NAME_TITLES,
+    PLACE_WORDS,
+    Entity,
+    NameTable,
+    _canon,
+    _gender_votes,
+    _t,
+    norm,
+    title_gender,
+)
+from narrate.lexicon import FEMALE_NAMES, MALE_NAMES
+from narrate.records import Gender
+
+
+def cluster(
+    cands: Counter[tuple[str | None, tuple[str, ...]]],
+    ends: dict[tuple[str | None, tuple[str, ...]], list[int]],
+    text: str,
+    tagged: set[tuple[str | None, tuple[str, ...]]],
+    the_count: Counter[tuple[str | None, tuple[str, ...]]],
+    acted: Counter[tuple[str | None, tuple[str, ...]]],
+) -> NameTable:
+    entities: list[Entity] = []
+    lookup: dict[str, int] = {}
+
+    def new(first: str | None, last: str | None, title: str | None) -> Entity:
+        ent = Entity(len(entities), first=first, last=last, title=title)
+        if first:
+            # a known first name is better evidence than pronoun counts
+            if _canon(first) in MALE_NAMES:
+                ent.male += 4
+            elif _canon(first) in FEMALE_NAMES:
+                ent.female += 4
+        entities.append(ent)
+        return ent
+
+    def add_form(ent: Entity, key: tuple[str | None, tuple[str, ...]], n: int) -> None:
+        title, toks = key
+        form = " ".join((title, *toks)) if title else " ".join(toks)
+        ent.forms[form] += n
+        ent.article += the_count[key]
+        ent.tagged += key in tagged
+        ent.acted += acted[key]
+        lookup[norm(form)] = ent.key
+        g = title_gender(title)
+        if g == "male":
+            ent.male += 3 * n
+        elif g == "female":
+            ent.female += 3 * n
+        for e in ends.get(key, ()):
+            mv, fv = _gender_votes(text, e)
+            ent.male += mv
+            ent.female += fv
+
+    # person evidence: a title, or several mentions
+    keep = dict(cands)
+    # 1. full names without title (First Last)
+    by_first: dict[str, list[Entity]] = defaultdict(list)
+    by_last: dict[str, list[Entity]] = defaultdict(list)
+    order = sorted(keep.items(), key=lambda kv: (-len(kv[0][1]), -kv[1], kv[0][1]))
+    for key, n in order:
+        title, toks = key
+        if len(toks) < 2:
+            continue
+        first, last = toks[0], toks[-1]
+        ent = next((x for x in by_first[_canon(first)] if x.last == last), None)
+        if ent is None:
+            ent = new(first, last, None)
+            by_first[_canon(first)].append(ent)
+            by_last[last].append(ent)
+        if title:
+            ent.title = ent.title or title
+        add_form(ent, key, n)
+    # 2. title + one name: Mr. Bennet / Sir William / Miss Bennet
+    for key, n in order:
+        title, toks = key
+        if len(toks) != 1 or not title:
+            continue
+        tok = toks[0]
+        g = title_gender(title)
+        same = [x for x in by_last[tok] if x.title and _t(x.title) == _t(title)]
+        if n > 3:
+            # "Mr. Knightley" is not "Mr. John Knightley" when both are common
+            same = [x for x in same if sum(x.forms.values()) < 10]
+        if not same:
+            if _t(title) in FIRST_NAME_TITLES:  # Sir William, Miss Lizzy
+                same = [x for x in by_first[_canon(tok)] if compatible(x, g)]
+            if _t(title) == "mrs":
+                same = []  # Mrs. X is X's wife, not a woman called X
+        if not same and _t(title) not in ("mrs", "lady", "madame", "mme", "dame"):
+            same = [x for x in by_last[tok] if compatible(x, g) and x.title is None]
+        if len(same) == 1:
+            ent = same[0]
+        else:
+            ent = new(None, tok, title)
+            by_last[tok].append(ent)
+        add_form(ent, key, n)
+    # 3. one bare name: a first name, a pet form, or a surname
+    for key, n in order:
+        title, toks = key
+        if len(toks) != 1 or title:
+            continue
+        tok = toks[0]
+        hits = [x for x in entities if x.first and _canon(x.first) == _canon(tok)]
+        if not hits:
+            men = [x for x in by_last[tok] if x.gender == "male" or title_gender(x.title) == "male"]
+            hits = men if len(men) == 1 else by_last[tok]
+        if len(hits) > 1:
+            sizes = sorted((sum(x.forms.values()), x.key) for x in hits)
+            if sizes[-1][0] >= 4 * sizes[-2][0]:
+                hits = [entities[sizes[-1][1]]]  # one clearly dominant bearer of the name
+        if len(hits) == 1:
+            add_form(hits[0], key, n)
+            if hits[0].first is None and not any(x.last == tok for x in hits):
+                hits[0].first = tok
+        elif not hits:
+            ent = new(tok, None, None)
+            by_first[_canon(tok)].append(ent)
+            add_form(ent, key, n)
+    child_cues(entities, text)
+    surnames = Counter(e.last for e in entities if e.last and person(e))
+    for e in entities:
+        e.shared_last = bool(e.last and surnames[e.last] > 1)
+    stems = {t.lower() for e in entities for f in e.forms for t in f.split()[-1:]}
+    for e in entities:
+        f = e.main_name().split()[-1]
+        if (
+            len(e.forms) == 1
+            and f.endswith("s")
+            and (f[:-1].lower() in stems or f[:-2].lower() in stems)
+        ):
+            e.tagged = 0
+            e.male = e.female = 0.0
+            e.acted = -99  # "the Bateses": a family, not one speaker
+    for k in [k for k, e in lookup.items() if not person(entities[e])]:
+        del lookup[k]  # a place or a thing: never a speaker
+    return NameTable(entities, lookup)
+
+
+def compatible(ent: Entity, g: Gender) -> bool:
+    if g == "unknown":
+        return True
+    same, other = (ent.male, ent.female) if g == "male" else (ent.female, ent.male)
+    return other <= same
+
+
+def person(ent: Entity) -> bool:
+    """Evidence that a name is a character: a title, a said-tag, pronouns, a known first name."""
+    if ent.acted < 0 or any(f.split()[-1].lower() in PLACE_WORDS for f in ent.forms if " " in f):
+        return False  # a family ("the Bateses") or a place (Mansfield Park, Baker Street)
+    votes = ent.male + ent.female
+    if ent.title or ent.tagged or ent.child or votes >= 2:
+        return True
+    return votes >= 1 or ent.acted > 0
+
+
+def child_cues(entities: list[Entity], text: str) -> None:
+    """Count "little X" / "baby X": such a character is a child ("the toddler")."""
+    cues = Counter(m.group(1) for m in CHILD_RE.finditer(text))
+    if not cues:
+        return
+    for ent in entities:
+        for form in ent.forms:
+            ent.child += cues.get(form.split()[0], 0)

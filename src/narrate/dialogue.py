@@ -1,0 +1,212 @@
+"""Conversation structure: addressees, the first-person narrator, turn-taking."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from narrate.characters import VERB_RE
+from narrate.mentions import Mention
+from narrate.quotes import Quote
+
+if TYPE_CHECKING:
+    from narrate.salience import Salience
+
+I_TAG_RE = re.compile(
+    r"\bI\s+(?:\w+ly\s+)?(?:"
+    + VERB_RE.pattern[5:-3]
+    + r")\b|\b(?:"
+    + VERB_RE.pattern[5:-3]
+    + r")\s+I\b"
+)
+VOC_BEFORE = ",\"'\u201c\u2018.!?\u2026-\u2014"
+VOC_AFTER = ",.!?;\u2026-\u2014\"'\u201d\u2019"
+GENERIC_VOC_RE = re.compile(
+    r"(?:[,!?.\"\u201c]\s*|\b(?:dear|my|good)\s+)(sir|madam|ma'am|mamma|mama|papa|father|"
+    r"mother|brother|sister|uncle|aunt)\s*[,.!?;\"\u201d]",
+    re.IGNORECASE,
+)
+MALE_ADDRESS = frozenset(("sir", "papa", "father", "brother", "uncle"))
+FIRST_PERSON = -1  # find_narrator: a first-person book whose narrator is never named
+ANCHOR = 0.74  # confidence of a line that anchors turn-taking
+WEAK = 0.45  # lines at or below this may be re-read from the anchors
+MAX_REACH = 6  # paragraphs
+TURN = 0.6  # confidence of a line given by turn-taking alone
+
+
+def vocatives(source: str, q: Quote, inside: Sequence[Mention]) -> set[int]:
+    """Characters addressed by name in a quote ("Come here, Tom."): not its speaker."""
+    found: set[int] = set()
+    for m in inside:
+        if m.kind != "name" or m.ent is None:
+            continue
+        b = source[max(q.start, m.start - 12) : m.start].rstrip()
+        a = source[m.end : q.end].lstrip()
+        prev_ok = not b or b[-1] in VOC_BEFORE or re.search(r"\b(?:dear|my|oh|O)$", b)
+        if prev_ok and (not a or a[0] in VOC_AFTER):
+            found.add(m.ent)
+    return found
+
+
+def find_narrator(
+    source: str,
+    paras: Sequence[tuple[int, int]],
+    quotes: Sequence[Sequence[Quote]],
+    mentions: Sequence[Mention],
+    qvocs: Sequence[Sequence[set[int]]],
+) -> int | None:
+    """In a first-person book, the name others call the narrator by.
+
+    None when the book is not told in the first person; FIRST_PERSON when it is
+    but nobody calls the narrator by a name.
+    """
+    quoted = sum(q.end - q.start for pq in quotes for q in pq)
+    narration_words = max(1, (sum(e - s for s, e in paras) - quoted) // 6)
+    spans = sorted((q.start, q.end) for pq in quotes for q in pq)
+    qstarts = [a for a, _ in spans]
+
+    def in_quote(i: int) -> bool:
+        k = bisect.bisect_right(qstarts, i) - 1
+        return k >= 0 and spans[k][0] <= i < spans[k][1]
+
+    ii = sum(1 for m in mentions if m.word == "i" and not in_quote(m.start))
+    if ii < 3 or ii / narration_words < 0.006:
+        return None
+    votes: Counter[int] = Counter()
+    for pi, (lo, hi) in enumerate(paras):
+        if not quotes[pi]:
+            continue
+        narr = source[lo:hi]
+        for q in quotes[pi]:
+            narr = narr.replace(source[q.start : q.end], " ")
+        if not I_TAG_RE.search(narr):
+            continue
+        for pj in (pi - 1, pi + 1):
+            if 0 <= pj < len(paras):
+                for vs in qvocs[pj]:
+                    votes.update(vs)
+    if not votes:
+        return FIRST_PERSON
+    best, n = max(votes.items(), key=lambda kv: (kv[1], -kv[0]))
+    return best if n >= 2 else FIRST_PERSON
+
+
+def turn(
+    pi: int,
+    q: Quote,
+    speaker: dict[int, int | None],
+    vocs: dict[int, set[int]],
+    qvocs: list[set[int]],
+    st: Salience,
+    hint: int | None = None,
+    gvocs: dict[int, str] | None = None,
+) -> tuple[int | None, float]:
+    """Speaker of an untagged paragraph from the conversation before it."""
+    mine = set().union(*qvocs)
+    prev = speaker.get(pi - 1) if pi - 1 in speaker else None
+    if q.continues and prev is not None:
+        return prev, 0.86
+    if pi - 1 in speaker:
+        for x in sorted(vocs.get(pi - 1, ())):
+            if x != prev and x not in mine:
+                return x, 0.65  # the one just addressed answers
+        want = (gvocs or {}).get(pi - 1)  # "Yes, sir." - the next speaker is a man
+        if pi - 2 in speaker:
+            a = speaker[pi - 2]
+            if a is not None and a != prev and a not in mine:
+                if want is None or st.gender(a) in (want, "unknown"):
+                    return a, 0.6  # two people taking turns
+                for pj in range(pi - 3, max(-1, pi - 10), -1):
+                    b = speaker.get(pj)
+                    if b is not None and b != prev and b not in mine and st.gender(b) == want:
+                        return b, 0.55
+        for e in reversed(st.recent):
+            if e != prev and e not in mine:
+                return e, 0.4
+    if hint is not None and hint not in mine:
+        return hint, 0.35  # the character the narration just before was about
+    for e in reversed(st.recent):
+        if e not in mine:
+            return e, 0.3
+    return None, 0.0
+
+
+def backfill(
+    n: int,
+    speaker: dict[int, int | None],
+    conf: dict[int, float],
+    vocs: dict[int, set[int]],
+) -> dict[int, int]:
+    """Re-read weakly attributed lines of a run of dialogue from its tagged lines.
+
+    In an exchange between two people, a line at an even distance from a tagged
+    line has the same speaker, one at an odd distance the other; the nearest
+    tagged line (before or after) decides.
+    """
+    changes: dict[int, int] = {}
+    pi = 0
+    while pi < n:
+        if pi not in speaker:
+            pi += 1
+            continue
+        run = []
+        while pi in speaker:
+            run.append(pi)
+            pi += 1
+        anchors = [p for p in run if conf.get(p, 0) >= ANCHOR and speaker[p] is not None]
+        if not anchors:
+            continue
+        for p in run:
+            if conf.get(p, 0) > WEAK:
+                continue
+            best = min(anchors, key=lambda a: (abs(a - p), a > p))
+            if abs(best - p) > MAX_REACH:
+                continue
+            who = speaker[best]
+            if (best - p) % 2:
+                others = [a for a in anchors if speaker[a] != who and abs(a - p) <= 2 * MAX_REACH]
+                if not others:
+                    continue
+                who = speaker[min(others, key=lambda a: (abs(a - p), a > p))]
+            if who is not None and who not in vocs.get(p, ()) and who != speaker[p]:
+                changes[p] = who
+    for p, who in changes.items():
+        speaker[p] = who
+    return changes
+
+
+def untwin(
+    last: dict[int, int | None],
+    first: dict[int, int | None],
+    conf: dict[int, float],
+    vocs: dict[int, set[int]],
+) -> dict[int, int]:
+    """An untagged line given to the speaker of the tagged line right after it is a slip.
+
+    People rarely speak twice in a row in separate paragraphs, so the line
+    goes to the one who spoke just before instead.
+    """
+    changes: dict[int, int] = {}
+    for p in sorted(last):
+        if conf.get(p, 0) > TURN or conf.get(p + 1, 0) < 0.9:
+            continue
+        nxt = first.get(p + 1)
+        if nxt is None or last[p] != nxt:
+            continue
+        prev = last.get(p - 1)
+        if prev is not None and prev != nxt and prev not in vocs.get(p, ()):
+            changes[p] = prev
+    for p, who in changes.items():
+        last[p] = who
+    return changes
+
+
+def addressed_gender(text: str) -> str | None:
+    """The gender a quote's generic form of address implies ("sir", "madam")."""
+    m = GENERIC_VOC_RE.search(text)
+    if not m:
+        return None
+    return "male" if m.group(1).lower() in MALE_ADDRESS else "female"

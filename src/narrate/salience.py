@@ -1,0 +1,138 @@
+"""Salience: who a pronoun or a description ("he", "her husband", "the toddler") means.
+
+The reader's model of the scene: the last character of each gender mentioned
+(as a subject, or at all), the characters mentioned lately, and what the
+pronouns so far have taught about names of unknown gender.
+"""
+
+from __future__ import annotations
+
+from narrate.characters import NameTable
+from narrate.lexicon import words
+from narrate.mentions import CHILD_NOUNS, SPOUSE, Mention
+
+RECENCY_GAP = 150  # characters
+KIN = words("father mother husband wife brother sister son daughter uncle aunt")
+ELDERS = words("father mother husband wife uncle aunt")  # "Mr. Bennet", "Mrs. Bennet"
+
+
+class Salience:
+    """Who was last mentioned (as subject, or at all) of each gender."""
+
+    def __init__(self, table: NameTable) -> None:
+        self.table = table
+        self.subj: dict[str, int] = {}
+        self.any: dict[str, int] = {}
+        self.recent: list[int] = []
+        self.guess: dict[int, str] = {}
+        self.narrator: int | None = None
+        self.known = set(table.lookup.values())
+        self.subj_pos: dict[str, int] = {}
+        self.any_pos: dict[str, int] = {}  # gender learnt from a pronoun that took the name
+        ents = table.entities
+        kids = [e for e in ents if e.child > 0]
+        self.default_child = max(kids, key=lambda e: e.child).key if kids else None
+
+    def gender(self, e: int) -> str:
+        g = self.table.entities[e].gender
+        return self.guess.get(e, g) if g == "unknown" else g
+
+    def is_child(self, e: int) -> bool:
+        return self.table.entities[e].child > 0
+
+    def pron(self, g: str) -> int | None:
+        e = self.subj.get(g, self.any.get(g))
+        if self.any_pos.get(g, -1) - self.subj_pos.get(g, -1) > RECENCY_GAP:
+            e = self.any[g]  # the subject is far back; a later object is the better guess
+        if e is None:
+            # nobody of that gender known yet: the latest character of unknown gender
+            for x in reversed(self.recent):
+                if self.gender(x) == "unknown":
+                    self.guess[x] = g
+                    return x
+        return e
+
+    def latest(self, g: str, exclude: int | None = None, adult: bool = True) -> int | None:
+        fallback = None
+        for e in reversed(self.recent):
+            if e == exclude or (adult and self.is_child(e)):
+                continue
+            eg = self.gender(e)
+            if g == "unknown" or eg == g:
+                return e
+            if eg == "unknown" and fallback is None:
+                fallback = e
+        if fallback is not None and g != "unknown":
+            self.guess[fallback] = g  # "his wife" tells us she is a woman
+        return fallback
+
+    def resolve(self, m: Mention) -> int | None:
+        if m.kind == "name":
+            return m.ent
+        if m.kind == "pron":
+            if m.gender == "self":
+                return self.narrator
+            return self.pron(m.gender) if m.gender in ("male", "female") else None
+        noun, g = m.word, m.gender
+        owner = (
+            self.pron("male" if m.det == "his" else "female") if m.det in ("his", "her") else None
+        )
+        if owner is not None and noun in KIN:
+            kin = self.family(owner, noun, g)
+            if kin is not None:
+                return kin
+        if noun in CHILD_NOUNS and (m.det != "the" or noun not in ("son", "daughter")):
+            for e in reversed(self.recent):
+                if self.is_child(e) and g in ("unknown", self.gender(e)):
+                    return e
+            if self.default_child is not None:
+                dg = self.gender(self.default_child)
+                if g in ("unknown", dg):
+                    return self.default_child
+            return None
+        if m.det in ("his", "her") or noun in SPOUSE:
+            return self.latest(g, exclude=owner)
+        if g in ("male", "female"):
+            e = self.subj.get(g)
+            return e if e is not None and not self.is_child(e) else self.latest(g)
+        return None
+
+    def family(self, owner: int, noun: str, g: str) -> int | None:
+        """'her father': the one man who shares her surname (Mr. Bennet for Elizabeth)."""
+        ents = self.table.entities
+        last = ents[owner].last
+        if not last:
+            return None
+        found = [
+            x.key
+            for x in ents
+            if x.key != owner
+            and x.last == last
+            and self.gender(x.key) == g
+            and x.key in self.known
+            and (noun not in ELDERS or x.title is not None)
+        ]
+        return found[0] if len(found) == 1 else None
+
+    def update(self, m: Mention, e: int) -> None:
+        if m.possessive:
+            g = self.gender(e)
+            if g in ("male", "female") and m.kind == "name":
+                self.any[g] = e  # "Anne's heart ... she": a weak antecedent
+                self.any_pos[g] = m.start
+            return
+        g = self.gender(e)
+        if g == "unknown" and m.gender in ("male", "female"):
+            g = m.gender
+        if g in ("male", "female") and m.gender != "self":
+            # a first-person narrator is "I", never the "he" or "she" of the story
+            self.any[g] = e
+            self.any_pos[g] = m.start
+            if m.clause_start:
+                self.subj[g] = e
+                self.subj_pos[g] = m.start
+        if e in self.recent:
+            self.recent.remove(e)
+        self.recent.append(e)
+        if len(self.recent) > 12:
+            del self.recent[0]
