@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import secrets
 import shutil
 from pathlib import Path
 
@@ -53,6 +54,7 @@ class BlockCache:
             probe = self.blocks / ".writable"
             probe.touch()
             probe.unlink()
+            self.sweep()
         except OSError as exc:
             from narrate.errors import OutputError
 
@@ -62,7 +64,27 @@ class BlockCache:
     def put(self, key: str, data: bytes) -> None:
         target = self.path(key)
         target.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, data)
+        # The writer's pid in the temporary name lets sweep() tell a file still
+        # being written from one whose process was killed.
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
+        try:
+            with tmp.open("xb") as out:
+                out.write(data)
+            os.replace(tmp, target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+
+    def sweep(self) -> None:
+        """Remove temporary files left by writers that were killed mid-write."""
+        for tmp in self.blocks.glob("*/.*.part"):
+            try:
+                pid = int(tmp.name.rsplit(".", 3)[-3])
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                tmp.unlink(missing_ok=True)
+            except (ValueError, IndexError, PermissionError, OSError):
+                continue
 
     def info(self) -> tuple[int, int]:
         """(entries, bytes)."""

@@ -156,7 +156,10 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
             if on_chapter:
                 on_chapter(outputs(i)[0] if outputs(i) else folder)
 
-        _render_streaming(plans, todo, cache, options, finish, progress)
+        try:
+            _render_streaming(plans, todo, cache, options, finish, progress)
+        finally:
+            cache.sweep()  # what workers killed mid-write left behind
         for i in range(total):
             written += outputs(i)
         chapters = [ChapterAudio(p.chapter.title, manifest.duration(stems[i]),
