@@ -100,6 +100,8 @@ def main() -> None:
     args = parser.parse_args()
     from narrate.tools import ffmpeg_exe
 
+    if not args.book.is_file():
+        parser.error(f"{args.book} not found: give the path of a novel as plain text")
     work = Path(tempfile.mkdtemp(prefix="narrate-bench-"))
     try:
         words = len(args.book.read_text(encoding="utf-8", errors="replace").split())

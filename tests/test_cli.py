@@ -83,10 +83,11 @@ def test_lexicon_changes_what_is_spoken_not_the_script(tmp_path):
     voices.write_text("lexicon:\n  Jo: Joanna\n  kite: \"[[k'aIt]]\"\n", encoding="utf-8")
     prep = prepare_book(DATA / "two-chapters.txt", voices, cache_dir=tmp_path / "c")
     from narrate.lexicon import apply_lexicon
+    from narrate.render import RenderSettings
 
+    settings = RenderSettings(tmp_path, "test", 64, 5, 60.0, -18.0, (250, 600))
     plan = plan_chapter(prep.script, prep.book.chapters[0], prep.cast, prep.config.pauses,
-                        lambda text: apply_lexicon(text, prep.config.lexicon),
-                        lambda voice: 0.0, engine_id="test", bitrate=64, quality=5)
+                        lambda text: apply_lexicon(text, prep.config.lexicon), settings)
     spoken = " ".join(u.spoken for u in plan.utterances)
     words = " ".join(u.text for u in plan.utterances)
     assert "Joanna" in spoken and "[[k'aIt]]" in spoken

@@ -370,3 +370,125 @@ def test_dash_dialogue_without_quote_marks() -> None:
         ("speech", "Kellan", "\u2014Then I stay here."),
         ("speech", "Morrow", "\u2014Suit yourself."),
     ]
+
+
+def cast3(*people: tuple[str, str]) -> list[Character]:
+    return [Character(n, (), g) for n, g in people]  # type: ignore[arg-type]
+
+
+def tagged(script: Script) -> list[tuple[str | None, bool]]:
+    """Each quote's speaker and whether an explicit said-tag gave it (confidence >= 0.9)."""
+    return [(s.speaker, s.confidence >= 0.9) for s in script.segments if s.kind != "narration"]
+
+
+def test_lead_in_after_the_last_quote_of_a_paragraph() -> None:
+    text = (
+        "Brann Hollis and Tesma Quill stood at the gate of the orchard.\n\n"
+        '"Go on ahead," said Brann.\n\n'
+        '"I will," said Tesma. Brann shook his head, and Tesma called out,\n\n'
+        '"Wait for me at the bridge!"'
+    )
+    sc = segment(make_book(text), cast3(("Brann Hollis", "male"), ("Tesma Quill", "female")))
+    assert [q[1] for q in quotes(sc)] == ["Brann Hollis", "Tesma Quill", "Tesma Quill"]
+
+
+def test_subject_before_a_participle_clause_with_an_object() -> None:
+    text = (
+        "Orrin Vale and Delphine Marsh had been silent for an hour.\n\n"
+        "At last Orrin, leaning towards Delphine, said quietly, "
+        '"Shall we go home, Miss Marsh?"'
+    )
+    sc = segment(make_book(text), cast3(("Orrin Vale", "male"), ("Delphine Marsh", "female")))
+    assert tagged(sc) == [("Orrin Vale", True)]
+
+
+def test_who_clause_and_coordinated_speech_verbs() -> None:
+    text = (
+        "Hessa Lind and Corwin Drake waited in the hall.\n\n"
+        "The silence was broken by Corwin, who said with a frown, "
+        '"We cannot stay."\n\n'
+        "Hessa turned to the window with a sigh, and said, "
+        '"Then we shall leave."'
+    )
+    sc = segment(make_book(text), cast3(("Hessa Lind", "female"), ("Corwin Drake", "male")))
+    assert tagged(sc) == [("Corwin Drake", True), ("Hessa Lind", True)]
+
+
+def test_relative_clause_pronoun_is_not_a_said_tag() -> None:
+    text = (
+        "Pim Arvo sat with Nella Brask in the kitchen.\n\n"
+        '"Not yet," replied Nella, quite calmed by the manner in which he still spoke, '
+        '"but soon."'
+    )
+    sc = segment(make_book(text), cast3(("Pim Arvo", "male"), ("Nella Brask", "female")))
+    assert [q[1] for q in quotes(sc)] == ["Nella Brask", "Nella Brask"]
+
+
+def test_possessive_speech_nouns_and_gerunds() -> None:
+    text = (
+        "Ivo Staller and Rena Colt walked up the lane.\n\n"
+        '"What a fine morning," was Ivo\'s quiet remark.\n\n'
+        "Rena's answer was--\n\n"
+        '"Too fine to last."\n\n'
+        "The rain began at once. Ivo could not help saying, "
+        '"I told you so."'
+    )
+    sc = segment(make_book(text), cast3(("Ivo Staller", "male"), ("Rena Colt", "female")))
+    assert tagged(sc) == [("Ivo Staller", True), ("Rena Colt", False), ("Ivo Staller", True)]
+    assert [q[1] for q in quotes(sc)] == ["Ivo Staller", "Rena Colt", "Ivo Staller"]
+
+
+def test_a_name_right_after_a_dash_is_a_mention() -> None:
+    text = (
+        "Maren Oakes and Tobin Reed sat by the fire.\n\n"
+        "He poured the tea, and they drank it together.--Maren took the chance "
+        'of whispering, "Is he asleep?"'
+    )
+    sc = segment(make_book(text), cast3(("Maren Oakes", "female"), ("Tobin Reed", "male")))
+    assert [q[1] for q in quotes(sc)] == ["Maren Oakes"]
+    hyphenated = segment(make_book('"Come here," said Jor-El.'))
+    assert [q[1] for q in quotes(hyphenated)] == ["Jor-El"]
+
+
+def test_a_bare_title_names_the_one_cast_member_with_it() -> None:
+    text = (
+        "Colonel Ashby Venn and Lisle Dorran met at the club.\n\n"
+        '"You are late," said the Colonel.\n\n'
+        '"The roads were bad," said Lisle.'
+    )
+    cast = cast3(("Colonel Ashby Venn", "male"), ("Lisle Dorran", "female"))
+    sc = segment(make_book(text), cast)
+    assert tagged(sc) == [("Colonel Ashby Venn", True), ("Lisle Dorran", True)]
+
+
+def test_a_pronoun_tag_keeps_the_subject_of_the_paragraph() -> None:
+    text = (
+        "Wenna Roe and Ilsa Fen walked to the well.\n\n"
+        '"Is it far?" asked Wenna.\n\n'
+        '"Not far," said Ilsa.\n\n'
+        'She laughed and sat down on a stone. "You are slow," she said.'
+    )
+    sc = segment(make_book(text), cast3(("Wenna Roe", "female"), ("Ilsa Fen", "female")))
+    assert [q[1] for q in quotes(sc)] == ["Wenna Roe", "Ilsa Fen", "Ilsa Fen"]
+
+
+def test_kin_tag_without_a_shared_surname_follows_the_conversation() -> None:
+    text = (
+        "Tamsin sat by the window with Mr. Greaves, her father, and Edgar Lusk.\n\n"
+        '"Will it rain?" asked Tamsin.\n\n'
+        '"No, my dear," said Mr. Greaves.\n\n'
+        '"I hope not," said Tamsin, looking at Edgar.\n\n'
+        '"It will not," said her father.'
+    )
+    cast = cast3(("Tamsin", "female"), ("Mr. Greaves", "male"), ("Edgar Lusk", "male"))
+    sc = segment(make_book(text), cast)
+    assert [q[1] for q in quotes(sc)] == ["Tamsin", "Mr. Greaves", "Tamsin", "Mr. Greaves"]
+
+
+def test_a_full_stop_and_a_dash_end_a_sentence() -> None:
+    text = (
+        "Maren Oakes and Tobin Reed sat by the fire.\n\n"
+        'Tobin poured the tea and sat down.--Maren smiled at the cup. "Is it hot?"'
+    )
+    sc = segment(make_book(text), cast3(("Maren Oakes", "female"), ("Tobin Reed", "male")))
+    assert [q[1] for q in quotes(sc)] == ["Maren Oakes"]

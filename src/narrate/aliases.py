@@ -16,8 +16,8 @@ from narrate.characters import (
     norm,
     title_gender,
 )
-from narrate.lexicon import FEMALE_NAMES, MALE_NAMES
 from narrate.records import Gender
+from narrate.wordlists import FEMALE_NAMES, MALE_NAMES
 
 
 def cluster(

@@ -19,7 +19,7 @@ from narrate.cache import BlockCache, make_key
 from narrate.config import Pauses
 from narrate.errors import EngineError
 from narrate.records import Cast, Chapter, Script, Segment, Voice
-from narrate.render import Job, job_key, spoken_text
+from narrate.render import Job, RenderSettings, job_key, spoken_text
 
 # A sentence ends at . ! ? or … (with closing quotes/brackets) before a space.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
@@ -32,7 +32,6 @@ class Utterance:
     text: str  # the book's words (for transcripts)
     spoken: str  # what the engine reads
     voice: Voice
-    gain_db: float
     speaker: str | None
     segment: int | None  # index into Script.segments; None for a spoken title
     pause_before: int  # ms of silence before it
@@ -48,7 +47,7 @@ class ChapterPlan:
     def jobs(self) -> Iterable[Job]:
         for u in self.utterances:
             if u.key:
-                yield Job(u.key, u.spoken, u.voice, u.gain_db)
+                yield Job(u.key, u.spoken, u.voice)
 
     def key(self, tags: object) -> str:
         """Everything the chapter file's bytes depend on."""
@@ -66,11 +65,8 @@ def plan_chapter(
     cast: Cast,
     pauses: Pauses,
     speak: Callable[[str], str],
-    gains: Callable[[Voice], float],
+    settings: RenderSettings,
     *,
-    engine_id: str,
-    bitrate: int,
-    quality: int,
     spoken_title: bool = True,
     opening: str | None = None,
     closing: str | None = None,
@@ -79,9 +75,8 @@ def plan_chapter(
 
     def add(text: str, voice: Voice, speaker: str | None, index: int | None, pause: int) -> None:
         spoken = speak(spoken_text(text).strip(_EDGE_QUOTES + " "))
-        gain = gains(voice)
-        key = job_key(spoken, voice, gain, engine_id, bitrate, quality) if _speakable(spoken) else ""
-        items.append(Utterance(key, text, spoken, voice, gain, speaker, index, pause))
+        key = job_key(spoken, voice, settings) if _speakable(spoken) else ""
+        items.append(Utterance(key, text, spoken, voice, speaker, index, pause))
 
     if opening:
         add(opening, cast.narrator, None, None, 0)
@@ -105,7 +100,7 @@ def plan_chapter(
         previous = (seg, voice)
     if closing:
         add(closing, cast.narrator, None, None, pauses.chapter)
-    return ChapterPlan(chapter, tuple(items), pauses.paragraph, bitrate)
+    return ChapterPlan(chapter, tuple(items), pauses.paragraph, settings.bitrate)
 
 
 def _speakable(text: str) -> bool:

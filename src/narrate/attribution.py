@@ -30,7 +30,8 @@ from narrate.dialogue import (
 from narrate.mentions import Mention
 from narrate.quotes import Quote
 from narrate.records import Character, Gender
-from narrate.salience import KIN, Salience
+from narrate.salience import Salience
+from narrate.wordlists import SPEECH_GERUNDS, SPEECH_NOUNS
 
 # "Mr. Woodhouse, whose thoughts were elsewhere, said": a clause between subject and verb
 PAREN_GAP = re.compile(r"^\s*,[^.;:!?\"\u201c\u201d]{0,80},\s*(?:\w+ly\s+)?$")
@@ -45,7 +46,26 @@ INV_GAP = re.compile(
     r"^[\s,]*(?:(?:in|out|on|up|forth|again|back)[\s,]+)?(?:\w+ly[\s,]+)?"
     r"(?:the\s+(?:[a-z][\w-]*\s+){0,2})?$"
 )
-SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<![A-Z])[.!?]+['\"\u201d\u2019)]*\s")
+# "the manner in which he spoke": a pronoun opening a relative clause is no said-tag
+RELATIVE_BEFORE = re.compile(r"\b(?:which|whom|whose|that)\s+$")
+# "Willoughby, who said": a relative clause whose verb is the speech verb
+WHO_GAP = re.compile(r"^\s*,\s*who\b[^.;:!?\"\u201c\u201d]{0,60}?(?:\w+ly\s+)?$")
+SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<![A-Z])[.!?]+['\"\u201d\u2019)]*(?:\s|--|\u2014)")
+# "turned to her with a look, and said": the subject of an earlier verb of the clause
+COORD_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}\band\s+(?:\w+ly\s+)?$")
+# "could not help saying", "took the opportunity of whispering"
+GERUND_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_GERUNDS)) + r")\b")
+LOOSE_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}$")
+# "was Emma's calm answer", "Harriet's was--", "Mary's saying, in a low voice"
+POSS_SPEECH = re.compile(
+    r"(?:['\u2019]s|\ss)\s+(?:(?:[a-z]+\s+){0,2}?(?:"
+    + "|".join(sorted(SPEECH_NOUNS | SPEECH_GERUNDS))
+    + r")\b|was\s*[,:\u2014-]*\s*$)"
+)
+
+PRON_SPEECH = re.compile(
+    r"\s+(?:[a-z]+\s+){0,2}?(?:" + "|".join(sorted(SPEECH_NOUNS | SPEECH_GERUNDS)) + r")\b"
+)
 
 
 @dataclass(slots=True)
@@ -64,6 +84,16 @@ def _subject_like(source: str, m: Mention) -> bool:
     if m.possessive:
         return source[m.end : m.end + 9].lstrip("'\u2019s ").startswith("voice")
     return True
+
+
+def _clause_subject(source: str, before: Sequence[Mention]) -> Mention | None:
+    """The latest mention opening a clause as its subject, if no other subject follows it."""
+    for m in reversed(before):
+        if m.clause_start and _subject_like(source, m):
+            return m
+        if m.kind == "pron" and m.nominative:
+            return None
+    return None
 
 
 def attribute(
@@ -102,10 +132,18 @@ def attribute(
             verbs.reverse()
         for v in verbs[:3]:
             before = [m for m in ms if m.end <= v.start()]
-            if before:
-                m = before[-1]
+            for i, m in enumerate(reversed(before[-3:])):
                 gap = source[m.end : v.start()]
-                if _subject_like(source, m) and (ADV_GAP.match(gap) or PAREN_GAP.match(gap)):
+                relative = m.kind == "pron" and RELATIVE_BEFORE.search(
+                    source, max(0, m.start - 8), m.start
+                )
+                if i == 0 and _subject_like(source, m) and ADV_GAP.match(gap) and not relative:
+                    return resolved[id(m)], v.group(), m
+                if _subject_like(source, m) and PAREN_GAP.match(gap):
+                    # "Darcy, drawing near Elizabeth, said"
+                    return resolved[id(m)], v.group(), m
+                if not m.possessive and m.kind != "pron" and WHO_GAP.match(gap):
+                    # "broken by Willoughby, who said with a smile"
                     return resolved[id(m)], v.group(), m
             later = [m for m in ms if m.start >= v.end()]
             if later:
@@ -113,6 +151,19 @@ def attribute(
                 ok = m.nominative if m.kind == "pron" else not m.possessive
                 if ok and INV_GAP.match(source[v.end() : m.start]):
                     return resolved[id(m)], v.group(), m
+            subj = _clause_subject(source, before)
+            if subj is not None and COORD_GAP.match(source[subj.end : v.start()]):
+                return resolved[id(subj)], v.group(), subj
+        for m in ms if after else reversed(ms):
+            if m.kind != "pron" and POSS_SPEECH.match(source, m.end, hi):
+                return resolved[id(m)], "said", m
+            if m.word in ("his", "her") and PRON_SPEECH.match(source, m.end, hi):
+                return resolved[id(m)], "said", m
+        gerunds = list(GERUND_RE.finditer(source, lo, hi))
+        for v in gerunds[:1] if after else gerunds[-1:]:
+            subj = _clause_subject(source, [m for m in ms if m.end <= v.start()])
+            if subj is not None and LOOSE_GAP.match(source[subj.end : v.start()]):
+                return resolved[id(subj)], "said", subj
         return None
 
     def subject(lo: int, hi: int, after: bool) -> int | None:
@@ -140,9 +191,14 @@ def attribute(
 
     def lead_in(pi: int) -> int | None:
         """The speaker named by a narration paragraph that ends leading into a quote."""
-        if pi == 0 or quotes[pi - 1]:
+        if pi == 0:
             return None
         plo, phi = paras[pi - 1]
+        if quotes[pi - 1]:
+            # '"Oh!" she cried, and then called out,' - the narration after its last quote
+            plo = quotes[pi - 1][-1].end
+            if not source[plo:phi].strip():
+                return None
         if source[plo:phi].rstrip()[-1:] not in LEAD_IN_ENDS:
             return None
         t = tag(plo, phi, False)
@@ -167,10 +223,11 @@ def attribute(
         if pi - 1 not in speaker:
             return None  # not inside a conversation
         for x in in_range(lo, m.start):
-            if resolved.get(id(x)) is not None and x.kind != "pron":
+            if resolved.get(id(x)) is not None and (x.kind != "pron" or x.nominative):
                 e = resolved[id(x)]
                 if e is not None and st.gender(e) == m.gender:
-                    return None  # the paragraph's narration named someone: keep it
+                    # the paragraph's narration named someone, or went on about "she": keep it
+                    return None
         prev = speaker.get(pi - 1)
         for e in sorted(vocs.get(pi - 1, ())):
             if e != prev and e not in mine and st.gender(e) == m.gender:
@@ -222,7 +279,8 @@ def attribute(
             lead = source[nlo : q.start].rstrip()[-1:] in LEAD_IN_ENDS
             for after in (False, True) if lead else (True, False):
                 t = tag(q.end, nhi, True) if after else tag(nlo, q.start, False)
-                generic = t and t[2].kind == "desc" and t[2].det == "the" and t[2].word not in KIN
+                # "said the lady", or "said her father" when no surname settles whose father
+                generic = t and t[2].kind == "desc" and id(t[2]) not in st.by_family
                 if t and (t[2].kind == "pron" or generic) and t[2].gender in ("male", "female"):
                     alt = dialogue_pronoun(pi, lo, t[2], qvocs[k])
                     if alt is not None:

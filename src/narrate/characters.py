@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from narrate.lexicon import (
+from narrate.records import Character, Gender
+from narrate.wordlists import (
     FEMALE_NAMES,
     FEMALE_TITLES,
     MALE_NAMES,
@@ -22,13 +23,12 @@ from narrate.lexicon import (
     TITLES,
     words,
 )
-from narrate.records import Character, Gender
 
 _TITLE_ALT = "|".join(sorted((t.capitalize() for t in TITLES if t != "m"), key=len, reverse=True))
 NAMEWORD = r"(?:[A-Z]'|Mc|Mac|De|Di|Le|La|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)*"
 # A run of capitalised words, optionally after a title ("Mr. Bennet", "Jor-El").
 SEQ_RE = re.compile(
-    rf"(?<![\w'\u2019-])(?:(M\.|(?:{_TITLE_ALT})\.?)[ \t]*\n?[ \t]*)?({NAMEWORD}(?:[ \t]*\n?[ \t]*{NAMEWORD})*)"
+    rf"(?<![\w'\u2019])(?<!\w-)(?:(M\.|(?:{_TITLE_ALT})\.?)[ \t]*\n?[ \t]*)?({NAMEWORD}(?:[ \t]*\n?[ \t]*{NAMEWORD})*)"
 )
 TOKEN_RE = re.compile(NAMEWORD)
 LOWER_RE = re.compile(r"(?<![\w'\u2019-])[a-z]+(?![\w-])")
@@ -36,6 +36,8 @@ LOWER_RE = re.compile(r"(?<![\w'\u2019-])[a-z]+(?![\w-])")
 TITLE_FORMS = {t.capitalize() for t in TITLES} | {t.capitalize() + "." for t in TITLES}
 NARRATOR_ALIASES = words("narrator narr _narr i")
 ARTICLES = words("the a an")
+# titles too common to name one character on their own
+BARE_TITLE_STOP = words("mr mrs miss ms m mister master mistress madam dr sir lady lord")
 FIRST_NAME_TITLES = words(
     "sir lady dame miss master aunt uncle cousin madame mademoiselle mlle don donna lord"
 )
@@ -331,6 +333,7 @@ def _cast_table(
     entities: list[Entity] = []
     lookup: dict[str, int] = {}
     derived: dict[str, set[int]] = defaultdict(set)
+    titles: dict[str, set[int]] = defaultdict(set)
     phrases: dict[str, int] = {}
     narrator: int | None = None
     for ch in cast:
@@ -366,11 +369,17 @@ def _cast_table(
                     ent.female += g == "female"
             derived[norm(" ".join(toks))].add(ent.key)
             derived[norm(" ".join(core))].add(ent.key)
+            if core is not toks and _t(toks[0]) not in BARE_TITLE_STOP:
+                # "said the Colonel", "cried Mademoiselle": the one cast member so titled
+                titles[_t(toks[0])].add(ent.key)
             if len(core) >= 2:
                 derived[norm(core[0])].add(ent.key)
                 derived[norm(core[-1])].add(ent.key)
                 ent.first = ent.first or core[0]
                 ent.last = ent.last or core[-1]
+    for title, keys in titles.items():
+        if len(keys) == 1 and title not in lookup:
+            derived[title] |= keys
     seen = Counter(norm(" ".join(toks)) for _t, toks, _s, _e, _i in raw)
     seen.update(norm(f"{t} {' '.join(toks)}") for t, toks, _s, _e, _i in raw if t)
     weight = [sum(seen[norm(f)] for f in ent.forms) for ent in entities]

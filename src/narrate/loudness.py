@@ -9,7 +9,6 @@ measures at the target and no character is louder than the narrator.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import subprocess
@@ -107,19 +106,20 @@ def measure(pcm: bytes, peak: bool = True) -> tuple[float, float]:
 
 
 class Calibration:
-    """Per-voice gains, measured once and kept in the cache folder."""
+    """Per-voice gains, measured once and kept in the cache folder, one file a voice.
+
+    Worker processes calibrate the voices they meet as they render, so the
+    measuring runs in parallel with the rendering; a file per voice, written
+    atomically, keeps two workers from clobbering each other.
+    """
 
     def __init__(self, root: Path, engine_id: str, target: float,
                  pauses_ms: tuple[int, int] = (250, 600)) -> None:
-        self.path = root / "gains.json"
+        self.folder = root / "gains"
         self.engine_id = engine_id
         self.target = target
         self.pauses_ms = pauses_ms  # (sentence, paragraph), as the book is assembled
-        try:
-            self._gains: dict[str, float] = json.loads(self.path.read_text())
-        except (OSError, ValueError):
-            self._gains = {}
-        self._dirty = False
+        self._gains: dict[str, float] = {}
 
     def _key(self, voice: Voice) -> str:
         return make_key("gain", LIMITER_VERSION, self.engine_id, voice.engine, voice.voice_id,
@@ -145,10 +145,14 @@ class Calibration:
         """dB to add to this voice's audio so it measures at the target."""
         key = self._key(voice)
         if key not in self._gains:
-            plain = Voice(voice.engine, voice.voice_id, voice.rate, voice.pitch, 1.0)
-            pcm = self._passage(plain, synthesize)
-            self._gains[key] = round(self._solve(pcm), 2)
-            self._dirty = True
+            path = self.folder / f"{key}.txt"
+            try:
+                self._gains[key] = float(path.read_text())
+            except (OSError, ValueError):
+                plain = Voice(voice.engine, voice.voice_id, voice.rate, voice.pitch, 1.0)
+                self._gains[key] = round(self._solve(self._passage(plain, synthesize)), 2)
+                self.folder.mkdir(parents=True, exist_ok=True)
+                write_atomic(path, f"{self._gains[key]}\n")
         return self._gains[key] + 20 * math.log10(max(voice.volume, 0.01))
 
     def _solve(self, pcm: bytes) -> float:
@@ -169,9 +173,3 @@ class Calibration:
             g1 = g1 + (target - l1) / min(max(slope, 0.5), 1.0)
             l1 = measure(shape(pcm, g1), peak=False)[0]
         return g1
-
-    def save(self) -> None:
-        if self._dirty:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, json.dumps(self._gains, indent=0, sort_keys=True))
-            self._dirty = False

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 
 from narrate.characters import SEQ_RE, TOKEN_RE, NameTable, norm, words
-from narrate.lexicon import SPEECH_VERBS
+from narrate.wordlists import SPEECH_VERBS
 
 PRON_RE = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself|I)\b")
 PRON_GENDER = {

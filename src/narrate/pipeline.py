@@ -29,16 +29,16 @@ from narrate.config import VoiceConfig
 from narrate.errors import EngineError
 from narrate.formats import ChapterAudio, write_m4b, write_single_mp3
 from narrate.lexicon import apply_lexicon
-from narrate.loudness import DEFAULT_TARGET, Calibration
+from narrate.loudness import DEFAULT_TARGET
 from narrate.meta import find_cover, track_meta
 from narrate.outdir import Manifest, locked, prepare, publish, safe_name, slug, write_atomic
 from narrate.prepare import Prepared, prepare_book
-from narrate.records import Book, TrackMeta, Voice
+from narrate.records import Book, TrackMeta
 from narrate.render import Job, RenderSettings, render_all
 from narrate.scriptfile import dumps_json
 from narrate.tag import tag_mp3, write_playlist
 from narrate.transcripts import Cue, write_srt, write_vtt
-from narrate.tts import Synthesizer, engine_info
+from narrate.tts import engine_info
 
 log = logging.getLogger("narrate")
 FORMATS = ("mp3", "mp3-single", "m4b")
@@ -82,38 +82,27 @@ def _credits(book: Book, config: VoiceConfig) -> tuple[str, str]:
             f"The end. You have been listening to {book.title}{by}.")
 
 
-def _plans(prep: Prepared, options: Options, cache: BlockCache) -> list[ChapterPlan]:
+def _settings(prep: Prepared, options: Options, cache: BlockCache) -> RenderSettings:
+    pauses = prep.config.pauses
+    return RenderSettings(cache.root, _engine_id(), options.bitrate, options.quality,
+                          options.timeout, options.loudness, (pauses.sentence, pauses.paragraph))
+
+
+def _plans(prep: Prepared, options: Options, settings: RenderSettings) -> list[ChapterPlan]:
     book, config, script, cast = prep.book, prep.config, prep.script, prep.cast
-    engine_id = _engine_id()
-    calibration = Calibration(cache.root, engine_id, options.loudness,
-                              (config.pauses.sentence, config.pauses.paragraph))
-    synthesizer: Synthesizer | None = None
-
-    def gains(voice: Voice) -> float:
-        nonlocal synthesizer
-        if synthesizer is None:
-            synthesizer = Synthesizer(timeout=options.timeout)
-        return calibration.gain(voice, synthesizer.synthesize)
-
     opening, closing = _credits(book, config) if options.credits else (None, None)
     last = len(book.chapters) - 1
-    try:
-        return [
-            plan_chapter(script, chapter, cast, config.pauses,
-                         lambda text: apply_lexicon(text, config.lexicon), gains,
-                         engine_id=engine_id, bitrate=options.bitrate, quality=options.quality,
-                         # A book without headings is one chapter named after the
-                         # book, whose title the opening credits already say.
-                         spoken_title=options.spoken_titles and not (
-                             opening and chapter.title == book.title),
-                         opening=opening if n == 0 else None,
-                         closing=closing if n == last else None)
-            for n, chapter in enumerate(book.chapters)
-        ]
-    finally:
-        calibration.save()
-        if synthesizer is not None:
-            synthesizer.close()
+    return [
+        plan_chapter(script, chapter, cast, config.pauses,
+                     lambda text: apply_lexicon(text, config.lexicon), settings,
+                     # A book without headings is one chapter named after the
+                     # book, whose title the opening credits already say.
+                     spoken_title=options.spoken_titles and not (
+                         opening and chapter.title == book.title),
+                     opening=opening if n == 0 else None,
+                     closing=closing if n == last else None)
+        for n, chapter in enumerate(book.chapters)
+    ]
 
 
 def generate(prep: Prepared, options: Options, progress: Progress | None = None,
@@ -125,7 +114,8 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
     prepare(folder)
     cache = BlockCache(options.cache_dir or default_cache_dir())
     cache.prepare()
-    plans = _plans(prep, options, cache)
+    settings = _settings(prep, options, cache)
+    plans = _plans(prep, options, settings)
     total = len(plans)
     width = max(2, len(str(total)))
     stems = [f"{p.chapter.index:0{width}d} - {safe_name(p.chapter.title)}" for p in plans]
@@ -157,7 +147,7 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
                 on_chapter(outputs(i)[0] if outputs(i) else folder)
 
         try:
-            _render_streaming(plans, todo, cache, options, finish, progress)
+            _render_streaming(plans, todo, cache, settings, options.jobs, finish, progress)
         finally:
             cache.sweep()  # what workers killed mid-write left behind
         for i in range(total):
@@ -252,7 +242,7 @@ def _write_whole_book(folder: Path, book: Book, config: VoiceConfig,
 
 
 def _render_streaming(plans: list[ChapterPlan], todo: list[int], cache: BlockCache,
-                      options: Options, finish: Callable[[int], None],
+                      settings: RenderSettings, workers: int, finish: Callable[[int], None],
                       progress: Progress | None) -> None:
     """Render what the pending chapters lack; finish each chapter as soon as it is whole."""
     pending: dict[str, Job] = {}
@@ -266,12 +256,11 @@ def _render_streaming(plans: list[ChapterPlan], todo: list[int], cache: BlockCac
         if not waiting[i]:
             finish(i)
     jobs = list(pending.values())
-    settings = RenderSettings(cache.root, options.bitrate, options.quality, options.timeout)
     done = 0
     if progress:
         progress(0, len(jobs))
     try:
-        for keys in render_all(jobs, settings, options.jobs):
+        for keys in render_all(jobs, settings, workers):
             done += len(keys)
             if progress:
                 progress(done, len(jobs))

@@ -51,7 +51,6 @@ def render_preview(name: str, book: Path | None, voices: Path | None, text: str 
         calibration = loudness.Calibration(default_cache_dir(), engine_name(),
                                            loudness.DEFAULT_TARGET)
         gain = calibration.gain(voice, synth.synthesize)
-        calibration.save()
         spoken = apply_lexicon(spoken_text(text or DEFAULT_TEXT), config.lexicon)
         plain = Voice(voice.engine, voice.voice_id, voice.rate, voice.pitch, 1.0)
         pcm = loudness.shape(synth.synthesize(spoken, plain), gain)

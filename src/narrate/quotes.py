@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from narrate.characters import VERB_RE
-from narrate.lexicon import words
+from narrate.wordlists import words
 
 DOUBLE_MARKS = '"\u201c\u201d\u00ab\u00bb'
 SINGLE_MARKS = "'\u2018\u2019"

@@ -29,7 +29,6 @@ class Job:
     key: str
     text: str  # the spoken text: cleaned, lexicon applied
     voice: Voice
-    gain_db: float  # the voice's loudness gain (its volume included)
 
 
 def spoken_text(text: str) -> str:
@@ -44,37 +43,43 @@ def spoken_text(text: str) -> str:
     return " ".join(cleaned.split())
 
 
-def job_key(text: str, voice: Voice, gain_db: float, engine_id: str, bitrate: int,
-            quality: int) -> str:
-    return make_key(engine_id, voice.engine, voice.voice_id, voice.rate, voice.pitch,
-                    voice.volume, round(gain_db, 2), loudness.CEILING_DBFS,
-                    loudness.LIMITER_VERSION, text, mp3.SAMPLE_RATE, "s16le-mono", bitrate,
-                    quality)
+def job_key(text: str, voice: Voice, settings: RenderSettings) -> str:
+    """What a block's bytes depend on: the words, the voice, loudness and encoding."""
+    return make_key(settings.engine_id, voice.engine, voice.voice_id, voice.rate, voice.pitch,
+                    voice.volume, settings.loudness, settings.pauses_ms, loudness.CEILING_DBFS,
+                    loudness.LIMITER_VERSION, text, mp3.SAMPLE_RATE, "s16le-mono",
+                    settings.bitrate, settings.quality)
 
 
 @dataclass(frozen=True, slots=True)
 class RenderSettings:
     cache_root: Path
+    engine_id: str
     bitrate: int
     quality: int
     timeout: float
+    loudness: float  # target LUFS
+    pauses_ms: tuple[int, int]  # (sentence, paragraph): the calibration reads as a book does
 
 
-_worker: tuple[object, BlockCache, RenderSettings] | None = None
+_worker: tuple[object, BlockCache, loudness.Calibration, RenderSettings] | None = None
 
 
 def init_worker(settings: RenderSettings) -> None:
-    """Process-pool initializer: one engine and one cache handle per process."""
+    """Process-pool initializer: one engine, cache handle and calibration per process."""
     global _worker
     from narrate.tts import Synthesizer
 
-    _worker = (Synthesizer(timeout=settings.timeout), BlockCache(settings.cache_root), settings)
+    calibration = loudness.Calibration(settings.cache_root, settings.engine_id,
+                                       settings.loudness, settings.pauses_ms)
+    _worker = (Synthesizer(timeout=settings.timeout), BlockCache(settings.cache_root),
+               calibration, settings)
 
 
 def render_batch(jobs: list[Job]) -> list[tuple[str, int]]:
     """Render jobs missing from the cache; return (key, decoded samples) for each."""
     assert _worker is not None, "init_worker must run first"
-    synth, cache, settings = _worker
+    synth, cache, calibration, settings = _worker
     results = []
     for job in jobs:
         data = cache.get(job.key)
@@ -87,7 +92,8 @@ def render_batch(jobs: list[Job]) -> list[tuple[str, int]]:
             except EngineError as exc:
                 exc.key = job.key  # type: ignore[attr-defined] - the parent names the chapter
                 raise
-            pcm = loudness.shape(pcm, job.gain_db)
+            gain = calibration.gain(job.voice, synth.synthesize)  # type: ignore[attr-defined]
+            pcm = loudness.shape(pcm, gain)
             block = mp3.encode(pcm, settings.bitrate, settings.quality)
             cache.put(job.key, block.data)
             results.append((job.key, block.samples))

@@ -8,8 +8,8 @@ pronouns so far have taught about names of unknown gender.
 from __future__ import annotations
 
 from narrate.characters import NameTable
-from narrate.lexicon import words
 from narrate.mentions import CHILD_NOUNS, SPOUSE, Mention
+from narrate.wordlists import words
 
 RECENCY_GAP = 150  # characters
 KIN = words("father mother husband wife brother sister son daughter uncle aunt")
@@ -29,6 +29,7 @@ class Salience:
         self.known = set(table.lookup.values())
         self.subj_pos: dict[str, int] = {}
         self.any_pos: dict[str, int] = {}  # gender learnt from a pronoun that took the name
+        self.by_family: set[int] = set()  # id(mention) of kin words resolved by surname
         ents = table.entities
         kids = [e for e in ents if e.child > 0]
         self.default_child = max(kids, key=lambda e: e.child).key if kids else None
@@ -80,6 +81,7 @@ class Salience:
         if owner is not None and noun in KIN:
             kin = self.family(owner, noun, g)
             if kin is not None:
+                self.by_family.add(id(m))
                 return kin
         if noun in CHILD_NOUNS and (m.det != "the" or noun not in ("son", "daughter")):
             for e in reversed(self.recent):

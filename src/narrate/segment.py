@@ -6,7 +6,8 @@ apostrophes, run-on speech), :mod:`narrate.characters` and
 :mod:`narrate.mentions` finds names, pronouns and descriptions in the text, and
 :mod:`narrate.attribution` runs the sieve (said-tags, narration subjects,
 turn-taking from :mod:`narrate.dialogue`, pronouns from
-:mod:`narrate.salience`). This module assembles the segments.
+:mod:`narrate.salience`); their English word lists live in
+:mod:`narrate.wordlists`. This module assembles the segments.
 """
 
 from __future__ import annotations
