@@ -76,14 +76,12 @@ def init_worker(settings: RenderSettings) -> None:
                calibration, settings)
 
 
-def render_batch(jobs: list[Job]) -> list[tuple[str, int]]:
-    """Render jobs missing from the cache; return (key, decoded samples) for each."""
+def render_batch(jobs: list[Job]) -> list[str]:
+    """Render the jobs missing from the cache into it; return every job's key."""
     assert _worker is not None, "init_worker must run first"
     synth, cache, calibration, settings = _worker
-    results = []
     for job in jobs:
-        data = cache.get(job.key)
-        if data is None:
+        if not cache.has(job.key):  # another worker or run may have made it meanwhile
             # The engine always speaks at full volume; volume is part of the gain.
             plain = Voice(job.voice.engine, job.voice.voice_id, job.voice.rate,
                           job.voice.pitch, 1.0)
@@ -94,12 +92,8 @@ def render_batch(jobs: list[Job]) -> list[tuple[str, int]]:
                 raise
             gain = calibration.gain(job.voice, synth.synthesize)  # type: ignore[attr-defined]
             pcm = loudness.shape(pcm, gain)
-            block = mp3.encode(pcm, settings.bitrate, settings.quality)
-            cache.put(job.key, block.data)
-            results.append((job.key, block.samples))
-        else:
-            results.append((job.key, mp3.scan_frames(data)[1]))
-    return results
+            cache.put(job.key, mp3.encode(pcm, settings.bitrate, settings.quality).data)
+    return [job.key for job in jobs]
 
 
 # --- the parent's side: batches across worker processes ---------------------
@@ -115,7 +109,7 @@ def render_all(jobs: list[Job], settings: RenderSettings, workers: int) -> Itera
     if workers <= 1 or len(batches) == 1:
         init_worker(settings)
         for batch in batches:
-            yield [key for key, _ in render_batch(batch)]
+            yield render_batch(batch)
         return
     left = yield from _render_pool(batches, settings, workers)
     if left:
@@ -132,8 +126,8 @@ def _render_singly(jobs: list[Job], settings: RenderSettings) -> Iterator[list[s
     try:
         for job in jobs:
             try:
-                keys = [key for key, _ in pool.submit(render_batch, [job]).result(
-                    timeout=settings.timeout * 2 + 60)]
+                keys = pool.submit(render_batch, [job]).result(
+                    timeout=settings.timeout * 2 + 60)
             except (BrokenProcessPool, TimeoutError):
                 text = " ".join(job.text.split())[:80]
                 error = EngineError(f"the speech engine stopped (its process died or hung) on: "
@@ -165,7 +159,7 @@ def _render_pool(batches: list[list[Job]], settings: RenderSettings,
             for future in finished:
                 batch = futures.pop(future)
                 try:
-                    keys = [key for key, _ in future.result()]
+                    keys = future.result()
                 except BrokenProcessPool:
                     return [batch, *futures.values()]
                 yield keys
