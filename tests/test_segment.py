@@ -492,3 +492,86 @@ def test_a_full_stop_and_a_dash_end_a_sentence() -> None:
     )
     sc = segment(make_book(text), cast3(("Maren Oakes", "female"), ("Tobin Reed", "male")))
     assert [q[1] for q in quotes(sc)] == ["Maren Oakes"]
+
+
+def test_reparity_lets_the_one_addressed_break_into_a_two_person_run() -> None:
+    from narrate.dialogue import reparity
+
+    # 0 Hal (tagged): "The tide turns at midnight."
+    # 1 Ruth (tagged): "Is the boat ready, Tam?"
+    # 2, 3 untagged, first read as Hal and Ruth taking turns
+    # 4 Ruth (tagged), 5 Hal (tagged): so 3 was Hal's and 2 the answer from Tam
+    hal, ruth, tam = 0, 1, 2
+    last = {0: hal, 1: ruth, 2: hal, 3: ruth, 4: ruth, 5: hal}
+    first = dict(last)
+    vocs = {1: {tam}}
+    changes = reparity(6, last, first, {2, 3}, vocs, set())
+    assert changes == {2: tam, 3: hal}
+    assert last[2] == first[2] == tam and last[3] == hal
+
+
+def test_reparity_never_gives_a_line_to_the_one_it_addresses() -> None:
+    from narrate.dialogue import reparity
+
+    hal, ruth, tam = 0, 1, 2
+    last = {0: hal, 1: ruth, 2: hal, 3: ruth, 4: tam}
+    vocs = {1: {tam}, 3: {tam}}
+    reparity(5, last, dict(last), {2, 3}, vocs, set())
+    assert last[3] != tam
+
+
+def test_reparity_keeps_a_continued_speech_with_its_speaker() -> None:
+    from narrate.dialogue import reparity
+
+    # 3 carries on 2's unclosed quote: the same speaker, whatever the turns say
+    hal, ruth = 0, 1
+    last = {0: hal, 1: ruth, 2: hal, 3: ruth, 4: ruth}
+    changes = reparity(5, last, dict(last), {2, 3}, {}, {3})
+    assert changes == {3: hal}
+
+
+def test_reparity_leaves_a_consistent_run_alone() -> None:
+    from narrate.dialogue import reparity
+
+    hal, ruth = 0, 1
+    last = {0: hal, 1: ruth, 2: hal, 3: ruth, 4: hal}
+    assert reparity(5, last, dict(last), {2, 3}, {}, set()) == {}
+
+
+def test_a_run_of_untagged_lines_fits_the_tagged_lines_on_both_sides() -> None:
+    text = (
+        "Hal, Ruth and old Tam sat by the fire in the boathouse.\n\n"
+        '"The tide turns at midnight," said Hal.\n\n'
+        '"Is the boat ready, Tam?" asked Ruth.\n\n'
+        '"Ready as she\'ll ever be."\n\n'
+        '"And the new sail?"\n\n'
+        '"Mended this morning, Miss Ruth."\n\n'
+        '"Good," said Hal, and he stood up.'
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert [s for _k, s, _t in quotes(sc)] == ["Hal", "Ruth", "Tam", "Ruth", "Tam", "Hal"]
+
+
+def test_reparity_reads_the_gender_of_sir_and_madam() -> None:
+    from narrate.dialogue import reparity
+
+    # 0 Hal, 1 Tam (tagged), 2 and 3 untagged, 4 Ruth (tagged): Tam answers
+    # "Yes, sir." at 3, so the line before it is Hal's, not Ruth's
+    hal, ruth, tam = 0, 1, 2
+    genders = {hal: "male", ruth: "female", tam: "male"}
+    last = {0: hal, 1: tam, 2: ruth, 3: tam, 4: ruth}
+    assert reparity(5, dict(last), dict(last), {2, 3}, {}, set()) == {}
+    changes = reparity(5, last, dict(last), {2, 3}, {}, set(), None, {3: "male"}, genders)
+    assert changes == {2: hal}
+
+
+def test_reparity_weighs_a_weakly_tagged_line_before_moving_it() -> None:
+    from narrate.dialogue import reparity
+
+    # 3 went to Hal from the narration beside it, but Hal is tagged at 4 and
+    # the turns around say Ruth: only a weak reading gives way
+    hal, ruth = 0, 1
+    last = {0: hal, 1: ruth, 2: hal, 3: hal, 4: hal, 5: ruth}
+    assert reparity(6, dict(last), dict(last), {2}, {}, set(), {3: 0.5}) == {3: ruth}
+    assert reparity(6, dict(last), dict(last), {2}, {}, set(), {3: 3.0}) == {}

@@ -4,7 +4,8 @@ In order of trust: an explicit said-tag next to the quote (a name, title,
 description or pronoun on either side of a speech verb); the subject of the
 narration around the quote in its paragraph; the other quotes of the same
 paragraph; then conversation turn-taking (the addressee answers, speakers
-alternate) through runs of untagged lines.
+alternate) through runs of untagged lines, each run then re-read to fit the
+lines on both its sides and the forms of address in it.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from narrate.dialogue import (
     addressed_gender,
     backfill,
     find_narrator,
+    reparity,
     turn,
     untwin,
     vocatives,
@@ -253,6 +255,7 @@ def attribute(
     pconf: dict[int, float] = {}  # paragraph -> confidence of its first quote
     first: dict[int, int | None] = {}  # paragraph -> speaker of its first quote
     gvocs: dict[int, str] = {}  # paragraph -> gender its last quote addresses ("sir")
+    turned: set[int] = set()  # paragraphs attributed by turn-taking alone
     for pi, (lo, hi) in enumerate(paras):
         pq = quotes[pi]
         inside = [(q.start, q.end) for q in pq]
@@ -325,6 +328,7 @@ def attribute(
                 hint = subject(paras[pi - 1][0], paras[pi - 1][1], False)
             who, conf = turn(pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs)
             own = [(who, conf)] * len(pq)
+            turned.add(pi)
         for q, (who, conf) in zip(pq, own, strict=True):
             out.speakers[id(q)] = names[who] if who is not None else None
             out.confidence[id(q)] = conf
@@ -345,6 +349,19 @@ def attribute(
             if out.confidence[id(q)] <= TURN:
                 out.speakers[id(q)] = names[who]
                 out.confidence[id(q)] = 0.5
+    continues = {pi for pi in turned if quotes[pi][0].continues}
+    # a lone quote given to the subject of the narration next to it may still be re-read
+    soft = {
+        pi: 1.5
+        for pi, c in pconf.items()
+        if pi not in turned and c < 0.76 and len(quotes[pi]) == 1 and first[pi] is not None
+    }
+    genders = {e.key: st.gender(e.key) for e in ents}
+    fixed = reparity(len(paras), speaker, first, turned, vocs, continues, soft, gvocs, genders)
+    for pi, who in fixed.items():
+        for q in quotes[pi]:
+            out.speakers[id(q)] = names[who]
+            out.confidence[id(q)] = min(out.confidence[id(q)], TURN)
     for e in ents:
         g = st.gender(e.key)
         aliases = tuple(sorted(set(e.forms) - {names[e.key]}))

@@ -6,7 +6,7 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from narrate.characters import VERB_RE
 from narrate.mentions import Mention
@@ -35,6 +35,9 @@ ANCHOR = 0.74  # confidence of a line that anchors turn-taking
 WEAK = 0.45  # lines at or below this may be re-read from the anchors
 MAX_REACH = 6  # paragraphs
 TURN = 0.6  # confidence of a line given by turn-taking alone
+MARGIN = 1.5  # how much better a re-read run must fit than the lines as first read
+VOC_BONUS = 0.5  # an addressee answering, or named in the reply
+MISADDRESSED = 1.5  # "Yes, sir." said to, or answered by, a woman
 
 
 def vocatives(source: str, q: Quote, inside: Sequence[Mention]) -> set[int]:
@@ -210,3 +213,121 @@ def addressed_gender(text: str) -> str | None:
     if not m:
         return None
     return "male" if m.group(1).lower() in MALE_ADDRESS else "female"
+
+
+def reparity(
+    n: int,
+    last: dict[int, int | None],
+    first: dict[int, int | None],
+    turned: set[int],
+    vocs: dict[int, set[int]],
+    continues: set[int],
+    soft: dict[int, float] | None = None,
+    addressed: dict[int, str] | None = None,
+    gender: dict[int, str] | None = None,
+) -> dict[int, int]:
+    """Re-read each stretch of untagged lines as two people taking turns.
+
+    Every pair of candidates (the speakers just around the stretch and the
+    people addressed in it) and both orders are tried; an order scores when it
+    fits the tagged lines on both sides (nobody speaks twice in a row) and the
+    forms of address (a line is not said by the one it names, and is answered
+    by, or answers, that one). A line that carries on an unclosed quote keeps
+    the speaker before it. A generic form of address ("sir", "papa") in
+    ``addressed`` tells the gender of the lines on either side of it, as
+    ``gender`` gives each character's. Lines in ``soft`` (weakly tagged ones)
+    join a stretch but pay their weight to be given someone else.
+    """
+    changes: dict[int, int] = {}
+    soft = soft or {}
+    # paragraph -> characters its "sir" or "madam" cannot be said to
+    addr = {
+        q: {x for x, g in (gender or {}).items() if g not in (want, "unknown")}
+        for q, want in (addressed or {}).items()
+    }
+    p = 0
+    while p < n:
+        if p not in turned or p - 1 not in last:
+            p += 1
+            continue
+        a = p
+        while p in turned or p in soft:
+            p += 1
+        b = p - 1
+        cands: list[int] = []
+        for q in (a - 1, a - 2, b + 1, b + 2):
+            who = first.get(q) if q > b else last.get(q)
+            if who is not None and who not in cands:
+                cands.append(who)
+        for q in range(a - 1, b + 2):
+            for x in sorted(vocs.get(q, ())):
+                if x not in cands:
+                    cands.append(x)
+        if len(cands) < 2 or len(cands) > 6:
+            continue
+        before, after = last.get(a - 1), first.get(b + 1)
+        ends = (before, after, last.get(a - 2), last.get(b + 2))
+        old = [last.get(q) for q in range(a, b + 1)]
+        best, top = old, _fit(old, a, ends, first, vocs, continues, soft, addr) + MARGIN
+        for x in cands:
+            for y in cands:
+                if x == y:
+                    continue
+                seq: list[int | None] = []
+                cur, other = x, y
+                for q in range(a, b + 1):
+                    if q in continues and seq:
+                        seq.append(seq[-1])  # the same speaker goes on
+                        continue
+                    seq.append(cur)
+                    cur, other = other, cur
+                if a in continues and before is not None and seq[0] != before:
+                    continue
+                sc = _fit(seq, a, ends, first, vocs, continues, soft, addr)
+                if sc > top:
+                    best, top = seq, sc
+        for i, q in enumerate(range(a, b + 1)):
+            if best[i] is not None and best[i] != old[i]:
+                changes[q] = cast(int, best[i])
+    for q, who in changes.items():
+        last[q] = who
+        first[q] = who
+    return changes
+
+
+def _fit(
+    seq: list[int | None],
+    a: int,
+    ends: tuple[int | None, int | None, int | None, int | None],
+    first: dict[int, int | None],
+    vocs: dict[int, set[int]],
+    continues: set[int],
+    soft: dict[int, float],
+    addr: dict[int, set[int]],
+) -> float:
+    """How well speakers ``seq`` for the lines from ``a`` fit the lines around them."""
+    before, after, back, ahead = ends
+    total = 0.0
+    if before is not None and a not in continues:
+        total += 1.0 if seq[0] != before else -1.0
+    if after is not None:
+        total += 1.0 if seq[-1] != after else -1.0
+    if back is not None and back != before and seq[0] == back:
+        total += 1.0  # the turn goes back to the one before
+    if ahead is not None and ahead != after and seq[-1] == ahead:
+        total += 1.0  # and the turn after the stretch comes back
+    for i, who in enumerate(seq):
+        q = a + i
+        if i and who == seq[i - 1] and q not in continues:
+            total -= 1.0  # nobody speaks twice in a row
+        if who in vocs.get(q, ()):
+            total -= 3.0  # nor to themselves
+        if q in soft and who == first.get(q):
+            total += soft[q]
+        if who in vocs.get(q - 1, ()):
+            total += VOC_BONUS  # the one addressed answers
+        if who in vocs.get(q + 1, ()):
+            total += VOC_BONUS  # and is named in the reply
+        if who in addr.get(q - 1, ()) or who in addr.get(q + 1, ()):
+            total -= MISADDRESSED
+    return total
