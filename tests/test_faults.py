@@ -199,7 +199,7 @@ def _full_disk(budget: int) -> Callable[..., Any]:
 
     def opened(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
         handle = real(self, mode, *args, **kwargs)
-        if mode == "xb" and self.name.endswith(".part.mp3"):
+        if mode == "xb" and self.name.endswith(".part") and ".mp3." in self.name:
             return _FullFile(handle, budget)
         return handle
 

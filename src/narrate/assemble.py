@@ -177,8 +177,10 @@ def write_chapter(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank,
     Returns (temporary path, timed utterances, duration in seconds); the caller
     tags the file and renames it to target.
     """
-    # Created inside the try (mode "xb"), so an interrupt at any moment leaves no file.
-    tmp = target.with_name(f".{target.stem}.{secrets.token_hex(6)}.part.mp3")
+    # Created inside the try (mode "xb"), so an interrupt at any moment leaves no file;
+    # hidden and ending in .part, so a run killed outright leaves nothing a player
+    # takes for audio (the next run sweeps it).
+    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
     try:
         with tmp.open("xb") as out:
             timed, duration = timeline(chapter_chunks(plan, cache, silence), out.write)

@@ -88,6 +88,12 @@ def temporary_beside(path: Path, suffix: str = ".part") -> Iterator[Path]:
         tmp.unlink(missing_ok=True)
 
 
+def sweep_partials(folder: Path) -> None:
+    """Remove temporary files a run killed outright left; call it holding the lock."""
+    for leftover in folder.glob(".*.part"):
+        leftover.unlink(missing_ok=True)
+
+
 def prepare(folder: Path) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)

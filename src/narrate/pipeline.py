@@ -31,7 +31,16 @@ from narrate.formats import ChapterAudio, write_m4b, write_single_mp3
 from narrate.lexicon import apply_lexicon
 from narrate.loudness import DEFAULT_TARGET
 from narrate.meta import find_cover, track_meta
-from narrate.outdir import Manifest, locked, prepare, publish, safe_name, slug, write_atomic
+from narrate.outdir import (
+    Manifest,
+    locked,
+    prepare,
+    publish,
+    safe_name,
+    slug,
+    sweep_partials,
+    write_atomic,
+)
 from narrate.prepare import Prepared, prepare_book
 from narrate.records import Book, TrackMeta
 from narrate.render import Job, RenderSettings, render_all
@@ -126,6 +135,7 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
     written: list[Path] = []
 
     with locked(folder):
+        sweep_partials(folder)
         manifest = Manifest(folder / ".narrate.json")
         keys = [p.key((m, options.id3v23, chapter_mp3, options.transcripts))
                 for p, m in zip(plans, metas, strict=True)]
