@@ -4,15 +4,13 @@ ffmpeg and mutagen rather than narrate's own readers."""
 from __future__ import annotations
 
 import re
-import struct
 import subprocess
-import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, decode
+from conftest import DATA, decode, make_png
 from mutagen.id3 import ID3
 from mutagen.mp4 import MP4
 
@@ -22,22 +20,11 @@ from narrate.tools import ffmpeg_exe
 TITLES = ["Chapter 1: The Shop", "Chapter 2: The Fog", "Chapter 3: The Bell"]
 
 
-def png(width: int = 8, height: int = 8) -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(
-            ">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-
-    rows = b"".join(b"\0" + bytes([200, 80, 40]) * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2,
-                                                              0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("book")
     cover = work / "cover.png"
-    cover.write_bytes(png())
+    cover.write_bytes(make_png(8, 8, (200, 80, 40)))
     result = CliRunner().invoke(main, [
         "-q", "generate", str(DATA / "three-chapters.txt"), "--out", str(work / "out"),
         "--format", "mp3,mp3-single,m4b", "--cover", str(cover),
@@ -76,7 +63,7 @@ def test_three_chapter_mp3s_with_cover_and_transcripts(book):
         assert errors == ""
         tags = ID3(path)
         assert str(tags["TIT2"]) == title
-        assert tags.getall("APIC")[0].data == png()
+        assert tags.getall("APIC")[0].data == make_png(8, 8, (200, 80, 40))
         assert path.with_suffix(".vtt").read_text().startswith("WEBVTT")
         assert " --> " in path.with_suffix(".srt").read_text()
 
@@ -94,7 +81,7 @@ def test_single_mp3_lists_the_chapters(book):
         assert abs(start - want) < 0.05
     toc = ID3(single).getall("CTOC")[0]
     assert toc.flags & 1 and toc.flags & 2  # ordered, top level
-    assert ID3(single).getall("APIC")[0].data == png()
+    assert ID3(single).getall("APIC")[0].data == make_png(8, 8, (200, 80, 40))
 
 
 def test_m4b_lists_the_chapters_with_cover(book):
@@ -103,7 +90,7 @@ def test_m4b_lists_the_chapters_with_cover(book):
     assert errors == ""
     assert [title for _, title in ffmetadata_chapters(m4b)] == TITLES
     tags = MP4(m4b).tags
-    assert bytes(tags["covr"][0]) == png()
+    assert bytes(tags["covr"][0]) == make_png(8, 8, (200, 80, 40))
     assert tags["©alb"] == ["The Clockmaker's Lamp"] and tags["©gen"] == ["Audiobook"]
 
 

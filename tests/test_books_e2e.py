@@ -7,8 +7,9 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
+from conftest import make_png
 from mutagen.id3 import ID3
-from test_ingest import CHAPTERS, GUTENBERG, _epub, _png
+from test_ingest import CHAPTERS, GUTENBERG, _epub
 
 from narrate.cli import main
 
@@ -34,7 +35,7 @@ def test_epub_chapters_titles_metadata_and_cover(tmp_path):
         assert str(tags["TPUB"]) == "Quill Press"
         assert str(tags["TLAN"]) == "eng"
         apic = tags.getall("APIC")[0]
-        assert apic.data == _png() and apic.mime == "image/png"
+        assert apic.data == make_png(1, 1, (255, 0, 0)) and apic.mime == "image/png"
 
 
 def test_gutenberg_text_has_its_chapters_and_no_licence_spoken(tmp_path):

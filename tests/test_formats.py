@@ -11,15 +11,13 @@ from __future__ import annotations
 import array
 import math
 import os
-import struct
 import subprocess
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import decode
+from conftest import decode, make_png
 from mutagen import id3
 from mutagen.mp4 import MP4, MP4Cover
 
@@ -42,17 +40,7 @@ LINES = ("A letter came in the morning",
          "At last the lights of home appeared")
 
 
-def _png() -> bytes:
-    """A real 2x2 green PNG."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-    rows = b"".join(b"\x00" + b"\x00\xff\x00" * 2 for _ in range(2))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
-PNG = _png()
+PNG = make_png(2, 2, (0, 255, 0))
 META = TrackMeta(title="The Test Book", album="The Test Book", artist="A. Writer", track=1,
                  total=1, language="en", narrator="narrate", year="1901",
                  cover=PNG, cover_mime="image/png")

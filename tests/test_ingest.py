@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import codecs
 import logging
-import struct
 import time
 import zipfile
-import zlib
 from pathlib import Path
 
 import pytest
+from conftest import make_png
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -556,7 +555,7 @@ Le Retour
 
 
 def test_markdown_book(tmp_path: Path) -> None:
-    (tmp_path / "cover.png").write_bytes(_png())
+    (tmp_path / "cover.png").write_bytes(make_png(1, 1, (255, 0, 0)))
     path = tmp_path / "port.md"
     path.write_text(MARKDOWN, encoding="utf-8")
     book = read_book(path)
@@ -577,7 +576,7 @@ def test_markdown_book(tmp_path: Path) -> None:
         "“Tu reviens?” demanda-t-il.",
         "Un point de liste, avec des mots.",
     ]
-    assert read_cover(path) == (_png(), "image/png")
+    assert read_cover(path) == (make_png(1, 1, (255, 0, 0)), "image/png")
 
 
 def test_markdown_title_heading_and_levels() -> None:
@@ -597,21 +596,6 @@ def test_markdown_title_heading_and_levels() -> None:
 # --- EPUB --------------------------------------------------------------------------------
 
 
-def _png() -> bytes:
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return (
-            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-        )
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00"))
-        + chunk(b"IEND", b"")
-    )
-
-
 CHAPTERS = [("The Tide Turns", "Maren"), ("A Light in Fog", "Elias"), ("Home Again", "Wren")]
 
 
@@ -625,7 +609,7 @@ def _epub(path: Path, *, nav: bool = True, split: bool = False) -> Path:
     book.add_metadata("DC", "publisher", "Quill Press")
     book.add_metadata("DC", "date", "2021-05-04")
     book.add_metadata("DC", "description", "<p>A small <b>test</b> book.</p>")
-    book.set_cover("cover.png", _png())
+    book.set_cover("cover.png", make_png(1, 1, (255, 0, 0)))
     front = epub.EpubHtml(title="Copyright", file_name="copyright.xhtml")
     front.content = (
         "<html><body><p>Copyright 2021 Ada Quill. All rights reserved.</p></body></html>"
@@ -683,7 +667,7 @@ def test_epub_book(tmp_path: Path, nav: bool) -> None:
         "description": "A small test book.",
         "isbn": "9780000000002",
     }
-    assert read_cover(path) == (_png(), "image/png")
+    assert read_cover(path) == (make_png(1, 1, (255, 0, 0)), "image/png")
 
 
 def test_epub_front_matter_and_continued_pages(tmp_path: Path) -> None:

@@ -5,14 +5,13 @@ from __future__ import annotations
 import array
 import functools
 import math
-import struct
 import subprocess
-import zlib
 from dataclasses import replace
 from pathlib import Path
 
 import lameenc
 import pytest
+from conftest import make_png
 from mutagen import id3
 from mutagen.mp4 import MP4, MP4Cover
 
@@ -32,17 +31,7 @@ from narrate.tools import ffmpeg_exe
 RATE = 22050
 
 
-def _png() -> bytes:
-    """A real 4x4 red PNG, so ffmpeg can decode the attached picture too."""
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        body = kind + data
-        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
-    rows = b"".join(b"\x00" + b"\xff\x00\x00" * 4 for _ in range(4))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 4, 4, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
-
-
-PNG = _png()
+PNG = make_png(4, 4, (255, 0, 0))  # ffmpeg decodes the attached picture too
 
 
 def tone(seconds: float = 2.0, amplitude: float = 0.5, freq: float = 1000.0) -> bytes:

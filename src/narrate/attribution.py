@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
@@ -181,7 +181,11 @@ def attribute(
                 cut.pop()  # the quote follows a full sentence: that sentence counts
             if cut:
                 lo += cut[-1]
-        for m in in_range(lo, hi):
+        return first_subject(in_range(lo, hi))
+
+    def first_subject(mentions: Iterable[Mention]) -> int | None:
+        """The character of the first mention that is a resolved clause subject."""
+        for m in mentions:
             if (
                 id(m) in resolved
                 and resolved[id(m)] is not None
@@ -210,15 +214,7 @@ def attribute(
 
     def last_subject(lo: int, hi: int) -> int | None:
         """The latest subject anywhere in the paragraph's narration before a quote."""
-        for m in reversed(in_range(lo, hi)):
-            if (
-                id(m) in resolved
-                and resolved[id(m)] is not None
-                and m.clause_start
-                and _subject_like(source, m)
-            ):
-                return resolved[id(m)]
-        return None
+        return first_subject(reversed(in_range(lo, hi)))
 
     def dialogue_pronoun(pi: int, lo: int, m: Mention, mine: set[int]) -> int | None:
         """'he said' in a dialogue: the recent speaker of that gender whose turn it is."""
