@@ -117,17 +117,28 @@ def attribute(
     def in_range(lo: int, hi: int) -> list[Mention]:
         return list(mentions[bisect.bisect_left(starts, lo) : bisect.bisect_left(starts, hi)])
 
-    def tag(lo: int, hi: int, after: bool) -> tuple[int | None, str, Mention] | None:
-        """An explicit said-tag in the narration [lo, hi) next to a quote."""
+    def beside_quote(lo: int, hi: int, after: bool, whole: bool) -> tuple[int, int]:
+        """The narration [lo, hi) narrowed to the sentence touching the quote.
+
+        After a quote that is its first sentence; before one, its last. With
+        whole, a quote that follows a full sentence takes that sentence.
+        """
         text = source[lo:hi]
         if after:
             sm = SENT_RE.search(text)
             if sm:
                 hi = lo + sm.start() + 1
-        else:
-            cut = [x.end() for x in SENT_RE.finditer(text)]
-            if cut:
-                lo += cut[-1]
+            return lo, hi
+        cut = [x.end() for x in SENT_RE.finditer(text)]
+        if whole and cut and not text[cut[-1] :].strip():
+            cut.pop()
+        if cut:
+            lo += cut[-1]
+        return lo, hi
+
+    def tag(lo: int, hi: int, after: bool) -> tuple[int | None, str, Mention] | None:
+        """An explicit said-tag in the narration [lo, hi) next to a quote."""
+        lo, hi = beside_quote(lo, hi, after, False)
         ms = [m for m in in_range(lo, hi) if id(m) in resolved]
         verbs = list(VERB_RE.finditer(source, lo, hi))
         if not after:
@@ -170,17 +181,7 @@ def attribute(
 
     def subject(lo: int, hi: int, after: bool) -> int | None:
         """The subject of the narration sentence next to a quote."""
-        text = source[lo:hi]
-        if after:
-            sm = SENT_RE.search(text)
-            if sm:
-                hi = lo + sm.start() + 1
-        else:
-            cut = [x.end() for x in SENT_RE.finditer(text)]
-            if cut and not text[cut[-1] :].strip():
-                cut.pop()  # the quote follows a full sentence: that sentence counts
-            if cut:
-                lo += cut[-1]
+        lo, hi = beside_quote(lo, hi, after, True)
         return first_subject(in_range(lo, hi))
 
     def first_subject(mentions: Iterable[Mention]) -> int | None:

@@ -19,6 +19,7 @@ import numpy as np
 
 from narrate.cache import make_key
 from narrate.errors import EngineError
+from narrate.inspection import parse_ebur128
 from narrate.outdir import write_atomic
 from narrate.records import Voice
 from narrate.tools import ffmpeg_exe
@@ -97,12 +98,16 @@ def measure(pcm: bytes, peak: bool = True) -> tuple[float, float]:
         input=pcm, capture_output=True, check=False,
     )
     text = result.stderr.decode("utf-8", "replace")
-    summary = text.rpartition("Summary:")[2]
-    lufs = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
-    found = re.search(r"Peak:\s+(-?[\d.]+|-inf) dBFS", summary)
-    if result.returncode != 0 or not lufs or (peak and not found):
+    try:
+        figures = parse_ebur128(text)
+    except ValueError:  # no summary printed
+        figures = None
+    if result.returncode != 0 or figures is None:
         raise EngineError(f"ffmpeg could not measure loudness: {text[-300:]}")
-    return float(lufs.group(1)), float(found.group(1)) if found else 0.0
+    # The parser gives None for ebur128's "-inf" (silence).
+    lufs, true_peak = figures["integrated_lufs"], figures["true_peak_dbtp"]
+    return (float("-inf") if lufs is None else lufs,
+            0.0 if not peak else float("-inf") if true_peak is None else true_peak)
 
 
 class Calibration:

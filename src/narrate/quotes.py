@@ -45,6 +45,12 @@ class Quote:
     closed: bool = True
 
 
+
+def _find_either(text: str, chars: str, start: int, end: int) -> int:
+    """The first position in [start, end) of any of chars, or -1."""
+    found = [k for k in (text.find(c, start, end) for c in chars) if k >= 0]
+    return min(found) if found else -1
+
 def dominant_style(source: str) -> str:
     """'double' or 'single': which marks carry the book's dialogue."""
     doubles = sum(source.count(c) for c in DOUBLE_MARKS)
@@ -77,12 +83,9 @@ def _single_closers(text: str, i: int, hi: int) -> int | None:
     first_letter: int | None = None
     j = i + 1
     while True:
-        k1 = text.find("'", j, hi)
-        k2 = text.find("\u2019", j, hi)
-        ks = [k for k in (k1, k2) if k >= 0]
-        if not ks:
+        k = _find_either(text, "'\u2019", j, hi)
+        if k < 0:
             break
-        k = min(ks)
         j = k + 1
         before = text[k - 1]
         after = text[k + 1] if k + 1 < hi else " "
@@ -140,12 +143,9 @@ def _single_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, bool]]:
     spans: list[tuple[int, int, bool]] = []
     i = lo
     while i < hi:
-        k1 = text.find("'", i, hi)
-        k2 = text.find("\u2018", i, hi)
-        ks = [k for k in (k1, k2) if k >= 0]
-        if not ks:
+        k = _find_either(text, "'\u2018", i, hi)
+        if k < 0:
             break
-        k = min(ks)
         if _single_opener(text, k, lo, hi):
             e = _single_closers(text, k, hi)
             if e is None:
