@@ -246,7 +246,7 @@ def test_british_single_quotes_with_nested_double_quotes() -> None:
     ]
 
 
-def test_nested_quote_and_quoted_title_stay_inside() -> None:
+def test_nested_quote_is_a_piece_of_its_own_and_a_quoted_title_stays_narration() -> None:
     text = (
         'Bram pointed at the board, which read "CLOSED" in red.\n\n'
         '"The sign says \'closed\', Oda," said Bram. "We wait."'
@@ -255,9 +255,30 @@ def test_nested_quote_and_quoted_title_stay_inside() -> None:
     check_cover(sc)
     assert sc.segments[0].kind == "narration" and "CLOSED" in sc.segments[0].text
     assert quotes(sc) == [
-        ("speech", "Bram", "\"The sign says 'closed', Oda,\""),
+        ("speech", "Bram", '"The sign says'),
+        ("speech", "Bram", "'closed'"),
+        ("speech", "Bram", ', Oda,"'),
         ("speech", "Bram", '"We wait."'),
     ]
+
+
+def test_an_aside_in_parentheses_is_narration_between_two_pieces_of_speech() -> None:
+    text = (
+        'Wren came in late.\n\n'
+        '"I found the key," said Wren. "It was under the step, (smiling at her '
+        'mother,) where it always is."\n\n'
+        '"You did not (I hope) wake the dog?" said Maren.'
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert quotes(sc) == [
+        ("speech", "Wren", '"I found the key,"'),
+        ("speech", "Wren", '"It was under the step,'),
+        ("speech", "Wren", 'where it always is."'),
+        ("speech", "Maren", '"You did not (I hope) wake the dog?"'),
+    ]
+    asides = [s.text for s in sc.segments if s.kind == "narration" and s.text.startswith("(")]
+    assert asides == ["(smiling at her mother,)"]
 
 
 def test_first_person_narrator_is_a_character() -> None:

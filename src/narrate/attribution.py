@@ -38,6 +38,8 @@ from narrate.wordlists import SPEECH_GERUNDS, SPEECH_NOUNS
 # "Mr. Woodhouse, whose thoughts were elsewhere, said": a clause between subject and verb
 PAREN_GAP = re.compile(r"^\s*,[^.;:!?\"\u201c\u201d]{0,80},\s*(?:\w+ly\s+)?$")
 LEAD_IN_ENDS = ",:;-\u2014"
+FIRM = 0.95  # a line tagged with a name
+AHEAD = 10  # paragraphs a first reading is searched ahead for a tagged line
 THOUGHT_VERBS = words("thought wondered mused reflected")
 ADV_GAP = re.compile(
     r"^[\s,]*(?:(?:\w+ly|had|has|then|now|again|only|just|quickly|at\s+last|"
@@ -49,10 +51,10 @@ INV_GAP = re.compile(
     r"(?:the\s+(?:[a-z][\w-]*\s+){0,2})?$"
 )
 # "the manner in which he spoke": a pronoun opening a relative clause is no said-tag
-RELATIVE_BEFORE = re.compile(r"\b(?:which|whom|whose|that)\s+$")
+RELATIVE_BEFORE = re.compile(r"\b(?:which|whom|whose|that|what)\s+$")
 # "Willoughby, who said": a relative clause whose verb is the speech verb
 WHO_GAP = re.compile(r"^\s*,\s*who\b[^.;:!?\"\u201c\u201d]{0,60}?(?:\w+ly\s+)?$")
-SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<![A-Z])[.!?]+['\"\u201d\u2019)]*(?:\s|--|\u2014)")
+SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<!\bMrs)(?<![A-Z])[.!?]+['\"\u201d\u2019)]*(?:\s|--|\u2014)")
 # "turned to her with a look, and said": the subject of an earlier verb of the clause
 COORD_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}\band\s+(?:\w+ly\s+)?$")
 # "could not help saying", "took the opportunity of whispering"
@@ -76,6 +78,7 @@ class Attribution:
     speakers: dict[int, str | None] = field(default_factory=dict)  # id(quote) -> name
     confidence: dict[int, float] = field(default_factory=dict)
     thoughts: set[int] = field(default_factory=set)
+    lines: dict[int, tuple[int | None, float]] = field(default_factory=dict)  # para -> first
 
 
 def _subject_like(source: str, m: Mention) -> bool:
@@ -104,7 +107,12 @@ def attribute(
     quotes: Sequence[Sequence[Quote]],
     table: NameTable,
     mentions: Sequence[Mention],
+    ahead: dict[int, tuple[int | None, float]] | None = None,
 ) -> Attribution:
+    if ahead is None:
+        # a first reading finds the firmly tagged lines, so that a conversation's
+        # untagged opening can be read back from the tags further on
+        ahead = attribute(source, paras, quotes, table, mentions, {}).lines
     ents = table.entities
     names = [e.main_name() for e in ents]
     out = Attribution([])
@@ -213,6 +221,17 @@ def attribute(
             return t[0]
         return subject(plo, phi, False)
 
+    def later(pi: int) -> int | None:
+        """The speaker of the nearest firmly tagged line ahead in the conversation at an
+        even distance (so the same side of the turn-taking), from the first reading."""
+        for d in range(1, AHEAD + 1):
+            if pi + d not in ahead:
+                return None  # the conversation breaks off first
+            who, c = ahead[pi + d]
+            if d % 2 == 0 and c >= FIRM and who is not None:
+                return who
+        return None
+
     def last_subject(lo: int, hi: int) -> int | None:
         """The latest subject anywhere in the paragraph's narration before a quote."""
         return first_subject(reversed(in_range(lo, hi)))
@@ -245,14 +264,16 @@ def attribute(
             st.narrator = None
             if not table.from_cast:
                 # no cast given: the unnamed narrator is a character of its own, "I"
-                st.narrator = len(ents)
-                ents.append(Entity(len(ents), cast_name="I"))
-                names.append("I")
+                if not ents or ents[-1].cast_name != "I":
+                    ents.append(Entity(len(ents), cast_name="I"))
+                    names.append("I")
+                st.narrator = len(ents) - 1
 
     pconf: dict[int, float] = {}  # paragraph -> confidence of its first quote
     first: dict[int, int | None] = {}  # paragraph -> speaker of its first quote
     gvocs: dict[int, str] = {}  # paragraph -> gender its last quote addresses ("sir")
     turned: set[int] = set()  # paragraphs attributed by turn-taking alone
+    opens: set[int] = set()  # paragraphs that open with a quote
     for pi, (lo, hi) in enumerate(paras):
         pq = quotes[pi]
         inside = [(q.start, q.end) for q in pq]
@@ -323,13 +344,16 @@ def attribute(
             hint = None
             if pi and not quotes[pi - 1]:
                 hint = subject(paras[pi - 1][0], paras[pi - 1][1], False)
-            who, conf = turn(pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs)
+            who, conf = turn(pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi))
             own = [(who, conf)] * len(pq)
             turned.add(pi)
         for q, (who, conf) in zip(pq, own, strict=True):
             out.speakers[id(q)] = names[who] if who is not None else None
             out.confidence[id(q)] = conf
         speaker[pi] = own[-1][0]
+        if not source[lo : pq[0].start].strip():
+            opens.add(pi)
+        st.spoken_to(own[-1][0], qvocs[-1], pq[-1].end)
         pconf[pi] = own[0][1]
         first[pi] = own[0][0]
         vocs[pi] = set().union(*qvocs)
@@ -341,7 +365,7 @@ def attribute(
             if out.confidence[id(q)] <= WEAK:
                 out.speakers[id(q)] = names[who]
                 out.confidence[id(q)] = 0.55
-    for pi, who in untwin(speaker, first, pconf, vocs).items():
+    for pi, who in untwin(speaker, first, pconf, vocs, opens).items():
         for q in quotes[pi]:
             if out.confidence[id(q)] <= TURN:
                 out.speakers[id(q)] = names[who]
@@ -359,6 +383,7 @@ def attribute(
         for q in quotes[pi]:
             out.speakers[id(q)] = names[who]
             out.confidence[id(q)] = min(out.confidence[id(q)], TURN)
+    out.lines = {pi: (first[pi], pconf[pi]) for pi in first}
     for e in ents:
         g = st.gender(e.key)
         aliases = tuple(sorted(set(e.forms) - {names[e.key]}))

@@ -106,12 +106,19 @@ def turn(
     st: Salience,
     hint: int | None = None,
     gvocs: dict[int, str] | None = None,
+    later: int | None = None,
 ) -> tuple[int | None, float]:
-    """Speaker of an untagged paragraph from the conversation before it."""
+    """Speaker of an untagged paragraph from the conversation before it.
+
+    ``later`` is who a tagged line further on says speaks on this line's side
+    of the turn-taking; it settles a line the conversation so far cannot.
+    """
     mine = set().union(*qvocs)
     prev = speaker.get(pi - 1) if pi - 1 in speaker else None
     if q.continues and prev is not None:
         return prev, 0.86
+    if later is not None and (later == prev or later in mine):
+        later = None
     if pi - 1 in speaker:
         for x in sorted(vocs.get(pi - 1, ())):
             if x != prev and x not in mine:
@@ -126,9 +133,13 @@ def turn(
                     b = speaker.get(pj)
                     if b is not None and b != prev and b not in mine and st.gender(b) == want:
                         return b, 0.55
+        if later is not None:
+            return later, 0.45
         for e in reversed(st.recent):
             if e != prev and e not in mine:
                 return e, 0.4
+    if later is not None:
+        return later, 0.45
     if hint is not None and hint not in mine:
         return hint, 0.35  # the character the narration just before was about
     for e in reversed(st.recent):
@@ -186,15 +197,18 @@ def untwin(
     first: dict[int, int | None],
     conf: dict[int, float],
     vocs: dict[int, set[int]],
+    opens: set[int],
 ) -> dict[int, int]:
     """An untagged line given to the speaker of the tagged line right after it is a slip.
 
     People rarely speak twice in a row in separate paragraphs, so the line
-    goes to the one who spoke just before instead.
+    goes to the one who spoke just before instead; unless narration opens
+    the next paragraph ("He paused. 'And another thing,' he said."), which
+    ``opens`` (paragraphs that open with their quote) tells.
     """
     changes: dict[int, int] = {}
     for p in sorted(last):
-        if conf.get(p, 0) > TURN or conf.get(p + 1, 0) < 0.9:
+        if conf.get(p, 0) > TURN or conf.get(p + 1, 0) < 0.9 or p + 1 not in opens:
             continue
         nxt = first.get(p + 1)
         if nxt is None or last[p] != nxt:

@@ -165,6 +165,59 @@ def _single_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, bool]]:
     return spans
 
 
+# "(smiling,)", "(turning to Anne)", "(she might well say this)": the narrator's aside
+ASIDE_RE = re.compile(r"\((?:[^()]{0,300})\)")
+ASIDE_OPEN = re.compile(
+    r"\(\s*(?:[a-z]+ing\b|with\b|in\s+a\b|aside\b|to\s+[A-Z]|here\s+)"
+    r"|\(\s*[^()]*\b(?:he|she|they)\s+[a-z]+(?:ed|ew|ook|aid|ade|ave)\b"
+)
+FIRST_SECOND = re.compile(r"\b(?:I|me|my|we|us|our|you|your)\b")
+
+
+def _pieces(text: str, s: int, e: int) -> list[tuple[int, int]]:
+    """A quote [s, e) cut around the narrator's asides and the quotes nested in it.
+
+    An aside in parentheses that reads as narration ("(smiling,)", "(turning
+    to her)") is left out, so the narrator reads it; a single-quoted stretch
+    inside ("The sign says 'closed', Oda") becomes a piece of its own, as
+    quotes within quotes are counted. The assembler reads pieces of one
+    voice with nothing but marks between them as one line.
+    """
+    cuts: list[tuple[int, int, bool]] = []  # (start, end, nested) of what is not outer speech
+    for m in ASIDE_RE.finditer(text, s + 1, e):
+        body = m.group()
+        if ASIDE_OPEN.search(body) and not FIRST_SECOND.search(body):
+            cuts.append((m.start(), m.end(), False))
+    for a, b, _closed in _single_spans(text, s + 1, e - 1 if text[e - 1] in DOUBLE_MARKS else e):
+        inner = text[a + 1 : b - 1].strip()
+        if inner and not any(x <= a < y for x, y, _n in cuts):
+            cuts.append((a, b, True))
+    if not cuts:
+        return [(s, e)]
+    cuts.sort()
+    pieces: list[tuple[int, int]] = []
+    cur = s
+    for a, b, nested in cuts:
+        if a < cur:
+            continue
+        _add_piece(text, pieces, cur, a)
+        if nested:
+            pieces.append((a, b))
+        cur = b
+    _add_piece(text, pieces, cur, e)
+    return pieces or [(s, e)]
+
+
+def _add_piece(text: str, pieces: list[tuple[int, int]], a: int, b: int) -> None:
+    """Append [a, b) trimmed of spaces, if any words are in it."""
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    if any(c.isalnum() for c in text[a:b]):
+        pieces.append((a, b))
+
+
 def _first_char(text: str, lo: int, hi: int) -> int:
     i = lo
     while i < hi and text[i].isspace():
@@ -183,6 +236,8 @@ def _is_title_like(text: str, s: int, e: int, lo: int) -> bool:
     word = before.split()[-1].lower().strip("'")
     if VERB_RE.fullmatch(word):
         return False  # he said "yes"
+    if inner[-1] in "?!" and len(inner.split()) > 1:
+        return False  # as she entered "is she ill?": a question or a cry is speech
     if inner[0].islower() or inner.isupper():
         return True  # called "the girl's room," / a "back hall."
     return len(inner.split()) <= 5 and inner[-1] not in END_PUNCT + "'\u2019"
@@ -242,7 +297,8 @@ def find_quotes(source: str, paragraphs: Sequence[tuple[int, int]]) -> list[list
                 if _is_title_like(source, s, e, lo):
                     continue
                 cont = prev_open and s == first
-                quotes.append(Quote(s, e, pi, "speech", cont, closed))
+                for k, (a, b) in enumerate(_pieces(source, s, e)):
+                    quotes.append(Quote(a, b, pi, "speech", cont and not k, closed))
             for a, b in outside:
                 for s, e, closed in _single_spans(source, a, b):
                     inner = source[s + 1 : e - 1].strip()

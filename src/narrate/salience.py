@@ -30,6 +30,7 @@ class Salience:
         self.subj_pos: dict[str, int] = {}
         self.any_pos: dict[str, int] = {}  # gender learnt from a pronoun that took the name
         self.by_family: set[int] = set()  # id(mention) of kin words resolved by surname
+        self.guessed: set[int] = set()  # id(mention) of descriptions resolved by a guess
         ents = table.entities
         kids = [e for e in ents if e.child > 0]
         self.default_child = max(kids, key=lambda e: e.child).key if kids else None
@@ -93,6 +94,7 @@ class Salience:
                     return self.default_child
             return None
         if m.det in ("his", "her") or noun in SPOUSE:
+            self.guessed.add(id(m))  # only a guess: it sets no new focus
             return self.latest(g, exclude=owner)
         if g in ("male", "female"):
             e = self.subj.get(g)
@@ -130,7 +132,7 @@ class Salience:
             # a first-person narrator is "I", never the "he" or "she" of the story
             self.any[g] = e
             self.any_pos[g] = m.start
-            if m.clause_start:
+            if m.clause_start and id(m) not in self.guessed:
                 self.subj[g] = e
                 self.subj_pos[g] = m.start
         if e in self.recent:
@@ -138,3 +140,13 @@ class Salience:
         self.recent.append(e)
         if len(self.recent) > 12:
             del self.recent[0]
+
+    def spoken_to(self, speaker: int | None, addressed: set[int], at: int) -> None:
+        """After a line to someone of the other sex, "she" (or "he") is the one spoken to."""
+        for x in sorted(addressed):
+            g = self.gender(x)
+            if x == speaker or g not in ("male", "female"):
+                continue
+            if speaker is None or self.gender(speaker) != g:
+                self.subj[g] = self.any[g] = x
+                self.subj_pos[g] = self.any_pos[g] = at
