@@ -251,6 +251,8 @@ def attribute(
             if e != prev and e not in mine and st.gender(e) == m.gender:
                 return e  # the one just addressed answers
         for pj in range(pi - 2, max(-1, pi - 12), -1):
+            if pj not in speaker:
+                break  # only the speakers of this conversation
             e = speaker.get(pj)
             if e is not None and e != prev and e not in mine and st.gender(e) == m.gender:
                 return e

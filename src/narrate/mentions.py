@@ -87,6 +87,8 @@ PREPOSITIONS = words(
 CONJUNCTIONS = words(
     "and but as while when then that because though although so before after until till if where whereupon yet or nor once since"
 )
+# "as Mrs. Rachel expected", "knew that Marianne ...": such a subject is not the topic
+SUBORDINATORS = words("that as than though although")
 CLAUSE_MARKS = ".!?,;:\u2014-\"'\u201c\u201d\u2018\u2019()\u2026_"
 
 
@@ -103,6 +105,7 @@ class Mention:
     after_prep: bool = False
     clause_start: bool = False  # opens a clause: a likely grammatical subject
     nominative: bool = False
+    subordinate: bool = False  # opens a subordinate clause ("as she expected")
 
 
 def _flags(text: str, m: Mention) -> None:
@@ -120,6 +123,7 @@ def _flags(text: str, m: Mention) -> None:
     if prev:
         # "said Lucy": the subject of an inverted said-tag
         m.clause_start = prev in CONJUNCTIONS or prev in SPEECH_VERBS
+        m.subordinate = prev in SUBORDINATORS
     else:
         m.clause_start = j < 0 or text[j] in CLAUSE_MARKS
 

@@ -132,7 +132,8 @@ class Salience:
             # a first-person narrator is "I", never the "he" or "she" of the story
             self.any[g] = e
             self.any_pos[g] = m.start
-            if m.clause_start and id(m) not in self.guessed:
+            topic = not m.subordinate or m.kind == "pron"
+            if m.clause_start and topic and id(m) not in self.guessed:
                 self.subj[g] = e
                 self.subj_pos[g] = m.start
         if e in self.recent:
