@@ -364,6 +364,10 @@ def _cast_table(
             core = toks[1:] if toks[0].rstrip(".").lower() in TITLES and len(toks) > 1 else toks
             if core is not toks:
                 g = title_gender(toks[0])
+                # "Mrs. Dashwood": her title and surname, for "her mother" to find her
+                ent.title = ent.title or toks[0]
+                if len(core) == 1 and core[0][:1].isupper():
+                    ent.last = ent.last or core[0]
                 if ch.gender == "unknown":
                     ent.male += g == "male"
                     ent.female += g == "female"

@@ -11,9 +11,14 @@ from narrate.characters import NameTable
 from narrate.mentions import CHILD_NOUNS, SPOUSE, Mention
 from narrate.wordlists import words
 
+
+def _t(title: str) -> str:
+    return title.rstrip(".").lower()
+
 RECENCY_GAP = 150  # characters
 KIN = words("father mother husband wife brother sister son daughter uncle aunt")
 ELDERS = words("father mother husband wife uncle aunt")  # "Mr. Bennet", "Mrs. Bennet"
+YOUNG_TITLES = words("miss master")  # never anyone's father, mother, husband or wife
 
 
 class Salience:
@@ -114,7 +119,7 @@ class Salience:
             and x.last == last
             and self.gender(x.key) == g
             and x.key in self.known
-            and (noun not in ELDERS or x.title is not None)
+            and (noun not in ELDERS or x.title is not None and _t(x.title) not in YOUNG_TITLES)
         ]
         return found[0] if len(found) == 1 else None
 
