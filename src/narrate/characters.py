@@ -36,6 +36,7 @@ LOWER_RE = re.compile(r"(?<![\w'\u2019-])[a-z]+(?![\w-])")
 TITLE_FORMS = {t.capitalize() for t in TITLES} | {t.capitalize() + "." for t in TITLES}
 NARRATOR_ALIASES = words("narrator narr _narr i")
 ARTICLES = words("the a an")
+ADDRESS_WORDS = words("my dear dearest")  # a cast alias written as the form of address
 # titles too common to name one character on their own
 BARE_TITLE_STOP = words("mr mrs miss ms m mister master mistress madam dr sir lady lord")
 FIRST_NAME_TITLES = words(
@@ -324,6 +325,29 @@ def _role_speakers(table: NameTable, text: str) -> None:
         table.phrase_re = re.compile(rf"\b(?:[Tt]he\s+|[Aa]n?\s+)?({pat})\b", re.IGNORECASE)
 
 
+def _family_names(
+    entities: list[Entity], raw: list[tuple[str | None, list[str], int, int, bool]]
+) -> None:
+    """A surname for cast members listed by first name only: "Elizabeth" is written
+    "Elizabeth Bennet" in the book, and Bennet is the family of others in the cast."""
+    families = {e.last for e in entities if e.last}
+    firsts: dict[str, list[Entity]] = defaultdict(list)
+    for e in entities:
+        if e.last:
+            continue
+        for form in e.forms:
+            toks = form.split()
+            if len(toks) == 1 and toks[0][:1].isupper():
+                firsts[toks[0]].append(e)
+    seen: dict[int, Counter[str]] = defaultdict(Counter)
+    for _title, toks, _s, _e, _i in raw:
+        if len(toks) == 2 and toks[1] in families and len(firsts.get(toks[0], ())) == 1:
+            seen[firsts[toks[0]][0].key][toks[1]] += 1
+    for e in entities:
+        if seen[e.key]:
+            e.last = seen[e.key].most_common(1)[0][0]
+
+
 def _cast_table(
     cast: Sequence[Character],
     text: str,
@@ -350,8 +374,8 @@ def _cast_table(
                 continue
             ent.forms[a] += 1
             toks = a.split()
-            while toks and toks[0].lower() in ARTICLES:
-                toks = toks[1:]
+            while toks and toks[0].lower() in ARTICLES | ADDRESS_WORDS:
+                toks = toks[1:]  # "My Dear Miss Eliza" is Miss Eliza
             if not toks:
                 continue
             lowered = any(t[:1].islower() for t in toks) or toks[0][:1].isdigit()
@@ -366,7 +390,8 @@ def _cast_table(
                 g = title_gender(toks[0])
                 # "Mrs. Dashwood": her title and surname, for "her mother" to find her
                 ent.title = ent.title or toks[0]
-                if len(core) == 1 and core[0][:1].isupper():
+                named = _canon(core[0]) in MALE_NAMES | FEMALE_NAMES  # "Miss Eliza"
+                if len(core) == 1 and core[0][:1].isupper() and not named:
                     ent.last = ent.last or core[0]
                 if ch.gender == "unknown":
                     ent.male += g == "male"
@@ -384,6 +409,7 @@ def _cast_table(
     for title, keys in titles.items():
         if len(keys) == 1 and title not in lookup:
             derived[title] |= keys
+    _family_names(entities, raw)
     seen = Counter(norm(" ".join(toks)) for _t, toks, _s, _e, _i in raw)
     seen.update(norm(f"{t} {' '.join(toks)}") for t, toks, _s, _e, _i in raw if t)
     weight = [sum(seen[norm(f)] for f in ent.forms) for ent in entities]
