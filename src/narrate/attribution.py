@@ -36,7 +36,9 @@ from narrate.salience import Salience
 from narrate.wordlists import SPEECH_GERUNDS, SPEECH_NOUNS
 
 # "Mr. Woodhouse, whose thoughts were elsewhere, said": a clause between subject and verb
-PAREN_GAP = re.compile(r"^\s*,[^.;:!?\"\u201c\u201d]{0,80},\s*(?:\w+ly\s+)?$")
+PAREN_GAP = re.compile(
+    r"^\s*,[^.;:!?\"\u201c\u201d]{0,120},\s*(?:(?:\w+ly|thus|then|now|again)\s+)?$"
+)
 LEAD_IN_ENDS = ",:;-\u2014"
 FIRM = 0.95  # a line tagged with a name
 AHEAD = 10  # paragraphs a first reading is searched ahead for a tagged line
@@ -47,13 +49,18 @@ ADV_GAP = re.compile(
 )
 # between an inverted verb and its subject: "said the Gryphon", "broke in Lord Henry"
 INV_GAP = re.compile(
-    r"^[\s,]*(?:(?:in|out|on|up|forth|again|back)[\s,]+)?(?:\w+ly[\s,]+)?"
+    r"^[\s,]*(?:(?:in|out|on|up|forth|again|back|by)[\s,]+)?(?:\w+ly[\s,]+)?"
     r"(?:the\s+(?:[a-z][\w-]*\s+){0,2})?$"
+)
+# "... before she went on." / "Mrs. Norris began scolding.": a paragraph handing over to speech
+SPOKE_ON = re.compile(
+    r"\b(?:" + VERB_RE.pattern[5:-3] + r"|" + "|".join(sorted(SPEECH_GERUNDS)) + r")"
+    r"(?:\s+(?:on|again|thus|aloud|\w+ly))?\s*[.!]$"
 )
 # "the manner in which he spoke": a pronoun opening a relative clause is no said-tag
 RELATIVE_BEFORE = re.compile(r"\b(?:which|whom|whose|that|what)\s+$")
 # "Willoughby, who said": a relative clause whose verb is the speech verb
-WHO_GAP = re.compile(r"^\s*,\s*who\b[^.;:!?\"\u201c\u201d]{0,60}?(?:\w+ly\s+)?$")
+WHO_GAP = re.compile(r"^\s*,?\s*who\b[^.;:!?\"\u201c\u201d]{0,60}?(?:\w+ly\s+)?$")
 SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<!\bMrs)(?<![A-Z])[.!?]+['\"\u201d\u2019)]*(?:\s|--|\u2014)")
 # "turned to her with a look, and said": the subject of an earlier verb of the clause
 COORD_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}\band\s+(?:\w+ly\s+)?$")
@@ -175,6 +182,10 @@ def attribute(
             subj = _clause_subject(source, before)
             if subj is not None and COORD_GAP.match(source[subj.end : v.start()]):
                 return resolved[id(subj)], v.group(), subj
+            infinitive = source[max(lo, v.start() - 3) : v.start()] == "to "
+            if subj is not None and infinitive and LOOSE_GAP.match(source[subj.end : v.start()]):
+                # "Miss Crawford had only time to say": the subject of the clause
+                return resolved[id(subj)], v.group(), subj
         for m in ms if after else reversed(ms):
             if m.kind != "pron" and POSS_SPEECH.match(source, m.end, hi):
                 return resolved[id(m)], "said", m
@@ -214,7 +225,9 @@ def attribute(
             plo = quotes[pi - 1][-1].end
             if not source[plo:phi].strip():
                 return None
-        if source[plo:phi].rstrip()[-1:] not in LEAD_IN_ENDS:
+        tail = source[plo:phi].rstrip()
+        handing = not quotes[pi - 1] and SPOKE_ON.search(tail)
+        if tail[-1:] not in LEAD_IN_ENDS and not handing:
             return None
         t = tag(plo, phi, False)
         if t and t[0] is not None:
