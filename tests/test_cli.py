@@ -106,28 +106,3 @@ def test_lexicon_changes_what_is_spoken_not_the_script(tmp_path):
     finally:
         synth.close()
 
-
-def test_a_quote_cut_around_a_nested_quote_is_read_as_one_line(tmp_path):
-    from narrate.assemble import plan_chapter
-    from narrate.pipeline import prepare_book
-    from narrate.render import RenderSettings
-
-    book = tmp_path / "sign.txt"
-    book.write_text(
-        "The Sign\n\nBram stopped at the gate.\n\n"
-        "\"The sign says 'closed', Oda,\" said Bram. \"We wait (he turned away) here.\"\n",
-        encoding="utf-8",
-    )
-    prep = prepare_book(book, None, cache_dir=tmp_path / "c")
-    pieces = [s.text for s in prep.script.segments if s.kind == "speech"]
-    assert "'closed'" in pieces  # the script keeps the nested quote as a piece
-    settings = RenderSettings(tmp_path, "test", 64, 5, 60.0, -18.0, (250, 600))
-    plan = plan_chapter(prep.script, prep.book.chapters[0], prep.cast, prep.config.pauses,
-                        lambda text: text, settings, spoken_title=False)
-    texts = [u.text for u in plan.utterances]
-    assert "\"The sign says 'closed', Oda,\"" in texts
-    assert "'closed'" not in texts
-    # an aside is the narrator's, so it stays a line of its own
-    assert "(he turned away)" in texts
-    voices = {u.text: u.voice for u in plan.utterances}
-    assert voices["(he turned away)"] == prep.cast.narrator != voices["\"We wait"]

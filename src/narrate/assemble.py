@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from narrate import mp3
@@ -83,7 +83,8 @@ def plan_chapter(
     if spoken_title:
         add(chapter.title, cast.narrator, None, None, pauses.paragraph if opening else 0)
     previous: tuple[Segment, Voice] | None = None
-    for index, seg, voice in _voiced(script, chapter, cast):
+    for index, seg in _chapter_segments(script, chapter):
+        voice = cast.voice_for(seg)
         if previous is None:
             pause = pauses.chapter if items else 0
         elif seg.paragraph != previous[0].paragraph:
@@ -106,36 +107,10 @@ def _speakable(text: str) -> bool:
     return any(ch.isalnum() for ch in text)
 
 
-def _voiced(script: Script, chapter: Chapter, cast: Cast) -> Iterator[tuple[int, Segment, Voice]]:
-    """The chapter's segments with their voices, pieces of one voice read as one.
-
-    A quote cut around a quote nested in it ("The sign says 'closed', Oda,")
-    is pieces of one speaker with nothing between them but marks: read as
-    the one line it is, not with a pause at every cut.
-    """
-    source = script.book.source
-    run: tuple[int, Segment, Voice] | None = None
+def _chapter_segments(script: Script, chapter: Chapter) -> Iterable[tuple[int, Segment]]:
     for index, seg in enumerate(script.segments):
-        if seg.chapter != chapter.index:
-            continue
-        voice = cast.voice_for(seg)
-        if run is not None:
-            _i, last, last_voice = run
-            gap = source[last.end : seg.start]
-            if (
-                voice == last_voice
-                and seg.paragraph == last.paragraph
-                and seg.kind != "narration"
-                and last.kind != "narration"
-                and not any(c.isalnum() for c in gap)
-            ):
-                joined = source[last.start : seg.end]
-                run = (run[0], replace(last, text=joined, end=seg.end), voice)
-                continue
-            yield run
-        run = (index, seg, voice)
-    if run is not None:
-        yield run
+        if seg.chapter == chapter.index:
+            yield index, seg
 
 
 @dataclass(frozen=True, slots=True)

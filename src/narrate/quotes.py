@@ -175,34 +175,23 @@ FIRST_SECOND = re.compile(r"\b(?:I|me|my|we|us|our|you|your)\b")
 
 
 def _pieces(text: str, s: int, e: int) -> list[tuple[int, int]]:
-    """A quote [s, e) cut around the narrator's asides and the quotes nested in it.
+    """A quote [s, e) cut around the narrator's asides in it.
 
     An aside in parentheses that reads as narration ("(smiling,)", "(turning
-    to her)") is left out, so the narrator reads it; a single-quoted stretch
-    inside ("The sign says 'closed', Oda") becomes a piece of its own, as
-    quotes within quotes are counted. The assembler reads pieces of one
-    voice with nothing but marks between them as one line.
+    to her)") is left out of the speech, so the narrator reads it; one that
+    speaks in the first or second person ("(I hope)") is the speaker's own.
     """
-    cuts: list[tuple[int, int, bool]] = []  # (start, end, nested) of what is not outer speech
-    for m in ASIDE_RE.finditer(text, s + 1, e):
-        body = m.group()
-        if ASIDE_OPEN.search(body) and not FIRST_SECOND.search(body):
-            cuts.append((m.start(), m.end(), False))
-    for a, b, _closed in _single_spans(text, s + 1, e - 1 if text[e - 1] in DOUBLE_MARKS else e):
-        inner = text[a + 1 : b - 1].strip()
-        if inner and not any(x <= a < y for x, y, _n in cuts):
-            cuts.append((a, b, True))
+    cuts = [
+        (m.start(), m.end())
+        for m in ASIDE_RE.finditer(text, s + 1, e)
+        if ASIDE_OPEN.search(m.group()) and not FIRST_SECOND.search(m.group())
+    ]
     if not cuts:
         return [(s, e)]
-    cuts.sort()
     pieces: list[tuple[int, int]] = []
     cur = s
-    for a, b, nested in cuts:
-        if a < cur:
-            continue
+    for a, b in cuts:
         _add_piece(text, pieces, cur, a)
-        if nested:
-            pieces.append((a, b))
         cur = b
     _add_piece(text, pieces, cur, e)
     return pieces or [(s, e)]
