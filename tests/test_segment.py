@@ -594,3 +594,60 @@ def test_reparity_weighs_a_weakly_tagged_line_before_moving_it() -> None:
     last = {0: hal, 1: ruth, 2: hal, 3: hal, 4: hal, 5: ruth}
     assert reparity(6, dict(last), dict(last), {2}, {}, set(), {3: 0.5}) == {3: ruth}
     assert reparity(6, dict(last), dict(last), {2}, {}, set(), {3: 3.0}) == {}
+
+
+def test_an_untagged_opening_is_read_back_from_a_tag_further_on() -> None:
+    text = (
+        "Oda came into the kitchen. Wren looked up from the fire.\n\n"
+        '"Is it late?"\n\n'
+        '"Not yet."\n\n'
+        '"The bread will burn," she said.\n\n'
+        '"Let it."\n\n'
+        '"Then I will wait," said Oda.\n\n'
+        '"Wait, then."'
+    )
+    sc = segment(make_book(text), [Character("Oda", (), "female"), Character("Wren", (), "female")])
+    check_cover(sc)
+    # Wren is the one the narration was last about, but the tag four lines on puts
+    # Oda on the first line's side of the turn-taking, and so "she said" is Oda too.
+    speakers = [s.speaker for s in sc.segments if s.kind == "speech"]
+    assert speakers == ["Oda", "Wren", "Oda", "Wren", "Oda", "Wren"]
+
+
+def test_narration_opening_the_next_paragraph_lets_a_speaker_go_on() -> None:
+    text = (
+        "Oda stood at the door of the barn, and Bram sat on the step.\n\n"
+        '"Are you coming?" asked Oda.\n\n'
+        '"I am."\n\n'
+        'Bram pulled on his boots. "Give me a minute," he said.'
+    )
+    sc = segment(make_book(text), [Character("Oda", (), "female"), Character("Bram", (), "male")])
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda", "Bram", "Bram"]
+
+
+def test_a_lead_in_with_mrs_and_an_aside_names_the_speaker() -> None:
+    text = (
+        "Tom Ash stood by the window and said nothing.\n\n"
+        "After a long pause Mrs. Hale, turning from Tom Ash to the door, said,\n\n"
+        '"We shall not wait for him."'
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert quotes(sc) == [("speech", "Mrs. Hale", '"We shall not wait for him."')]
+
+
+def test_her_father_is_found_by_the_surname_the_book_gives_a_cast_member() -> None:
+    cast = [
+        Character("Nell", (), "female"),
+        Character("Mr. Hale", (), "male"),
+        Character("Tom Ash", (), "male"),
+    ]
+    text = (
+        "Nell Hale came down the stairs in her coat.\n\n"
+        "Tom Ash had gone out to the yard an hour before.\n\n"
+        'Her father was waiting in the hall. "You are late," said he.'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert quotes(sc) == [("speech", "Mr. Hale", '"You are late,"')]

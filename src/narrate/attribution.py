@@ -6,6 +6,10 @@ narration around the quote in its paragraph; the other quotes of the same
 paragraph; then conversation turn-taking (the addressee answers, speakers
 alternate) through runs of untagged lines, each run then re-read to fit the
 lines on both its sides and the forms of address in it.
+
+The book is read twice: the first reading only finds the lines tagged with a
+name, so that the second can settle a conversation's untagged opening from a
+tag further on instead of passing a wrong guess down the turn-taking.
 """
 
 from __future__ import annotations
@@ -85,7 +89,8 @@ class Attribution:
     speakers: dict[int, str | None] = field(default_factory=dict)  # id(quote) -> name
     confidence: dict[int, float] = field(default_factory=dict)
     thoughts: set[int] = field(default_factory=set)
-    lines: dict[int, tuple[int | None, float]] = field(default_factory=dict)  # para -> first
+    # paragraph -> (speaker, confidence) of its first quote
+    lines: dict[int, tuple[int | None, float]] = field(default_factory=dict)
 
 
 def _subject_like(source: str, m: Mention) -> bool:
