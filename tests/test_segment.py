@@ -651,3 +651,19 @@ def test_her_father_is_found_by_the_surname_the_book_gives_a_cast_member() -> No
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert quotes(sc) == [("speech", "Mr. Hale", '"You are late,"')]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "\"Cora's garden is the finest in the town,\" said Ada.",
+        "\"Mother called out, 'Come here, Cora,' and I went,\" said Ada.",
+        '"Cora?" said Ada.',
+    ],
+)
+def test_a_name_spoken_of_is_not_the_one_spoken_to(line: str) -> None:
+    text = f'Ada sat with Bea by the window.\n\n{line}\n\n"It is very fine."'
+    cast = [Character(n, (), "female") for n in ("Ada", "Bea", "Cora")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == "Bea"

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 from narrate.characters import VERB_RE
 from narrate.mentions import Mention
-from narrate.quotes import Quote
+from narrate.quotes import Quote, nested_quotes
 
 if TYPE_CHECKING:
     from narrate.salience import Salience
@@ -22,6 +22,7 @@ I_TAG_RE = re.compile(
     + VERB_RE.pattern[5:-3]
     + r")\s+I\b"
 )
+QUOTE_EDGES = "\"'\u201c\u201d\u2018\u2019"
 VOC_BEFORE = ",\"'\u201c\u2018.!?\u2026-\u2014"
 VOC_AFTER = ",.!?;\u2026-\u2014\"'\u201d\u2019"
 GENERIC_VOC_RE = re.compile(
@@ -43,9 +44,14 @@ MISADDRESSED = 1.5  # "Yes, sir." said to, or answered by, a woman
 def vocatives(source: str, q: Quote, inside: Sequence[Mention]) -> set[int]:
     """Characters addressed by name in a quote ("Come here, Tom."): not its speaker."""
     found: set[int] = set()
+    nested = nested_quotes(source, q)
     for m in inside:
-        if m.kind != "name" or m.ent is None:
-            continue
+        if any(a <= m.start < b for a, b in nested):
+            continue  # 'Come here, Tom,' she said to me: Tom is not the one spoken to now
+        if m.kind != "name" or m.ent is None or m.possessive:
+            continue  # "Mrs. Weston's manners" speaks of her, not to her
+        if source[q.start : q.end].strip(QUOTE_EDGES + " ?").strip() == source[m.start : m.end]:
+            continue  # "Mr. Campbell?" asks about him
         b = source[max(q.start, m.start - 12) : m.start].rstrip()
         a = source[m.end : q.end].lstrip()
         prev_ok = not b or b[-1] in VOC_BEFORE or re.search(r"\b(?:dear|my|oh|O)$", b)

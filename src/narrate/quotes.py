@@ -207,6 +207,14 @@ def _add_piece(text: str, pieces: list[tuple[int, int]], a: int, b: int) -> None
         pieces.append((a, b))
 
 
+def nested_quotes(text: str, q: Quote) -> list[tuple[int, int]]:
+    """The single-quoted stretches inside a double-quoted quote ("she told me, 'Go.'")."""
+    if text[q.start] not in DOUBLE_MARKS:
+        return []
+    end = q.end - 1 if text[q.end - 1] in DOUBLE_MARKS else q.end
+    return [(s, e) for s, e, _closed in _single_spans(text, q.start + 1, end)]
+
+
 def _first_char(text: str, lo: int, hi: int) -> int:
     i = lo
     while i < hi and text[i].isspace():
