@@ -12,9 +12,9 @@ from narrate.characters import (
     NameTable,
     _canon,
     _gender_votes,
-    _t,
     norm,
     title_gender,
+    title_word,
 )
 from narrate.records import Gender
 from narrate.wordlists import FEMALE_NAMES, MALE_NAMES
@@ -86,16 +86,16 @@ def cluster(
             continue
         tok = toks[0]
         g = title_gender(title)
-        same = [x for x in by_last[tok] if x.title and _t(x.title) == _t(title)]
+        same = [x for x in by_last[tok] if x.title and title_word(x.title) == title_word(title)]
         if n > 3:
             # "Mr. Knightley" is not "Mr. John Knightley" when both are common
             same = [x for x in same if sum(x.forms.values()) < 10]
         if not same:
-            if _t(title) in FIRST_NAME_TITLES:  # Sir William, Miss Lizzy
+            if title_word(title) in FIRST_NAME_TITLES:  # Sir William, Miss Lizzy
                 same = [x for x in by_first[_canon(tok)] if compatible(x, g)]
-            if _t(title) == "mrs":
+            if title_word(title) == "mrs":
                 same = []  # Mrs. X is X's wife, not a woman called X
-        if not same and _t(title) not in ("mrs", "lady", "madame", "mme", "dame"):
+        if not same and title_word(title) not in ("mrs", "lady", "madame", "mme", "dame"):
             same = [x for x in by_last[tok] if compatible(x, g) and x.title is None]
         if len(same) == 1:
             ent = same[0]

@@ -88,7 +88,8 @@ def _canon(first: str) -> str:
     return PET_NAMES.get(low, low)
 
 
-def _t(title: str) -> str:
+def title_word(title: str) -> str:
+    """'Mrs.' -> 'mrs'."""
     return title.rstrip(".").lower()
 
 
@@ -305,7 +306,7 @@ def _role_speakers(table: NameTable, text: str) -> None:
     titled: dict[str, list[int]] = defaultdict(list)
     for ent in table.entities:
         if ent.title and ent.key in table.lookup.values():
-            titled[_t(ent.title)].append(ent.key)
+            titled[title_word(ent.title)].append(ent.key)
     titled["doctor"] += titled.get("dr", [])
     for noun, n in sorted(roles.items()):
         if n < 2 or noun in NOUN_GENDER or noun in ROLE_STOP or noun in table.lookup:
@@ -398,9 +399,9 @@ def _cast_table(
                     ent.female += g == "female"
             derived[norm(" ".join(toks))].add(ent.key)
             derived[norm(" ".join(core))].add(ent.key)
-            if core is not toks and _t(toks[0]) not in BARE_TITLE_STOP:
+            if core is not toks and title_word(toks[0]) not in BARE_TITLE_STOP:
                 # "said the Colonel", "cried Mademoiselle": the one cast member so titled
-                titles[_t(toks[0])].add(ent.key)
+                titles[title_word(toks[0])].add(ent.key)
             if len(core) >= 2:
                 derived[norm(core[0])].add(ent.key)
                 derived[norm(core[-1])].add(ent.key)

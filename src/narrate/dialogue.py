@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, cast
 
 from narrate.characters import VERB_RE
 from narrate.mentions import Mention
-from narrate.quotes import Quote, nested_quotes
+from narrate.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote, nested_quotes
 
 if TYPE_CHECKING:
     from narrate.salience import Salience
@@ -22,7 +22,6 @@ I_TAG_RE = re.compile(
     + VERB_RE.pattern[5:-3]
     + r")\s+I\b"
 )
-QUOTE_EDGES = "\"'\u201c\u201d\u2018\u2019"
 VOC_BEFORE = ",\"'\u201c\u2018.!?\u2026-\u2014"
 VOC_AFTER = ",.!?;\u2026-\u2014\"'\u201d\u2019"
 GENERIC_VOC_RE = re.compile(
@@ -50,7 +49,7 @@ def vocatives(source: str, q: Quote, inside: Sequence[Mention]) -> set[int]:
             continue  # 'Come here, Tom,' she said to me: Tom is not the one spoken to now
         if m.kind != "name" or m.ent is None or m.possessive:
             continue  # "Mrs. Weston's manners" speaks of her, not to her
-        if source[q.start : q.end].strip(QUOTE_EDGES + " ?").strip() == source[m.start : m.end]:
+        if source[q.start : q.end].strip(DOUBLE_MARKS + SINGLE_MARKS + " ?").strip() == source[m.start : m.end]:
             continue  # "Mr. Campbell?" asks about him
         b = source[max(q.start, m.start - 12) : m.start].rstrip()
         a = source[m.end : q.end].lstrip()

@@ -7,13 +7,9 @@ pronouns so far have taught about names of unknown gender.
 
 from __future__ import annotations
 
-from narrate.characters import NameTable
+from narrate.characters import NameTable, title_word
 from narrate.mentions import CHILD_NOUNS, SPOUSE, Mention
 from narrate.wordlists import words
-
-
-def _t(title: str) -> str:
-    return title.rstrip(".").lower()
 
 RECENCY_GAP = 150  # characters
 KIN = words("father mother husband wife brother sister son daughter uncle aunt")
@@ -119,7 +115,7 @@ class Salience:
             and x.last == last
             and self.gender(x.key) == g
             and x.key in self.known
-            and (noun not in ELDERS or x.title is not None and _t(x.title) not in YOUNG_TITLES)
+            and (noun not in ELDERS or x.title is not None and title_word(x.title) not in YOUNG_TITLES)
         ]
         return found[0] if len(found) == 1 else None
 
