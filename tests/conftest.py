@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import array
+import math
 import struct
 import subprocess
 import zlib
@@ -48,3 +50,28 @@ def make_png(width: int = 1, height: int = 1, rgb: tuple[int, int, int] = (255, 
     header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
             + chunk(b"IEND", b""))
+
+
+RATE = 22050
+
+
+def sine(seconds: float = 2.0, amplitude: float = 0.5, freq: float = 1000.0) -> bytes:
+    """s16le mono PCM at 22,050 Hz: a sine at ``amplitude`` of full scale (0 gives silence)."""
+    peak = amplitude * 32767
+    n = int(RATE * seconds)
+    return array.array(
+        "h", (int(peak * math.sin(2 * math.pi * freq * i / RATE)) for i in range(n))
+    ).tobytes()
+
+
+def encode_mp3(path: Path, pcm: bytes) -> Path:
+    """Encode mono 22,050 Hz PCM to a 64 kbps MP3 with LAME, as narrate's blocks are."""
+    import lameenc
+
+    enc = lameenc.Encoder()
+    enc.set_bit_rate(64)
+    enc.set_in_sample_rate(RATE)
+    enc.set_channels(1)
+    enc.set_quality(2)
+    path.write_bytes(enc.encode(pcm) + enc.flush())
+    return path

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import array
-import math
 import subprocess
 from pathlib import Path
 
-import lameenc
 import pytest
+from conftest import encode_mp3, sine
 
 from narrate.errors import InputError, NarrateError
 from narrate.inspection import (
@@ -27,21 +25,8 @@ META = TrackMeta(title="Chapter 2", album="The Book", artist="Ada Writer", track
                  narrator="Nell Reader", language="en", year="2001", chapters=MARKS)
 
 
-def pcm(seconds: float = 2.0, amplitude: float = 0.5) -> bytes:
-    """s16le mono: a 1 kHz sine at ``amplitude`` of full scale (0 gives silence)."""
-    peak = amplitude * 32767
-    return array.array("h", (int(peak * math.sin(2 * math.pi * 1000 * i / RATE))
-                             for i in range(int(RATE * seconds)))).tobytes()
-
-
 def make_mp3(path: Path, amplitude: float = 0.5) -> Path:
-    enc = lameenc.Encoder()
-    enc.set_bit_rate(64)
-    enc.set_in_sample_rate(RATE)
-    enc.set_channels(1)
-    enc.set_quality(2)
-    path.write_bytes(enc.encode(pcm(amplitude=amplitude)) + enc.flush())
-    return path
+    return encode_mp3(path, sine(amplitude=amplitude))
 
 
 def make_m4b(path: Path, metadata: Path, *extra: str) -> Path:
@@ -49,7 +34,7 @@ def make_m4b(path: Path, metadata: Path, *extra: str) -> Path:
                     "-ar", str(RATE), "-ac", "1", "-i", "-", "-i", str(metadata),
                     "-map", "0", "-map_metadata", "1", "-map_chapters", "1",
                     "-c:a", "aac", "-b:a", "64k", *extra, str(path)],
-                   input=pcm(), capture_output=True, check=True)
+                   input=sine(), capture_output=True, check=True)
     return path
 
 

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import array
 import functools
-import math
 import subprocess
 from dataclasses import replace
 from pathlib import Path
 
-import lameenc
 import pytest
-from conftest import make_png
+from conftest import encode_mp3, make_png, sine
 from mutagen import id3
 from mutagen.mp4 import MP4, MP4Cover
 
@@ -34,22 +31,8 @@ RATE = 22050
 PNG = make_png(4, 4, (255, 0, 0))  # ffmpeg decodes the attached picture too
 
 
-def tone(seconds: float = 2.0, amplitude: float = 0.5, freq: float = 1000.0) -> bytes:
-    """s16le mono PCM of a sine."""
-    n = int(RATE * seconds)
-    peak = amplitude * 32767
-    return array.array("h", (int(peak * math.sin(2 * math.pi * freq * i / RATE))
-                             for i in range(n))).tobytes()
-
-
 def make_mp3(path: Path, seconds: float = 2.0) -> Path:
-    enc = lameenc.Encoder()
-    enc.set_bit_rate(64)
-    enc.set_in_sample_rate(RATE)
-    enc.set_channels(1)
-    enc.set_quality(2)
-    path.write_bytes(enc.encode(tone(seconds)) + enc.flush())
-    return path
+    return encode_mp3(path, sine(seconds))
 
 
 def ffmpeg(*args: str, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
@@ -68,7 +51,7 @@ def make_m4b(path: Path, metadata: Path | None = None, *extra: str) -> Path:
     meta_args = ["-i", str(metadata), "-map", "0", "-map_metadata", "1",
                  "-map_chapters", "1"] if metadata else []
     ffmpeg("-f", "s16le", "-ar", str(RATE), "-ac", "1", "-i", "-", *meta_args,
-           "-c:a", "aac", "-b:a", "64k", *extra, str(path), data=tone())
+           "-c:a", "aac", "-b:a", "64k", *extra, str(path), data=sine())
     return path
 
 
@@ -166,7 +149,7 @@ def test_retagging_replaces_tags_and_keeps_audio(tmp_path: Path, mp3: Path) -> N
     # ffmpeg's own encoder tag is replaced too, and non-ASCII survives.
     made = tmp_path / "ff.mp3"
     ffmpeg("-f", "s16le", "-ar", str(RATE), "-ac", "1", "-i", "-", "-b:a", "64k", str(made),
-           data=tone(1.0))
+           data=sine(1.0))
     tag_mp3(made, replace(META, title="Глава 1 — «Пепел»"))
     tags = id3.ID3(made)
     assert "TSSE" not in tags and text(tags, "TIT2") == "Глава 1 — «Пепел»"
