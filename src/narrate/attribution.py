@@ -239,14 +239,14 @@ def attribute(
             return t[0]
         return subject(plo, phi, False)
 
-    def later(pi: int) -> int | None:
+    def later(pi: int, side: int = 0) -> int | None:
         """The speaker of the nearest firmly tagged line ahead in the conversation at an
         even distance (so the same side of the turn-taking), from the first reading."""
         for d in range(1, AHEAD + 1):
             if pi + d not in ahead:
                 return None  # the conversation breaks off first
             who, c = ahead[pi + d]
-            if d % 2 == 0 and c >= FIRM and who is not None:
+            if d % 2 == side and c >= FIRM and who is not None:
                 return who
         return None
 
@@ -364,7 +364,7 @@ def attribute(
             hint = None
             if pi and not quotes[pi - 1]:
                 hint = subject(paras[pi - 1][0], paras[pi - 1][1], False)
-            who, conf = turn(pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi))
+            who, conf = turn(pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi), later(pi, 1))
             own = [(who, conf)] * len(pq)
             turned.add(pi)
         for q, (who, conf) in zip(pq, own, strict=True):

@@ -112,11 +112,14 @@ def turn(
     hint: int | None = None,
     gvocs: dict[int, str] | None = None,
     later: int | None = None,
+    against: int | None = None,
 ) -> tuple[int | None, float]:
     """Speaker of an untagged paragraph from the conversation before it.
 
     ``later`` is who a tagged line further on says speaks on this line's side
     of the turn-taking; it settles a line the conversation so far cannot.
+    ``against`` is who such a line says speaks on the other side: when nothing
+    better is known, not the one who speaks this line.
     """
     mine = set().union(*qvocs)
     prev = speaker.get(pi - 1) if pi - 1 in speaker else None
@@ -145,11 +148,12 @@ def turn(
                 return e, 0.4
     if later is not None:
         return later, 0.45
-    if hint is not None and hint not in mine:
+    if hint is not None and hint not in mine and hint != against:
         return hint, 0.35  # the character the narration just before was about
-    for e in reversed(st.recent):
-        if e not in mine:
-            return e, 0.3
+    # not the one a tagged line just after says answers this line
+    free = [e for e in reversed(st.recent) if e not in mine]
+    for e in [e for e in free if e != against] or free:
+        return e, 0.3
     return None, 0.0
 
 

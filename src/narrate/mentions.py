@@ -88,6 +88,7 @@ CONJUNCTIONS = words(
     "and but as while when then that because though although so before after until till if where whereupon yet or nor once since"
 )
 # "as Mrs. Rachel expected", "knew that Marianne ...": such a subject is not the topic
+EPITHETS = words("poor old little young dear good kind honest worthy unhappy happy sweet pretty silly")
 SUBORDINATORS = words("that as than though although")
 CLAUSE_MARKS = ".!?,;:\u2014-\"'\u201c\u201d\u2018\u2019()\u2026_"
 
@@ -113,12 +114,16 @@ def _flags(text: str, m: Mention) -> None:
     if m.kind != "pron" and (nxt in ("'s", "\u2019s") or nxt[:1] in ("'", "\u2019")):
         m.possessive = True
     j = m.start - 1
-    while j >= 0 and text[j] in " \t\r\n":
-        j -= 1
-    k = j
-    while k >= 0 and text[k].isalpha():
-        k -= 1
-    prev = text[k + 1 : j + 1].lower()
+    for _ in range(3):
+        while j >= 0 and text[j] in " \t\r\n":
+            j -= 1
+        k = j
+        while k >= 0 and text[k].isalpha():
+            k -= 1
+        prev = text[k + 1 : j + 1].lower()
+        if m.kind != "name" or prev not in EPITHETS:
+            break
+        j = k  # "Poor old Mrs. Bates looked": the epithets do not open the clause
     m.after_prep = prev in PREPOSITIONS
     if prev:
         # "said Lucy": the subject of an inverted said-tag
