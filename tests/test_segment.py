@@ -614,6 +614,19 @@ def test_an_untagged_opening_is_read_back_from_a_tag_further_on() -> None:
     assert speakers == ["Oda", "Wren", "Oda", "Wren", "Oda", "Wren"]
 
 
+def test_an_untagged_opening_is_not_given_to_the_one_tagged_as_answering() -> None:
+    text = (
+        "Wren dozed by the fire. Oda came into the kitchen.\n\n"
+        '"Is it late?"\n\n'
+        '"Not yet," said Oda.'
+    )
+    sc = segment(make_book(text), [Character("Oda", (), "female"), Character("Wren", (), "female")])
+    check_cover(sc)
+    # Oda is the one the narration was last about, but the tag of the next line
+    # puts her on the other side of the turn-taking
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+
+
 def test_narration_opening_the_next_paragraph_lets_a_speaker_go_on() -> None:
     text = (
         "Oda stood at the door of the barn, and Bram sat on the step.\n\n"
