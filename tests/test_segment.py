@@ -680,3 +680,14 @@ def test_a_name_spoken_of_is_not_the_one_spoken_to(line: str) -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == "Bea"
+
+
+def test_a_subject_after_a_fronted_phrase_is_the_one_a_pronoun_means() -> None:
+    text = (
+        "Bea waited by the gate.\n\n"
+        'After supper Ada walked down the lane. "We are late," she said.'
+    )
+    cast = [Character(n, (), "female") for n in ("Ada", "Bea")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert quotes(sc) == [("speech", "Ada", '"We are late,"')]

@@ -90,6 +90,8 @@ CONJUNCTIONS = words(
 # "as Mrs. Rachel expected", "knew that Marianne ...": such a subject is not the topic
 EPITHETS = words("poor old little young dear good kind honest worthy unhappy happy sweet pretty silly")
 SUBORDINATORS = words("that as than though although")
+# "At that moment Marilla had", "After supper Anne sat": a short phrase fronted before the subject
+FRONTED_RE = re.compile(r"(?:^|[.!?;:]\s+)([A-Z][a-z]+)(?:\s+[a-z]+){1,4}\s+$")
 CLAUSE_MARKS = ".!?,;:\u2014-\"'\u201c\u201d\u2018\u2019()\u2026_"
 
 
@@ -127,10 +129,18 @@ def _flags(text: str, m: Mention) -> None:
     m.after_prep = prev in PREPOSITIONS
     if prev:
         # "said Lucy": the subject of an inverted said-tag
-        m.clause_start = prev in CONJUNCTIONS or prev in SPEECH_VERBS
+        m.clause_start = (
+            prev in CONJUNCTIONS or prev in SPEECH_VERBS or not m.after_prep and _fronted(text, m.start)
+        )
         m.subordinate = prev in SUBORDINATORS
     else:
         m.clause_start = j < 0 or text[j] in CLAUSE_MARKS
+
+
+def _fronted(text: str, at: int) -> bool:
+    """The words before ``at`` are a short fronted phrase opening the sentence."""
+    fm = FRONTED_RE.search(text, max(0, at - 40), at)
+    return bool(fm) and fm.group(1).lower() in PREPOSITIONS
 
 
 def find_mentions(text: str, table: NameTable) -> list[Mention]:
