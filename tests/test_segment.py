@@ -691,3 +691,14 @@ def test_a_subject_after_a_fronted_phrase_is_the_one_a_pronoun_means() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert quotes(sc) == [("speech", "Ada", '"We are late,"')]
+
+
+def test_a_possessive_name_opening_a_sentence_is_its_topic() -> None:
+    text = (
+        "Bea had been talking for an hour about the fair.\n\n"
+        "Ada's face went pale. \"I cannot go,\" she said."
+    )
+    cast = [Character(n, (), "female") for n in ("Ada", "Bea")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert quotes(sc) == [("speech", "Ada", '"I cannot go,"')]

@@ -125,6 +125,11 @@ class Salience:
             if g in ("male", "female") and m.kind == "name":
                 self.any[g] = e  # "Anne's heart ... she": a weak antecedent
                 self.any_pos[g] = m.start
+                if m.clause_start and not m.after_prep and not m.subordinate:
+                    # "Anne's lips quivered.": the possessor is the topic of the sentence
+                    self.subj[g] = e
+                    self.subj_pos[g] = m.start
+            self._touch(e)
             return
         g = self.gender(e)
         if g == "unknown" and m.gender in ("male", "female"):
@@ -137,6 +142,9 @@ class Salience:
             if m.clause_start and topic and id(m) not in self.guessed:
                 self.subj[g] = e
                 self.subj_pos[g] = m.start
+        self._touch(e)
+
+    def _touch(self, e: int) -> None:
         if e in self.recent:
             self.recent.remove(e)
         self.recent.append(e)
