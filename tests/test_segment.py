@@ -702,3 +702,14 @@ def test_a_possessive_name_opening_a_sentence_is_its_topic() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert quotes(sc) == [("speech", "Ada", '"I cannot go,"')]
+
+
+def test_a_cast_title_written_in_lower_case_is_a_mention() -> None:
+    text = (
+        "Ivan sat by the fire.\n\n"
+        'The count rose from his chair. "We leave at dawn," he said.'
+    )
+    cast = [Character("Count Orlov", (), "male"), Character("Ivan", (), "male")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert quotes(sc) == [("speech", "Count Orlov", '"We leave at dawn,"')]

@@ -410,6 +410,9 @@ def _cast_table(
     for title, keys in titles.items():
         if len(keys) == 1 and title not in lookup:
             derived[title] |= keys
+        if len(keys) == 1:
+            # "the count was beaming": the one cast member so titled, in lower case
+            phrases.setdefault("the " + title, next(iter(keys)))
     _family_names(entities, raw)
     seen = Counter(norm(" ".join(toks)) for _t, toks, _s, _e, _i in raw)
     seen.update(norm(f"{t} {' '.join(toks)}") for t, toks, _s, _e, _i in raw if t)
