@@ -713,3 +713,14 @@ def test_a_cast_title_written_in_lower_case_is_a_mention() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert quotes(sc) == [("speech", "Count Orlov", '"We leave at dawn,"')]
+
+
+def test_a_miss_is_nobodys_mother() -> None:
+    text = (
+        "Mrs. Rowe sat sewing by the lamp.\n\n"
+        'Bea came in with Miss Lane. "You are late," said her mother.'
+    )
+    cast = [Character(n, (), "female") for n in ("Bea", "Miss Cora Lane", "Mrs. Rowe")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert quotes(sc) == [("speech", "Mrs. Rowe", '"You are late,"')]

@@ -55,11 +55,16 @@ class Salience:
                     return x
         return e
 
-    def latest(self, g: str, exclude: int | None = None, adult: bool = True) -> int | None:
+    def latest(
+        self, g: str, exclude: int | None = None, adult: bool = True, elder: bool = False
+    ) -> int | None:
         fallback = None
         for e in reversed(self.recent):
             if e == exclude or (adult and self.is_child(e)):
                 continue
+            title = self.table.entities[e].title
+            if elder and title is not None and title_word(title) in YOUNG_TITLES:
+                continue  # "Miss Dashwood" is nobody's mother or wife
             eg = self.gender(e)
             if g == "unknown" or eg == g:
                 return e
@@ -96,7 +101,7 @@ class Salience:
             return None
         if m.det in ("his", "her") or noun in SPOUSE:
             self.guessed.add(id(m))  # only a guess: it sets no new focus
-            return self.latest(g, exclude=owner)
+            return self.latest(g, exclude=owner, elder=noun in ELDERS)
         if g in ("male", "female"):
             e = self.subj.get(g)
             return e if e is not None and not self.is_child(e) else self.latest(g)
