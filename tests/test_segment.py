@@ -724,3 +724,16 @@ def test_a_miss_is_nobodys_mother() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert quotes(sc) == [("speech", "Mrs. Rowe", '"You are late,"')]
+
+
+def test_narration_after_a_line_keeps_its_subject_for_the_next_he_said() -> None:
+    text = (
+        '"Shall we go?" said Hal.\n\n'
+        '"Not yet," said Cob.\n\n'
+        '"Why not?" said Hal. Hal stood up and took his hat.\n\n'
+        '"I shall go alone," he said.'
+    )
+    cast = [Character(n, (), "male") for n in ("Hal", "Cob")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Hal", "Cob", "Hal", "Hal"]

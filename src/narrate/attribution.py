@@ -258,7 +258,14 @@ def attribute(
         """'he said' in a dialogue: the recent speaker of that gender whose turn it is."""
         if pi - 1 not in speaker:
             return None  # not inside a conversation
-        for x in in_range(lo, m.start):
+        # '"No," said Hal. Cob came up.': a new sentence after the last line says whom the story follows
+        end = quotes[pi - 1][-1].end
+        moved = [
+            x
+            for x in in_range(end, paras[pi - 1][1])
+            if x.clause_start and SENT_RE.search(source, end, x.start)
+        ]
+        for x in moved + in_range(lo, m.start):
             if resolved.get(id(x)) is not None and (x.kind != "pron" or x.nominative):
                 e = resolved[id(x)]
                 if e is not None and st.gender(e) == m.gender:
