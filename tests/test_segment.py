@@ -737,3 +737,19 @@ def test_narration_after_a_line_keeps_its_subject_for_the_next_he_said() -> None
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Hal", "Cob", "Hal", "Hal"]
+
+
+def test_their_father_is_found_by_the_surname_of_the_latest_child() -> None:
+    cast = [
+        Character("Nell Hale", (), "female"),
+        Character("Mr. Hale", (), "male"),
+        Character("Tom Ash", (), "male"),
+    ]
+    text = (
+        "Tom Ash sat at the gate.\n\n"
+        "Nell Hale ran in from the garden.\n\n"
+        '"Come in, both of you," said their father.'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert quotes(sc) == [("speech", "Mr. Hale", '"Come in, both of you,"')]

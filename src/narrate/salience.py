@@ -85,6 +85,9 @@ class Salience:
         owner = (
             self.pron("male" if m.det == "his" else "female") if m.det in ("his", "her") else None
         )
+        if m.det == "their" and noun in KIN:
+            # "their father": the father of the latest of them with a surname
+            owner = next((e for e in reversed(self.recent) if self.table.entities[e].last), None)
         if owner is not None and noun in KIN:
             kin = self.family(owner, noun, g)
             if kin is not None:
