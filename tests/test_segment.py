@@ -753,3 +753,19 @@ def test_their_father_is_found_by_the_surname_of_the_latest_child() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert quotes(sc) == [("speech", "Mr. Hale", '"Come in, both of you,"')]
+
+
+def test_a_guessed_her_cousin_does_not_become_the_latest_character() -> None:
+    cast = [
+        Character("Nell Hale", (), "female"),
+        Character("Mr. Hale", (), "male"),
+        Character("Tom Ash", (), "male"),
+    ]
+    text = (
+        "Tom Ash sat at the gate.\n\n"
+        "Nell Hale ran in from the garden with her cousin.\n\n"
+        '"Come in, both of you," said their father.'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert quotes(sc) == [("speech", "Mr. Hale", '"Come in, both of you,"')]

@@ -309,7 +309,7 @@ def attribute(
                 continue
             e = st.resolve(m)
             resolved[id(m)] = e
-            if e is not None:
+            if e is not None and id(m) not in st.guessed:  # "her friend": a guess sets no focus
                 st.update(m, e)
         if not pq:
             continue
