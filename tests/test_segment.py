@@ -769,3 +769,16 @@ def test_a_guessed_her_cousin_does_not_become_the_latest_character() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert quotes(sc) == [("speech", "Mr. Hale", '"Come in, both of you,"')]
+
+
+def test_the_old_woman_guessed_as_the_last_subject_sets_no_focus() -> None:
+    text = (
+        "Ada walked for a long time along the cold and windy shore, thinking of nothing "
+        "at all but the sea and the gulls and the long grey line of the far hills, until "
+        "at last she came to the door of Bea and knocked.\n\n"
+        'The old woman opened it. "Come in," she said.'
+    )
+    cast = [Character(n, (), "female") for n in ("Ada", "Bea")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert quotes(sc) == [("speech", "Bea", '"Come in,"')]

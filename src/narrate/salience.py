@@ -106,6 +106,7 @@ class Salience:
             self.guessed.add(id(m))  # only a guess: it sets no new focus
             return self.latest(g, exclude=owner, elder=noun in ELDERS)
         if g in ("male", "female"):
+            self.guessed.add(id(m))  # "the old woman" may well be someone new
             e = self.subj.get(g)
             return e if e is not None and not self.is_child(e) else self.latest(g)
         return None
