@@ -782,3 +782,14 @@ def test_the_old_woman_guessed_as_the_last_subject_sets_no_focus() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert quotes(sc) == [("speech", "Bea", '"Come in,"')]
+
+
+def test_a_possessive_name_after_and_is_not_a_new_topic() -> None:
+    text = (
+        "Cora read aloud from Ada and Bea's letters, and laughed.\n\n"
+        '"They are silly," she said.'
+    )
+    cast = [Character(n, (), "female") for n in ("Ada", "Bea", "Cora")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert quotes(sc) == [("speech", "Cora", '"They are silly,"')]

@@ -109,6 +109,7 @@ class Mention:
     clause_start: bool = False  # opens a clause: a likely grammatical subject
     nominative: bool = False
     subordinate: bool = False  # opens a subordinate clause ("as she expected")
+    joined: bool = False  # after "and" / "or": perhaps one of two names ("Jane and Anne's")
 
 
 def _flags(text: str, m: Mention) -> None:
@@ -133,6 +134,7 @@ def _flags(text: str, m: Mention) -> None:
             prev in CONJUNCTIONS or prev in SPEECH_VERBS or not m.after_prep and _fronted(text, m.start)
         )
         m.subordinate = prev in SUBORDINATORS
+        m.joined = prev in ("and", "or", "nor")
     else:
         m.clause_start = j < 0 or text[j] in CLAUSE_MARKS
 

@@ -134,7 +134,7 @@ class Salience:
             if g in ("male", "female") and m.kind == "name":
                 self.any[g] = e  # "Anne's heart ... she": a weak antecedent
                 self.any_pos[g] = m.start
-                if m.clause_start and not m.after_prep and not m.subordinate:
+                if m.clause_start and not (m.after_prep or m.subordinate or m.joined):
                     # "Anne's lips quivered.": the possessor is the topic of the sentence
                     self.subj[g] = e
                     self.subj_pos[g] = m.start
