@@ -793,3 +793,15 @@ def test_a_possessive_name_after_and_is_not_a_new_topic() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert quotes(sc) == [("speech", "Cora", '"They are silly,"')]
+
+
+def test_a_thought_passes_no_turn_to_the_next_he_said() -> None:
+    text = (
+        '"Shall we go?" said Hal.\n\n'
+        '"How dull he is," thought Cob.\n\n'
+        '"Not yet," he said.'
+    )
+    cast = [Character(n, (), "male") for n in ("Hal", "Cob")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind != "narration"] == ["Hal", "Cob", "Cob"]

@@ -256,8 +256,8 @@ def attribute(
 
     def dialogue_pronoun(pi: int, lo: int, m: Mention, mine: set[int]) -> int | None:
         """'he said' in a dialogue: the recent speaker of that gender whose turn it is."""
-        if pi - 1 not in speaker:
-            return None  # not inside a conversation
+        if pi - 1 not in speaker or id(quotes[pi - 1][-1]) in out.thoughts:
+            return None  # not inside a conversation ('"How dull," thought Ann.' passes no turn)
         # '"No," said Hal. Cob came up.': a new sentence after the last line says whom the story follows
         end = quotes[pi - 1][-1].end
         moved = [
