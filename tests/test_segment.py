@@ -805,3 +805,14 @@ def test_a_thought_passes_no_turn_to_the_next_he_said() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind != "narration"] == ["Hal", "Cob", "Cob"]
+
+
+def test_the_latter_is_the_second_of_the_two_just_named() -> None:
+    text = (
+        "Ada came in from the garden with Bea.\n\n"
+        'The latter smiled and sat down by the fire. "I am cold," she said.'
+    )
+    cast = [Character(n, (), "female") for n in ("Ada", "Bea")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert quotes(sc) == [("speech", "Bea", '"I am cold,"')]

@@ -80,6 +80,11 @@ DESC_RE = re.compile(
     + "|".join(sorted(NOUN_GENDER, key=len, reverse=True))
     + r")\b(?!-)"
 )
+# "the latter was growing old": the one of two just named (not "the latter part")
+ORDINAL_RE = re.compile(
+    r"\b[Tt]he\s+(latter|former)\b(?=\s*[,;:.!?\u2014-]|\s+(?:was|were|had|is|did|could|would|"
+    r"might|must|should|who|whose|seemed|looked|being|having|[a-z]+ed)\b)"
+)
 PREPOSITIONS = words(
     "to at of with for on by from into toward towards upon about after before beside behind like than under over through against among between near onto past round around without within beneath above across along"
 )
@@ -190,6 +195,10 @@ def find_mentions(text: str, table: NameTable) -> list[Mention]:
         m = Mention(
             dm.start(), dm.end(), "desc", None, NOUN_GENDER[noun], noun, dm.group(1).lower()
         )
+        _flags(text, m)
+        out.append(m)
+    for dm in ORDINAL_RE.finditer(text):
+        m = Mention(dm.start(), dm.end(), "desc", None, "unknown", dm.group(1).lower(), "the")
         _flags(text, m)
         out.append(m)
     out.sort(key=lambda m: (m.start, -m.end, m.kind != "name"))

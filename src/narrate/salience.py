@@ -82,6 +82,10 @@ class Salience:
                 return self.narrator
             return self.pron(m.gender) if m.gender in ("male", "female") else None
         noun, g = m.word, m.gender
+        if noun in ("latter", "former"):
+            # "Jane and Anne ... the former": the two characters named last, in order
+            pair = self.recent[-2:]
+            return pair[-1 if noun == "latter" else 0] if len(pair) == 2 else None
         owner = (
             self.pron("male" if m.det == "his" else "female") if m.det in ("his", "her") else None
         )
