@@ -680,3 +680,15 @@ def test_a_name_spoken_of_is_not_the_one_spoken_to(line: str) -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == "Bea"
+
+
+def test_a_speech_verb_after_the_one_heard_names_the_speaker() -> None:
+    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    text = (
+        "Oda and Bram sat by the fire while Wren sewed.\n\n"
+        'Later, from the stairs, Wren heard Bram whisper to Oda, "The boat leaves at dawn."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram"]
+

@@ -37,7 +37,7 @@ from narrate.mentions import Mention
 from narrate.quotes import Quote
 from narrate.records import Character, Gender
 from narrate.salience import Salience
-from narrate.wordlists import SPEECH_GERUNDS, SPEECH_NOUNS
+from narrate.wordlists import SPEECH_BASES, SPEECH_GERUNDS, SPEECH_NOUNS
 
 # "Mr. Woodhouse, whose thoughts were elsewhere, said": a clause between subject and verb
 PAREN_GAP = re.compile(
@@ -70,6 +70,8 @@ SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<!\bMrs)(?<![A-Z])[.!?]+['\"\u201d\u2019
 COORD_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}\band\s+(?:\w+ly\s+)?$")
 # "could not help saying", "took the opportunity of whispering"
 GERUND_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_GERUNDS)) + r")\b")
+# "heard her father say", "overhearing Tom whisper": the one named just before speaks
+BARE_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_BASES | SPEECH_GERUNDS)) + r")\b")
 LOOSE_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}$")
 # "was Emma's calm answer", "Harriet's was--", "Mary's saying, in a low voice"
 POSS_SPEECH = re.compile(
@@ -191,6 +193,16 @@ def attribute(
             if subj is not None and infinitive and LOOSE_GAP.match(source[subj.end : v.start()]):
                 # "Miss Crawford had only time to say": the subject of the clause
                 return resolved[id(subj)], v.group(), subj
+        bares = list(BARE_RE.finditer(source, lo, hi))
+        for v in bares[:1] if after else bares[-1:]:
+            before = [m for m in ms if m.end <= v.start()]
+            gap = source[before[-1].end : v.start()] if before else ","
+            # not "He thanked her, observing": after a comma the subject goes on
+            if "," not in gap and ADV_GAP.match(gap) and not before[-1].after_prep:
+                m = before[-1]
+                # the object of "heard" or "let" is the speaker: "heard him say"
+                if m.word in ("he", "she", "him", "her") or (m.kind != "pron" and not m.possessive):
+                    return resolved[id(m)], v.group(), m
         for m in ms if after else reversed(ms):
             if m.kind != "pron" and POSS_SPEECH.match(source, m.end, hi):
                 return resolved[id(m)], "said", m

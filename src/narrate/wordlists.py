@@ -141,6 +141,11 @@ questioned queried whimpered faltered hazarded explained volunteered retorted so
 objected remonstrated exclaimed urged pursued ventured conjectured accosted
 interjected entreated assured quavered proclaimed vociferated asseverated besought"""
 )
+# The base forms a speech verb takes after "heard her", "to" or "could" (past forms above).
+SPEECH_BASES = words(
+    "say whisper add exclaim answer reply cry observe ask call murmur mutter remark repeat "
+    "shout begin continue"
+)
 # Speech in a gerund ("could not help saying") or a noun ("was Emma's reply"): said-tags
 # only next to a quote.
 SPEECH_GERUNDS = words(
