@@ -692,3 +692,15 @@ def test_a_speech_verb_after_the_one_heard_names_the_speaker() -> None:
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram"]
 
+
+def test_a_lead_in_paragraph_that_lost_its_closing_dash() -> None:
+    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"))]
+    text = (
+        '"Where is the key?" asked Bram.\n\n'
+        '"In the drawer," said Oda.\n\n'
+        "Bram found nothing there. He shut the drawer and Oda began again   \n\n"
+        '"Then look in the other one."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram", "Oda", "Oda"]

@@ -95,6 +95,13 @@ class Attribution:
     lines: dict[int, tuple[int | None, float]] = field(default_factory=dict)
 
 
+def _leads_in(narration: str) -> bool:
+    """Narration running into a quote: it ends in a comma, colon or dash, or with no
+    stop at all ("and said in a low voice" whose closing dash was lost)."""
+    end = narration.rstrip()[-1:]
+    return end in LEAD_IN_ENDS or end.isalpha()
+
+
 def _subject_like(source: str, m: Mention) -> bool:
     if m.after_prep:
         return False
@@ -244,7 +251,7 @@ def attribute(
                 return None
         tail = source[plo:phi].rstrip()
         handing = not quotes[pi - 1] and SPOKE_ON.search(tail)
-        if tail[-1:] not in LEAD_IN_ENDS and not handing:
+        if not _leads_in(tail) and not handing:
             return None
         t = tag(plo, phi, False)
         if t and t[0] is not None:
