@@ -704,3 +704,22 @@ def test_a_lead_in_paragraph_that_lost_its_closing_dash() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram", "Oda", "Oda"]
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "There was a silence, and time enough for Bram to lean across to Oda and say,",
+        "Even the quiet Bram could not sit still, and at last was forced to add,",
+    ],
+)
+def test_an_infinitive_speech_verb_takes_the_subject_before_it(lead: str) -> None:
+    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    text = (
+        '"The lamp is smoking," said Wren.\n\n'
+        '"Then turn it down," said Oda.\n\n'
+        f'{lead} "It wants a new wick."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda", "Bram"]

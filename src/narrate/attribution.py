@@ -73,6 +73,11 @@ GERUND_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_GERUNDS)) + r")\b")
 # "heard her father say", "overhearing Tom whisper": the one named just before speaks
 BARE_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_BASES | SPEECH_GERUNDS)) + r")\b")
 LOOSE_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}$")
+# "forced to add", "left her seat to join him and say": a speech verb as an infinitive
+INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$|\bto\s+[a-z]+(?:\s+[A-Za-z]+){0,3}\s+and\s+$")
+FOR_TO = re.compile(r"\s+to\b")
+# "asking her how she did, ... to say": a subject inside a question or clause of its own
+EMBEDDED = re.compile(r"\b(?:how|what|whether|if|why|where|when|that|which|who)\s+$")
 # "was Emma's calm answer", "Harriet's was--", "Mary's saying, in a low voice"
 POSS_SPEECH = re.compile(
     r"(?:['\u2019]s|\ss)\s+(?:(?:[a-z]+\s+){0,2}?(?:"
@@ -210,6 +215,22 @@ def attribute(
                 # the object of "heard" or "let" is the speaker: "heard him say"
                 if m.word in ("he", "she", "him", "her") or (m.kind != "pron" and not m.possessive):
                     return resolved[id(m)], v.group(), m
+        verbs = sorted({v.start(): v for v in [*verbs, *bares]}.values(), key=lambda v: v.start())
+        for v in verbs[:2] if after else verbs[::-1][:2]:
+            if not INFINITIVE.search(source, max(lo, v.start() - 40), v.start()):
+                continue
+            # the infinitive's subject: the nearest one who can act, not an object
+            # pronoun ("to join him") nor one after a preposition ("for Tom to say")
+            for m in reversed([m for m in ms if m.end <= v.start()]):
+                if m.kind == "pron" and not m.nominative or m.possessive:
+                    continue
+                if m.after_prep and not FOR_TO.match(source, m.end):
+                    continue
+                if EMBEDDED.search(source, max(0, m.start - 9), m.start):
+                    continue
+                if LOOSE_GAP.match(source[m.end : v.start()]):
+                    return resolved[id(m)], v.group(), m
+                break
         for m in ms if after else reversed(ms):
             if m.kind != "pron" and POSS_SPEECH.match(source, m.end, hi):
                 return resolved[id(m)], "said", m
