@@ -723,3 +723,19 @@ def test_an_infinitive_speech_verb_takes_the_subject_before_it(lead: str) -> Non
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda", "Bram"]
+
+
+def test_a_cast_alias_opening_with_her_names_the_kin_in_lower_case() -> None:
+    cast = [
+        Character("Oda", (), "female"),
+        Character("Wren", (), "female"),
+        Character("Oda's Aunt", ("Her Aunt",), "female"),
+    ]
+    text = (
+        'Wren came in from the rain. "It is cold out," said Wren.\n\n'
+        "Oda woke by the fire.\n\n"
+        '"You have slept all day," said her aunt.'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda's Aunt"]

@@ -379,7 +379,12 @@ def _cast_table(
                 toks = toks[1:]  # "My Dear Miss Eliza" is Miss Eliza
             if not toks:
                 continue
-            lowered = any(t[:1].islower() for t in toks) or toks[0][:1].isdigit()
+            # "Her Sister": an alias opening with a possessive is written in lower case
+            lowered = (
+                any(t[:1].islower() for t in toks)
+                or toks[0][:1].isdigit()
+                or (len(toks) > 1 and toks[0].lower() in ("his", "her", "their"))
+            )
             if lowered or len(toks) < len(a.split()):
                 # "the Mariner" is written "the mariner" in the text
                 phrases.setdefault(" ".join(t.lower() for t in toks), ent.key)
