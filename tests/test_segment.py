@@ -739,3 +739,19 @@ def test_a_cast_alias_opening_with_her_names_the_kin_in_lower_case() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda's Aunt"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'She looked at the rain; and Oda very gently replied, "Stay until it stops."',
+        'Wren turned to the rain, and Oda could only say with a smile, "Stay until it stops."',
+        'Oda turned from the rain. "Stay until it stops." Wren could say nothing.',
+    ],
+)
+def test_a_modal_or_degree_word_between_subject_and_speech_verb(line: str) -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = f"Wren stood at the door with her coat on.\n\n{line}"
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]

@@ -49,8 +49,12 @@ AHEAD = 10  # paragraphs a first reading is searched ahead for a tagged line
 THOUGHT_VERBS = words("thought wondered mused reflected")
 ADV_GAP = re.compile(
     r"^[\s,]*(?:(?:\w+ly|had|has|then|now|again|only|just|quickly|at\s+last|"
-    r"at\s+once|at\s+length|presently|still|softly|also|too)[\s,]*)*$"
+    r"at\s+once|at\s+length|presently|still|softly|also|too|very|so|rather|quite|"
+    # "Tom could immediately say"
+    r"could|would|should|might|must|did|will|can|may)[\s,]*)*$"
 )
+# "She could say nothing": no speech
+SAID_NOTHING = re.compile(r"\s+(?:nothing|no\s+more)\b")
 # between an inverted verb and its subject: "said the Gryphon", "broke in Lord Henry"
 INV_GAP = re.compile(
     r"^[\s,]*(?:(?:in|out|on|up|forth|again|back|by)[\s,]+)?(?:\w+ly[\s,]+)?"
@@ -174,7 +178,7 @@ def attribute(
         """An explicit said-tag in the narration [lo, hi) next to a quote."""
         lo, hi = beside_quote(lo, hi, after, False)
         ms = [m for m in in_range(lo, hi) if id(m) in resolved]
-        verbs = list(VERB_RE.finditer(source, lo, hi))
+        verbs = [v for v in VERB_RE.finditer(source, lo, hi) if not SAID_NOTHING.match(source, v.end())]
         if not after:
             verbs.reverse()
         for v in verbs[:3]:
@@ -205,7 +209,7 @@ def attribute(
             if subj is not None and infinitive and LOOSE_GAP.match(source[subj.end : v.start()]):
                 # "Miss Crawford had only time to say": the subject of the clause
                 return resolved[id(subj)], v.group(), subj
-        bares = list(BARE_RE.finditer(source, lo, hi))
+        bares = [v for v in BARE_RE.finditer(source, lo, hi) if not SAID_NOTHING.match(source, v.end())]
         for v in bares[:1] if after else bares[-1:]:
             before = [m for m in ms if m.end <= v.start()]
             gap = source[before[-1].end : v.start()] if before else ","
