@@ -755,3 +755,24 @@ def test_a_modal_or_degree_word_between_subject_and_speech_verb(line: str) -> No
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+@pytest.mark.parametrize(
+    "handover",
+    [
+        "Bram shrugged, and Oda, with all her old temper, burst forth again.",
+        "Bram shrugged, and Oda began scolding the dog.",
+        '"No," said Bram.--A short silence followed, and Oda began again.',
+    ],
+)
+def test_a_paragraph_handing_over_to_a_speaker(handover: str) -> None:
+    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    text = (
+        '"Is it late?" asked Wren.\n\n'
+        '"Not yet," said Bram.\n\n'
+        f"{handover}\n\n"
+        '"You never listen to me."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == "Oda"

@@ -63,7 +63,9 @@ INV_GAP = re.compile(
 # "... before she went on." / "Mrs. Norris began scolding.": a paragraph handing over to speech
 SPOKE_ON = re.compile(
     r"\b(?:" + VERB_RE.pattern[5:-3] + r"|" + "|".join(sorted(SPEECH_GERUNDS)) + r")"
-    r"(?:\s+(?:on|again|thus|aloud|\w+ly))?\s*[.!]$"
+    r"(?:\s+(?:on|again|thus|aloud|forth|out|\w+ly)){0,2}\s*[.!]$"
+    # "Mrs. Norris began scolding the maid."
+    r"|\bbegan\s+\w+ing\b[^.;:!?\"\u201c\u201d]{0,40}[.!]$"
 )
 # "the manner in which he spoke": a pronoun opening a relative clause is no said-tag
 RELATIVE_BEFORE = re.compile(r"\b(?:which|whom|whose|that|what)\s+$")
@@ -275,7 +277,12 @@ def attribute(
             if not source[plo:phi].strip():
                 return None
         tail = source[plo:phi].rstrip()
-        handing = not quotes[pi - 1] and SPOKE_ON.search(tail)
+        handing = SPOKE_ON.search(tail)
+        if handing and quotes[pi - 1]:
+            # '"..." --A pause followed, and Mrs. Hurst began again.': a sentence of its own,
+            # not the tag of the quote before it
+            start = source[plo : plo + handing.start()]
+            handing = start.lstrip()[:1] in "-\u2014" or SENT_RE.search(start) is not None
         if not _leads_in(tail) and not handing:
             return None
         t = tag(plo, phi, False)
