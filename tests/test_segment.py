@@ -776,3 +776,17 @@ def test_a_paragraph_handing_over_to_a_speaker(handover: str) -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == "Oda"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'Bram laughed so loudly at his own joke that Oda could not help saying, "Hush."',
+        'Wren was going on about the weather, when Oda interrupted her by saying, "Hush."',
+    ],
+)
+def test_the_speech_word_nearest_the_quote_is_its_tag(line: str) -> None:
+    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    sc = segment(make_book(f"Oda, Wren and Bram sat by the stove.\n\n{line}"), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]

@@ -91,8 +91,9 @@ POSS_SPEECH = re.compile(
     + r")\b|was\s*[,:\u2014-]*\s*$)"
 )
 
+# "her gentle reply", not "interrupted her by saying"
 PRON_SPEECH = re.compile(
-    r"\s+(?:[a-z]+\s+){0,2}?(?:" + "|".join(sorted(SPEECH_NOUNS | SPEECH_GERUNDS)) + r")\b"
+    r"\s+(?:(?!(?:by|to|with|in|on|for|at|from|of)\b)[a-z]+\s+){0,2}?(?:" + "|".join(sorted(SPEECH_NOUNS | SPEECH_GERUNDS)) + r")\b"
 )
 
 
@@ -181,8 +182,24 @@ def attribute(
         lo, hi = beside_quote(lo, hi, after, False)
         ms = [m for m in in_range(lo, hi) if id(m) in resolved]
         verbs = [v for v in VERB_RE.finditer(source, lo, hi) if not SAID_NOTHING.match(source, v.end())]
+        bares = [v for v in BARE_RE.finditer(source, lo, hi) if not SAID_NOTHING.match(source, v.end())]
+        nearer = False
         if not after:
             verbs.reverse()
+            bares.reverse()
+        if bares and (not verbs or bares[0].start() != verbs[0].start()):
+            nearer = not verbs or (bares[0].start() < verbs[0].start()) == after
+        if bares and nearer:
+            # "he laughed, ... that Emma could not help saying,": the speech word
+            # nearest the quote is its tag
+            v = bares[0]
+            t = heard_tag(v, ms) or infinitive_tag(v, ms, lo) or possessive_tag(ms, lo, hi, after)
+            # not "Tom replied that he was, adding": that gerund goes with the verb before
+            joined = source[lo : v.start()].rstrip().endswith(",")
+            if not t and v.group() in SPEECH_GERUNDS and not joined:
+                t = gerund_tag(v, ms)
+            if t:
+                return t
         for v in verbs[:3]:
             before = [m for m in ms if m.end <= v.start()]
             for i, m in enumerate(reversed(before[-3:])):
@@ -211,42 +228,76 @@ def attribute(
             if subj is not None and infinitive and LOOSE_GAP.match(source[subj.end : v.start()]):
                 # "Miss Crawford had only time to say": the subject of the clause
                 return resolved[id(subj)], v.group(), subj
-        bares = [v for v in BARE_RE.finditer(source, lo, hi) if not SAID_NOTHING.match(source, v.end())]
-        for v in bares[:1] if after else bares[-1:]:
-            before = [m for m in ms if m.end <= v.start()]
-            gap = source[before[-1].end : v.start()] if before else ","
-            # not "He thanked her, observing": after a comma the subject goes on
-            if "," not in gap and ADV_GAP.match(gap) and not before[-1].after_prep:
-                m = before[-1]
-                # the object of "heard" or "let" is the speaker: "heard him say"
-                if m.word in ("he", "she", "him", "her") or (m.kind != "pron" and not m.possessive):
-                    return resolved[id(m)], v.group(), m
+        for v in bares[:1]:
+            t = heard_tag(v, ms)
+            if t:
+                return t
         verbs = sorted({v.start(): v for v in [*verbs, *bares]}.values(), key=lambda v: v.start())
         for v in verbs[:2] if after else verbs[::-1][:2]:
-            if not INFINITIVE.search(source, max(lo, v.start() - 40), v.start()):
+            t = infinitive_tag(v, ms, lo)
+            if t:
+                return t
+        t = possessive_tag(ms, lo, hi, after)
+        if t:
+            return t
+        gerunds = list(GERUND_RE.finditer(source, lo, hi))
+        for v in gerunds[:1] if after else gerunds[-1:]:
+            t = gerund_tag(v, ms)
+            if t:
+                return t
+        return None
+
+    def heard_tag(v: re.Match[str], ms: list[Mention]) -> tuple[int | None, str, Mention] | None:
+        """'heard him say', 'Tom could only exclaim': the one just before a base or -ing form."""
+        before = [m for m in ms if m.end <= v.start()]
+        if not before:
+            return None
+        m = before[-1]
+        gap = source[m.end : v.start()]
+        # not "He thanked her, observing": after a comma the subject goes on
+        if "," in gap or not ADV_GAP.match(gap) or m.after_prep:
+            return None
+        # the object of "heard" or "let" is the speaker: "heard him say"
+        if m.word in ("he", "she", "him", "her") or (m.kind != "pron" and not m.possessive):
+            return resolved[id(m)], v.group(), m
+        return None
+
+    def infinitive_tag(
+        v: re.Match[str], ms: list[Mention], lo: int
+    ) -> tuple[int | None, str, Mention] | None:
+        """'forced to add', 'left her seat to join him and say': the infinitive's subject."""
+        if not INFINITIVE.search(source, max(lo, v.start() - 40), v.start()):
+            return None
+        # the nearest one who can act, not an object pronoun ("to join him") nor one
+        # after a preposition ("for Tom to say")
+        for m in reversed([m for m in ms if m.end <= v.start()]):
+            if m.kind == "pron" and not m.nominative or m.possessive:
                 continue
-            # the infinitive's subject: the nearest one who can act, not an object
-            # pronoun ("to join him") nor one after a preposition ("for Tom to say")
-            for m in reversed([m for m in ms if m.end <= v.start()]):
-                if m.kind == "pron" and not m.nominative or m.possessive:
-                    continue
-                if m.after_prep and not FOR_TO.match(source, m.end):
-                    continue
-                if EMBEDDED.search(source, max(0, m.start - 9), m.start):
-                    continue
-                if LOOSE_GAP.match(source[m.end : v.start()]):
-                    return resolved[id(m)], v.group(), m
-                break
+            if m.after_prep and not FOR_TO.match(source, m.end):
+                continue
+            if EMBEDDED.search(source, max(0, m.start - 9), m.start):
+                continue
+            if LOOSE_GAP.match(source[m.end : v.start()]):
+                return resolved[id(m)], v.group(), m
+            return None
+        return None
+
+    def possessive_tag(
+        ms: list[Mention], lo: int, hi: int, after: bool
+    ) -> tuple[int | None, str, Mention] | None:
+        """'was Emma's reply', 'his voice saying': the owner of the speech."""
         for m in ms if after else reversed(ms):
             if m.kind != "pron" and POSS_SPEECH.match(source, m.end, hi):
                 return resolved[id(m)], "said", m
             if m.word in ("his", "her") and PRON_SPEECH.match(source, m.end, hi):
                 return resolved[id(m)], "said", m
-        gerunds = list(GERUND_RE.finditer(source, lo, hi))
-        for v in gerunds[:1] if after else gerunds[-1:]:
-            subj = _clause_subject(source, [m for m in ms if m.end <= v.start()])
-            if subj is not None and LOOSE_GAP.match(source[subj.end : v.start()]):
-                return resolved[id(subj)], "said", subj
+        return None
+
+    def gerund_tag(v: re.Match[str], ms: list[Mention]) -> tuple[int | None, str, Mention] | None:
+        """'could not help saying': the subject of the clause."""
+        subj = _clause_subject(source, [m for m in ms if m.end <= v.start()])
+        if subj is not None and LOOSE_GAP.match(source[subj.end : v.start()]):
+            return resolved[id(subj)], "said", subj
         return None
 
     def subject(lo: int, hi: int, after: bool) -> int | None:
