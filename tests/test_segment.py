@@ -790,3 +790,19 @@ def test_the_speech_word_nearest_the_quote_is_its_tag(line: str) -> None:
     sc = segment(make_book(f"Oda, Wren and Bram sat by the stove.\n\n{line}"), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+@pytest.mark.parametrize(
+    "gap",
+    [
+        " turned to the window, and, in a voice that shook a little, which nobody had heard before,",
+        " soon afterwards, just opening the door,",
+        ", looking at Mrs. Hale and then at the fire,",
+    ],
+)
+def test_a_clause_between_the_subject_and_the_speech_verb(gap: str) -> None:
+    cast = [Character(n, (), g) for n, g in (("Wren", "female"), ("Bram", "male"))]
+    text = f'Wren sat down.\n\nWhen Wren came in, Bram{gap} said, "Tomorrow?"'
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram"]

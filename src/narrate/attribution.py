@@ -40,8 +40,10 @@ from narrate.salience import Salience
 from narrate.wordlists import SPEECH_BASES, SPEECH_GERUNDS, SPEECH_NOUNS
 
 # "Mr. Woodhouse, whose thoughts were elsewhere, said": a clause between subject and verb
+# (also "Sir Thomas soon afterwards, just opening the door, said"; "Mrs." is no stop)
 PAREN_GAP = re.compile(
-    r"^\s*,[^.;:!?\"\u201c\u201d]{0,120},\s*(?:(?:\w+ly|thus|then|now|again)\s+)?$"
+    r"^\s*(?:(?:\w+ly|soon|then|now|afterwards|again|still|presently)\s*){0,2},(?:[^.;:!?\"\u201c\u201d]|(?<=\bM[rs])\.|(?<=\bMrs)\.|(?<=\bDr)\.){0,150},"
+    r"\s*(?:(?:\w+ly|thus|then|now|again)\s+)?$"
 )
 LEAD_IN_ENDS = ",:;-\u2014"
 FIRM = 0.95  # a line tagged with a name
@@ -73,7 +75,11 @@ RELATIVE_BEFORE = re.compile(r"\b(?:which|whom|whose|that|what)\s+$")
 WHO_GAP = re.compile(r"^\s*,?\s*who\b[^.;:!?\"\u201c\u201d]{0,60}?(?:\w+ly\s+)?$")
 SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<!\bMrs)(?<![A-Z])[.!?]+['\"\u201d\u2019)]*(?:\s|--|\u2014)")
 # "turned to her with a look, and said": the subject of an earlier verb of the clause
-COORD_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}\band\s+(?:\w+ly\s+)?$")
+COORD_GAP = re.compile(
+    r"^[^.;:!?\"\u201c\u201d]{0,100}\band\s+(?:(?:\w+ly|then)\s+)?$"
+    # "turned towards her, and, in a voice of surprise, repeated"
+    r"|^[^.;:!?\"\u201c\u201d]{0,100}\band\s*,[^.;:!?\"\u201c\u201d]{0,100},\s*(?:\w+ly\s+)?$"
+)
 # "could not help saying", "took the opportunity of whispering"
 GERUND_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_GERUNDS)) + r")\b")
 # "heard her father say", "overhearing Tom whisper": the one named just before speaks
