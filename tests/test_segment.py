@@ -806,3 +806,11 @@ def test_a_clause_between_the_subject_and_the_speech_verb(gap: str) -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram"]
+
+
+def test_who_and_a_base_form_of_a_speech_verb() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = 'Wren came in with the news.\n\nIt was too much for Oda, who could only exclaim, "No!"'
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]

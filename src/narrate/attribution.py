@@ -258,6 +258,9 @@ def attribute(
         before = [m for m in ms if m.end <= v.start()]
         if not before:
             return None
+        for m in reversed(before[-3:]):
+            if not m.possessive and m.kind != "pron" and WHO_GAP.match(source[m.end : v.start()]):
+                return resolved[id(m)], v.group(), m  # "Marianne, who could only exclaim"
         m = before[-1]
         gap = source[m.end : v.start()]
         # not "He thanked her, observing": after a comma the subject goes on
