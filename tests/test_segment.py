@@ -814,3 +814,14 @@ def test_who_and_a_base_form_of_a_speech_verb() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+def test_uttered_is_a_speech_verb() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        '"It is late," said Wren.\n\n'
+        'Wren looked round at Oda, who slowly uttered these words: "Go home."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
