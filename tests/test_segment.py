@@ -825,3 +825,20 @@ def test_uttered_is_a_speech_verb() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+
+
+def test_a_first_name_shared_by_two_is_the_family_member() -> None:
+    cast = [
+        Character("Tom Ash", (), "male"),
+        Character("Tom Hale", (), "male"),
+        Character("Mrs. Hale", (), "female"),
+    ]
+    text = (
+        "Tom Ash came to the farm on Monday. Tom Ash was a neighbour, and Tom Ash\n"
+        "liked to talk.\n\n"
+        "Mrs. Hale was in the kitchen with her son.\n\n"
+        '"Here he is again," said Tom.'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom Hale"]
