@@ -842,3 +842,15 @@ def test_a_first_name_shared_by_two_is_the_family_member() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom Hale"]
+
+
+def test_a_pronoun_after_before_is_a_subject() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        '"Was he your teacher?" asked Wren.\n\n'
+        "Oda was too surprised to answer; but Wren hardly waited before she went on.\n\n"
+        '"He was a good one, I am sure."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Wren"]
