@@ -854,3 +854,14 @@ def test_a_pronoun_after_before_is_a_subject() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Wren"]
+
+
+def test_an_infinitive_after_than() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        '"You are going away, Oda," said Wren.\n\n'
+        'Oda was too surprised to do more than repeat her aunt\'s words, "Going away?"'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]

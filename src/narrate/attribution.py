@@ -86,7 +86,7 @@ GERUND_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_GERUNDS)) + r")\b")
 BARE_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_BASES | SPEECH_GERUNDS)) + r")\b")
 LOOSE_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}$")
 # "forced to add", "left her seat to join him and say": a speech verb as an infinitive
-INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$|\bto\s+[a-z]+(?:\s+[A-Za-z]+){0,3}\s+and\s+$")
+INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$|\bto\s+[a-z]+(?:\s+[A-Za-z]+){0,3}\s+(?:and|or|than)\s+$")
 FOR_TO = re.compile(r"\s+to\b")
 # "asking her how she did, ... to say": a subject inside a question or clause of its own
 EMBEDDED = re.compile(r"\b(?:how|what|whether|if|why|where|when|that|which|who)\s+$")
