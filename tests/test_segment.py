@@ -865,3 +865,18 @@ def test_an_infinitive_after_than() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'Wren would have gone, had not Oda thus addressed her, "Wait."',
+        'Wren said nothing, and Oda was too tired to utter more than a sigh of "Wait."',
+        'Oda, taking hold of Wren, thus began, "Wait."',
+    ],
+)
+def test_thus_and_utter_in_said_tags(line: str) -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    sc = segment(make_book(f"Wren and Oda stood by the gate.\n\n{line}"), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]

@@ -51,7 +51,7 @@ AHEAD = 10  # paragraphs a first reading is searched ahead for a tagged line
 THOUGHT_VERBS = words("thought wondered mused reflected")
 ADV_GAP = re.compile(
     r"^[\s,]*(?:(?:\w+ly|had|has|then|now|again|only|just|quickly|at\s+last|"
-    r"at\s+once|at\s+length|presently|still|softly|also|too|very|so|rather|quite|"
+    r"at\s+once|at\s+length|presently|still|softly|also|too|very|so|rather|quite|thus|"
     # "Tom could immediately say"
     r"could|would|should|might|must|did|will|can|may)[\s,]*)*$"
 )
@@ -213,7 +213,9 @@ def attribute(
                 relative = m.kind == "pron" and RELATIVE_BEFORE.search(
                     source, max(0, m.start - 8), m.start
                 )
-                if i == 0 and _subject_like(source, m) and ADV_GAP.match(gap) and not relative:
+                # not "Isabella, embracing Catherine, thus began": an object before the comma
+                aside = gap.lstrip().startswith(",") and not m.clause_start
+                if i == 0 and _subject_like(source, m) and ADV_GAP.match(gap) and not relative and not aside:
                     return resolved[id(m)], v.group(), m
                 if _subject_like(source, m) and PAREN_GAP.match(gap):
                     # "Darcy, drawing near Elizabeth, said"

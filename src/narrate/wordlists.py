@@ -145,7 +145,7 @@ uttered addressed"""
 # The base forms a speech verb takes after "heard her", "to" or "could" (past forms above).
 SPEECH_BASES = words(
     "say whisper add exclaim answer reply cry observe ask call murmur mutter remark repeat "
-    "shout"
+    "shout utter"
 )
 # Speech in a gerund ("could not help saying") or a noun ("was Emma's reply"): said-tags
 # only next to a quote.
