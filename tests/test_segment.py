@@ -880,3 +880,17 @@ def test_thus_and_utter_in_said_tags(line: str) -> None:
     sc = segment(make_book(f"Wren and Oda stood by the gate.\n\n{line}"), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+@pytest.mark.parametrize(
+    ("line", "who"),
+    [
+        ('"Of course," said Wren, who agreed with everything that Oda said; "you are right."', "Wren"),
+        ('"A song," Wren replied, so eagerly that Oda said, "Then sing it."', "Oda"),
+    ],
+)
+def test_a_name_in_a_relative_clause_is_no_said_tag(line: str, who: str) -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    sc = segment(make_book(f"Wren and Oda sat on the wall.\n\n{line}"), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == who

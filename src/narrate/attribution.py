@@ -71,6 +71,7 @@ SPOKE_ON = re.compile(
 )
 # "the manner in which he spoke": a pronoun opening a relative clause is no said-tag
 RELATIVE_BEFORE = re.compile(r"\b(?:which|whom|whose|that|what)\s+$")
+SO_THAT = re.compile(r"\b(?:so|such)\b[^,.;:!?]{0,30}\bthat\s+$")
 # "Willoughby, who said": a relative clause whose verb is the speech verb
 WHO_GAP = re.compile(r"^\s*,?\s*who\b[^.;:!?\"\u201c\u201d]{0,60}?(?:\w+ly\s+)?$")
 SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<!\bMrs)(?<![A-Z])[.!?]+['\"\u201d\u2019)]*(?:\s|--|\u2014)")
@@ -210,8 +211,9 @@ def attribute(
             before = [m for m in ms if m.end <= v.start()]
             for i, m in enumerate(reversed(before[-3:])):
                 gap = source[m.end : v.start()]
-                relative = m.kind == "pron" and RELATIVE_BEFORE.search(
-                    source, max(0, m.start - 8), m.start
+                # "everything that Alice said" (but "so eagerly that the Gryphon said" is a tag)
+                relative = RELATIVE_BEFORE.search(source, max(0, m.start - 8), m.start) and (
+                    m.kind == "pron" or not SO_THAT.search(source, max(0, m.start - 40), m.start)
                 )
                 # not "Isabella, embracing Catherine, thus began": an object before the comma
                 aside = gap.lstrip().startswith(",") and not m.clause_start
