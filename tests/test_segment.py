@@ -894,3 +894,11 @@ def test_a_name_in_a_relative_clause_is_no_said_tag(line: str, who: str) -> None
     sc = segment(make_book(f"Wren and Oda sat on the wall.\n\n{line}"), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == who
+
+
+def test_for_joining_a_clause_before_a_speech_verb() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = 'Wren and Oda sat in the hall.\n\nOda began to laugh, but she stopped, for Wren cried out, "Silence!"'
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren"]

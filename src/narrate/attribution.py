@@ -71,6 +71,7 @@ SPOKE_ON = re.compile(
 )
 # "the manner in which he spoke": a pronoun opening a relative clause is no said-tag
 RELATIVE_BEFORE = re.compile(r"\b(?:which|whom|whose|that|what)\s+$")
+FOR_BEFORE = re.compile(r"\bfor\s+(?:the\s+)?\Z")
 SO_THAT = re.compile(r"\b(?:so|such)\b[^,.;:!?]{0,30}\bthat\s+$")
 # "Willoughby, who said": a relative clause whose verb is the speech verb
 WHO_GAP = re.compile(r"^\s*,?\s*who\b[^.;:!?\"\u201c\u201d]{0,60}?(?:\w+ly\s+)?$")
@@ -217,7 +218,14 @@ def attribute(
                 )
                 # not "Isabella, embracing Catherine, thus began": an object before the comma
                 aside = gap.lstrip().startswith(",") and not m.clause_start
-                if i == 0 and _subject_like(source, m) and ADV_GAP.match(gap) and not relative and not aside:
+                # "for the Rabbit cried out": "for" joining a clause, not a preposition
+                joined = (
+                    m.after_prep
+                    and not m.possessive
+                    and FOR_BEFORE.search(source, max(0, m.start - 12), m.start)
+                )
+                subject_like = _subject_like(source, m) or (joined and "," not in gap)
+                if i == 0 and subject_like and ADV_GAP.match(gap) and not relative and not aside:
                     return resolved[id(m)], v.group(), m
                 if _subject_like(source, m) and PAREN_GAP.match(gap):
                     # "Darcy, drawing near Elizabeth, said"
