@@ -902,3 +902,15 @@ def test_for_joining_a_clause_before_a_speech_verb() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren"]
+
+
+def test_and_a_participle_after_a_semicolon_keeps_the_subject() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        "Wren was tired.\n\n"
+        "As Wren waited in the hall, Oda came down the stairs to meet her; came with no slow step; and taking her hands, "
+        'said, "You are home at last."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]

@@ -81,6 +81,8 @@ COORD_GAP = re.compile(
     r"^[^.;:!?\"\u201c\u201d]{0,100}\band\s+(?:(?:\w+ly|then)\s+)?$"
     # "turned towards her, and, in a voice of surprise, repeated"
     r"|^[^.;:!?\"\u201c\u201d]{0,100}\band\s*,[^.;:!?\"\u201c\u201d]{0,100},\s*(?:\w+ly\s+)?$"
+    # "came to meet her; and falling on her neck, said"
+    r"|^[^.:!?\"\u201c\u201d]{0,120}\band\s+(?:then\s+)?[a-z]+ing\b[^.;:!?\"\u201c\u201d,]{0,50},\s*$"
 )
 # "could not help saying", "took the opportunity of whispering"
 GERUND_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_GERUNDS)) + r")\b")
