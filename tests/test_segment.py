@@ -914,3 +914,15 @@ def test_and_a_participle_after_a_semicolon_keeps_the_subject() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+def test_a_possessive_before_gerunds_owns_the_speech() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        "Wren often called at the mill.\n\n"
+        "But never did she leave without Oda's giving a little sigh, and saying, "
+        '"Come again soon."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]

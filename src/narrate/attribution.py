@@ -71,6 +71,7 @@ SPOKE_ON = re.compile(
 )
 # "the manner in which he spoke": a pronoun opening a relative clause is no said-tag
 RELATIVE_BEFORE = re.compile(r"\b(?:which|whom|whose|that|what)\s+$")
+POSS_GERUND = re.compile(r"['\u2019]s\s+[a-z]+ing\b")
 FOR_BEFORE = re.compile(r"\bfor\s+(?:the\s+)?\Z")
 SO_THAT = re.compile(r"\b(?:so|such)\b[^,.;:!?]{0,30}\bthat\s+$")
 # "Willoughby, who said": a relative clause whose verb is the speech verb
@@ -318,9 +319,16 @@ def attribute(
 
     def gerund_tag(v: re.Match[str], ms: list[Mention]) -> tuple[int | None, str, Mention] | None:
         """'could not help saying': the subject of the clause."""
-        subj = _clause_subject(source, [m for m in ms if m.end <= v.start()])
+        before = [m for m in ms if m.end <= v.start()]
+        subj = _clause_subject(source, before)
         if subj is not None and LOOSE_GAP.match(source[subj.end : v.start()]):
             return resolved[id(subj)], "said", subj
+        for m in reversed(before):
+            # "without Mr. Woodhouse's giving a sigh, and saying": the owner of the gerunds
+            if m.possessive and POSS_GERUND.match(source, m.end):
+                if LOOSE_GAP.match(source[m.end : v.start()]):
+                    return resolved[id(m)], "said", m
+                break
         return None
 
     def subject(lo: int, hi: int, after: bool) -> int | None:
