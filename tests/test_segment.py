@@ -926,3 +926,14 @@ def test_a_possessive_before_gerunds_owns_the_speech() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+def test_a_possessive_subject_of_an_infinitive_speech_verb() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        '"The letter came from the coast," said Wren.\n\n'
+        'Oda\'s good manners were at hand at once, to say, with a smile, "How kind of them to write!"'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]

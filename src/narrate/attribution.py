@@ -295,8 +295,10 @@ def attribute(
         # the nearest one who can act, not an object pronoun ("to join him") nor one
         # after a preposition ("for Tom to say")
         for m in reversed([m for m in ms if m.end <= v.start()]):
-            if m.kind == "pron" and not m.nominative or m.possessive:
+            if m.kind == "pron" and not m.nominative:
                 continue
+            if m.possessive and not m.clause_start:
+                continue  # but "Emma's politeness was at hand, to say"
             if m.after_prep and not FOR_TO.match(source, m.end):
                 continue
             if EMBEDDED.search(source, max(0, m.start - 9), m.start):
