@@ -937,3 +937,11 @@ def test_a_possessive_subject_of_an_infinitive_speech_verb() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+
+
+def test_a_progressive_speech_verb_and_a_noun_that_looks_like_a_verb() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = 'Oda and Wren sat close.\n\nWren looked up, for Oda was replying in a whisper, "Not now."'
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]

@@ -92,6 +92,9 @@ BARE_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_BASES | SPEECH_GERUNDS)) 
 LOOSE_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}$")
 # "forced to add", "left her seat to join him and say": a speech verb as an infinitive
 INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$|\bto\s+[a-z]+(?:\s+[A-Za-z]+){0,3}\s+(?:and|or|than)\s+$")
+# "in a sort of whisper", "with a cry": a noun, not a base-form verb (unlike "of saying")
+DETERMINED = re.compile(r"\b(?:a|an|the|his|her|their|my|of)\s+\Z")
+PROGRESSIVE = re.compile(r"^\s*(?:was|were)\s+(?:(?:\w+ly|still|now|then)\s+)?$")
 FOR_TO = re.compile(r"\s+to\b")
 # "asking her how she did, ... to say": a subject inside a question or clause of its own
 EMBEDDED = re.compile(r"\b(?:how|what|whether|if|why|where|when|that|which|who)\s+$")
@@ -193,7 +196,15 @@ def attribute(
         lo, hi = beside_quote(lo, hi, after, False)
         ms = [m for m in in_range(lo, hi) if id(m) in resolved]
         verbs = [v for v in VERB_RE.finditer(source, lo, hi) if not SAID_NOTHING.match(source, v.end())]
-        bares = [v for v in BARE_RE.finditer(source, lo, hi) if not SAID_NOTHING.match(source, v.end())]
+        bares = [
+            v
+            for v in BARE_RE.finditer(source, lo, hi)
+            if not SAID_NOTHING.match(source, v.end())
+            and not (
+                DETERMINED.search(source, max(lo, v.start() - 8), v.start())
+                and not v.group().endswith("ing")
+            )
+        ]
         nearer = False
         if not after:
             verbs.reverse()
@@ -279,7 +290,9 @@ def attribute(
         m = before[-1]
         gap = source[m.end : v.start()]
         # not "He thanked her, observing": after a comma the subject goes on
-        if "," in gap or not ADV_GAP.match(gap) or m.after_prep:
+        progressive = v.group().endswith("ing") and PROGRESSIVE.match(gap)  # "was replying"
+        joined = FOR_BEFORE.search(source, max(0, m.start - 12), m.start)  # "for Tom was replying"
+        if "," in gap or not (ADV_GAP.match(gap) or progressive) or m.after_prep and not joined:
             return None
         # the object of "heard" or "let" is the speaker: "heard him say"
         if m.word in ("he", "she", "him", "her") or (m.kind != "pron" and not m.possessive):
