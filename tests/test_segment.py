@@ -945,3 +945,11 @@ def test_a_progressive_speech_verb_and_a_noun_that_looks_like_a_verb() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+def test_a_passive_said_tag_names_the_speaker_after_by() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = 'Wren stood at the window.\n\n"The boat is in!" was cried at the same moment by Oda.'
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]

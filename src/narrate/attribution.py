@@ -72,6 +72,8 @@ SPOKE_ON = re.compile(
 # "the manner in which he spoke": a pronoun opening a relative clause is no said-tag
 RELATIVE_BEFORE = re.compile(r"\b(?:which|whom|whose|that|what)\s+$")
 POSS_GERUND = re.compile(r"['\u2019]s\s+[a-z]+ing\b")
+PASSIVE = re.compile(r"\b(?:was|were)\s+(?:\w+ly\s+)?\Z")
+BY_GAP = re.compile(r"^\s+(?:[\w-]+\s+){0,5}?by\s+$")
 FOR_BEFORE = re.compile(r"\bfor\s+(?:the\s+)?\Z")
 SO_THAT = re.compile(r"\b(?:so|such)\b[^,.;:!?]{0,30}\bthat\s+$")
 # "Willoughby, who said": a relative clause whose verb is the speech verb
@@ -252,6 +254,10 @@ def attribute(
                 m = later[0]
                 ok = m.nominative if m.kind == "pron" else not m.possessive
                 if ok and INV_GAP.match(source[v.end() : m.start]):
+                    return resolved[id(m)], v.group(), m
+                # "was uttered at the same moment by Catherine"
+                passive = PASSIVE.search(source, max(lo, v.start() - 12), v.start())
+                if passive and m.kind != "pron" and BY_GAP.match(source[v.end() : m.start]):
                     return resolved[id(m)], v.group(), m
             subj = _clause_subject(source, before)
             if subj is not None and COORD_GAP.match(source[subj.end : v.start()]):
