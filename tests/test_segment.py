@@ -953,3 +953,14 @@ def test_a_passive_said_tag_names_the_speaker_after_by() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+def test_a_sentence_ending_in_a_stop_and_a_dash_leads_into_its_quote() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        '"Good morning," said Wren.\n\n'
+        'Wren went to the window. In a low voice Oda thus began the talk.--"Is he gone?"'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]

@@ -187,7 +187,9 @@ def attribute(
                 hi = lo + sm.start() + 1
             return lo, hi
         cut = [x.end() for x in SENT_RE.finditer(text)]
-        if whole and cut and not text[cut[-1] :].strip():
+        # "Mrs. Bennet thus began the conversation.--": a stop and dash leading in
+        leads = text.rstrip()[-1:] in "-\u2014"
+        if (whole or leads) and cut and not text[cut[-1] :].strip():
             cut.pop()
         if cut:
             lo += cut[-1]
