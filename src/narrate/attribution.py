@@ -37,11 +37,13 @@ from narrate.mentions import Mention
 from narrate.quotes import Quote
 from narrate.records import Character, Gender
 from narrate.salience import Salience
-from narrate.wordlists import SPEECH_GERUNDS, SPEECH_NOUNS
+from narrate.wordlists import SPEECH_BASES, SPEECH_GERUNDS, SPEECH_NOUNS
 
 # "Mr. Woodhouse, whose thoughts were elsewhere, said": a clause between subject and verb
+# (also "Sir Thomas soon afterwards, just opening the door, said"; "Mrs." is no stop)
 PAREN_GAP = re.compile(
-    r"^\s*,[^.;:!?\"\u201c\u201d]{0,120},\s*(?:(?:\w+ly|thus|then|now|again)\s+)?$"
+    r"^\s*(?:(?:\w+ly|soon|then|now|afterwards|again|still|presently)\s*){0,2},(?:[^.;:!?\"\u201c\u201d]|(?<=\bM[rs])\.|(?<=\bMrs)\.|(?<=\bDr)\.){0,150},"
+    r"\s*(?:(?:\w+ly|thus|then|now|again)\s+)?$"
 )
 LEAD_IN_ENDS = ",:;-\u2014"
 FIRM = 0.95  # a line tagged with a name
@@ -49,8 +51,12 @@ AHEAD = 10  # paragraphs a first reading is searched ahead for a tagged line
 THOUGHT_VERBS = words("thought wondered mused reflected")
 ADV_GAP = re.compile(
     r"^[\s,]*(?:(?:\w+ly|had|has|then|now|again|only|just|quickly|at\s+last|"
-    r"at\s+once|at\s+length|presently|still|softly|also|too)[\s,]*)*$"
+    r"at\s+once|at\s+length|presently|still|softly|also|too|very|so|rather|quite|thus|"
+    # "Tom could immediately say"
+    r"could|would|should|might|must|did|will|can|may)[\s,]*)*$"
 )
+# "She could say nothing": no speech
+SAID_NOTHING = re.compile(r"\s+(?:nothing|no\s+more)\b")
 # between an inverted verb and its subject: "said the Gryphon", "broke in Lord Henry"
 INV_GAP = re.compile(
     r"^[\s,]*(?:(?:in|out|on|up|forth|again|back|by)[\s,]+)?(?:\w+ly[\s,]+)?"
@@ -59,18 +65,41 @@ INV_GAP = re.compile(
 # "... before she went on." / "Mrs. Norris began scolding.": a paragraph handing over to speech
 SPOKE_ON = re.compile(
     r"\b(?:" + VERB_RE.pattern[5:-3] + r"|" + "|".join(sorted(SPEECH_GERUNDS)) + r")"
-    r"(?:\s+(?:on|again|thus|aloud|\w+ly))?\s*[.!]$"
+    r"(?:\s+(?:on|again|thus|aloud|forth|out|\w+ly)){0,2}\s*[.!]$"
+    # "Mrs. Norris began scolding the maid."
+    r"|\bbegan\s+\w+ing\b[^.;:!?\"\u201c\u201d]{0,40}[.!]$"
 )
 # "the manner in which he spoke": a pronoun opening a relative clause is no said-tag
 RELATIVE_BEFORE = re.compile(r"\b(?:which|whom|whose|that|what)\s+$")
+POSS_GERUND = re.compile(r"['\u2019]s\s+[a-z]+ing\b")
+PASSIVE = re.compile(r"\b(?:was|were)\s+(?:\w+ly\s+)?\Z")
+BY_GAP = re.compile(r"^\s+(?:[\w-]+\s+){0,5}?by\s+$")
+FOR_BEFORE = re.compile(r"\bfor\s+(?:the\s+)?\Z")
+SO_THAT = re.compile(r"\b(?:so|such)\b[^,.;:!?]{0,30}\bthat\s+$")
 # "Willoughby, who said": a relative clause whose verb is the speech verb
 WHO_GAP = re.compile(r"^\s*,?\s*who\b[^.;:!?\"\u201c\u201d]{0,60}?(?:\w+ly\s+)?$")
 SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<!\bMrs)(?<![A-Z])[.!?]+['\"\u201d\u2019)]*(?:\s|--|\u2014)")
 # "turned to her with a look, and said": the subject of an earlier verb of the clause
-COORD_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}\band\s+(?:\w+ly\s+)?$")
+COORD_GAP = re.compile(
+    r"^[^.;:!?\"\u201c\u201d]{0,100}\band\s+(?:(?:\w+ly|then)\s+)?$"
+    # "turned towards her, and, in a voice of surprise, repeated"
+    r"|^[^.;:!?\"\u201c\u201d]{0,100}\band\s*,[^.;:!?\"\u201c\u201d]{0,100},\s*(?:\w+ly\s+)?$"
+    # "came to meet her; and falling on her neck, said"
+    r"|^[^.:!?\"\u201c\u201d]{0,120}\band\s+(?:then\s+)?[a-z]+ing\b[^.;:!?\"\u201c\u201d,]{0,50},\s*$"
+)
 # "could not help saying", "took the opportunity of whispering"
 GERUND_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_GERUNDS)) + r")\b")
+# "heard her father say", "overhearing Tom whisper": the one named just before speaks
+BARE_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_BASES | SPEECH_GERUNDS)) + r")\b")
 LOOSE_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}$")
+# "forced to add", "left her seat to join him and say": a speech verb as an infinitive
+INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$|\bto\s+[a-z]+(?:\s+[A-Za-z]+){0,3}\s+(?:and|or|than)\s+$")
+# "in a sort of whisper", "with a cry": a noun, not a base-form verb (unlike "of saying")
+DETERMINED = re.compile(r"\b(?:a|an|the|his|her|their|my|of)\s+\Z")
+PROGRESSIVE = re.compile(r"^\s*(?:was|were)\s+(?:(?:\w+ly|still|now|then)\s+)?$")
+FOR_TO = re.compile(r"\s+to\b")
+# "asking her how she did, ... to say": a subject inside a question or clause of its own
+EMBEDDED = re.compile(r"\b(?:how|what|whether|if|why|where|when|that|which|who)\s+$")
 # "was Emma's calm answer", "Harriet's was--", "Mary's saying, in a low voice"
 POSS_SPEECH = re.compile(
     r"(?:['\u2019]s|\ss)\s+(?:(?:[a-z]+\s+){0,2}?(?:"
@@ -78,8 +107,9 @@ POSS_SPEECH = re.compile(
     + r")\b|was\s*[,:\u2014-]*\s*$)"
 )
 
+# "her gentle reply", not "interrupted her by saying"
 PRON_SPEECH = re.compile(
-    r"\s+(?:[a-z]+\s+){0,2}?(?:" + "|".join(sorted(SPEECH_NOUNS | SPEECH_GERUNDS)) + r")\b"
+    r"\s+(?:(?!(?:by|to|with|in|on|for|at|from|of)\b)[a-z]+\s+){0,2}?(?:" + "|".join(sorted(SPEECH_NOUNS | SPEECH_GERUNDS)) + r")\b"
 )
 
 
@@ -91,6 +121,13 @@ class Attribution:
     thoughts: set[int] = field(default_factory=set)
     # paragraph -> (speaker, confidence) of its first quote
     lines: dict[int, tuple[int | None, float]] = field(default_factory=dict)
+
+
+def _leads_in(narration: str) -> bool:
+    """Narration running into a quote: it ends in a comma, colon or dash, or with no
+    stop at all ("and said in a low voice" whose closing dash was lost)."""
+    end = narration.rstrip()[-1:]
+    return end in LEAD_IN_ENDS or end.isalpha()
 
 
 def _subject_like(source: str, m: Mention) -> bool:
@@ -150,7 +187,9 @@ def attribute(
                 hi = lo + sm.start() + 1
             return lo, hi
         cut = [x.end() for x in SENT_RE.finditer(text)]
-        if whole and cut and not text[cut[-1] :].strip():
+        # "Mrs. Bennet thus began the conversation.--": a stop and dash leading in
+        leads = text.rstrip()[-1:] in "-\u2014"
+        if (whole or leads) and cut and not text[cut[-1] :].strip():
             cut.pop()
         if cut:
             lo += cut[-1]
@@ -160,17 +199,51 @@ def attribute(
         """An explicit said-tag in the narration [lo, hi) next to a quote."""
         lo, hi = beside_quote(lo, hi, after, False)
         ms = [m for m in in_range(lo, hi) if id(m) in resolved]
-        verbs = list(VERB_RE.finditer(source, lo, hi))
+        verbs = [v for v in VERB_RE.finditer(source, lo, hi) if not SAID_NOTHING.match(source, v.end())]
+        bares = [
+            v
+            for v in BARE_RE.finditer(source, lo, hi)
+            if not SAID_NOTHING.match(source, v.end())
+            and not (
+                DETERMINED.search(source, max(lo, v.start() - 8), v.start())
+                and not v.group().endswith("ing")
+            )
+        ]
+        nearer = False
         if not after:
             verbs.reverse()
+            bares.reverse()
+        if bares and (not verbs or bares[0].start() != verbs[0].start()):
+            nearer = not verbs or (bares[0].start() < verbs[0].start()) == after
+        if bares and nearer:
+            # "he laughed, ... that Emma could not help saying,": the speech word
+            # nearest the quote is its tag
+            v = bares[0]
+            t = heard_tag(v, ms) or infinitive_tag(v, ms, lo) or possessive_tag(ms, lo, hi, after)
+            # not "Tom replied that he was, adding": that gerund goes with the verb before
+            joined = source[lo : v.start()].rstrip().endswith(",")
+            if not t and v.group() in SPEECH_GERUNDS and not joined:
+                t = gerund_tag(v, ms)
+            if t:
+                return t
         for v in verbs[:3]:
             before = [m for m in ms if m.end <= v.start()]
             for i, m in enumerate(reversed(before[-3:])):
                 gap = source[m.end : v.start()]
-                relative = m.kind == "pron" and RELATIVE_BEFORE.search(
-                    source, max(0, m.start - 8), m.start
+                # "everything that Alice said" (but "so eagerly that the Gryphon said" is a tag)
+                relative = RELATIVE_BEFORE.search(source, max(0, m.start - 8), m.start) and (
+                    m.kind == "pron" or not SO_THAT.search(source, max(0, m.start - 40), m.start)
                 )
-                if i == 0 and _subject_like(source, m) and ADV_GAP.match(gap) and not relative:
+                # not "Isabella, embracing Catherine, thus began": an object before the comma
+                aside = gap.lstrip().startswith(",") and not m.clause_start
+                # "for the Rabbit cried out": "for" joining a clause, not a preposition
+                joined = (
+                    m.after_prep
+                    and not m.possessive
+                    and FOR_BEFORE.search(source, max(0, m.start - 12), m.start)
+                )
+                subject_like = _subject_like(source, m) or (joined and "," not in gap)
+                if i == 0 and subject_like and ADV_GAP.match(gap) and not relative and not aside:
                     return resolved[id(m)], v.group(), m
                 if _subject_like(source, m) and PAREN_GAP.match(gap):
                     # "Darcy, drawing near Elizabeth, said"
@@ -184,6 +257,10 @@ def attribute(
                 ok = m.nominative if m.kind == "pron" else not m.possessive
                 if ok and INV_GAP.match(source[v.end() : m.start]):
                     return resolved[id(m)], v.group(), m
+                # "was uttered at the same moment by Catherine"
+                passive = PASSIVE.search(source, max(lo, v.start() - 12), v.start())
+                if passive and m.kind != "pron" and BY_GAP.match(source[v.end() : m.start]):
+                    return resolved[id(m)], v.group(), m
             subj = _clause_subject(source, before)
             if subj is not None and COORD_GAP.match(source[subj.end : v.start()]):
                 return resolved[id(subj)], v.group(), subj
@@ -191,16 +268,90 @@ def attribute(
             if subj is not None and infinitive and LOOSE_GAP.match(source[subj.end : v.start()]):
                 # "Miss Crawford had only time to say": the subject of the clause
                 return resolved[id(subj)], v.group(), subj
+        for v in bares[:1]:
+            t = heard_tag(v, ms)
+            if t:
+                return t
+        verbs = sorted({v.start(): v for v in [*verbs, *bares]}.values(), key=lambda v: v.start())
+        for v in verbs[:2] if after else verbs[::-1][:2]:
+            t = infinitive_tag(v, ms, lo)
+            if t:
+                return t
+        t = possessive_tag(ms, lo, hi, after)
+        if t:
+            return t
+        gerunds = list(GERUND_RE.finditer(source, lo, hi))
+        for v in gerunds[:1] if after else gerunds[-1:]:
+            t = gerund_tag(v, ms)
+            if t:
+                return t
+        return None
+
+    def heard_tag(v: re.Match[str], ms: list[Mention]) -> tuple[int | None, str, Mention] | None:
+        """'heard him say', 'Tom could only exclaim': the one just before a base or -ing form."""
+        before = [m for m in ms if m.end <= v.start()]
+        if not before:
+            return None
+        for m in reversed(before[-3:]):
+            if not m.possessive and m.kind != "pron" and WHO_GAP.match(source[m.end : v.start()]):
+                return resolved[id(m)], v.group(), m  # "Marianne, who could only exclaim"
+        m = before[-1]
+        gap = source[m.end : v.start()]
+        # not "He thanked her, observing": after a comma the subject goes on
+        progressive = v.group().endswith("ing") and PROGRESSIVE.match(gap)  # "was replying"
+        joined = FOR_BEFORE.search(source, max(0, m.start - 12), m.start)  # "for Tom was replying"
+        if "," in gap or not (ADV_GAP.match(gap) or progressive) or m.after_prep and not joined:
+            return None
+        # the object of "heard" or "let" is the speaker: "heard him say"
+        if m.word in ("he", "she", "him", "her") or (m.kind != "pron" and not m.possessive):
+            return resolved[id(m)], v.group(), m
+        return None
+
+    def infinitive_tag(
+        v: re.Match[str], ms: list[Mention], lo: int
+    ) -> tuple[int | None, str, Mention] | None:
+        """'forced to add', 'left her seat to join him and say': the infinitive's subject."""
+        if not INFINITIVE.search(source, max(lo, v.start() - 40), v.start()):
+            return None
+        # the nearest one who can act, not an object pronoun ("to join him") nor one
+        # after a preposition ("for Tom to say")
+        for m in reversed([m for m in ms if m.end <= v.start()]):
+            if m.kind == "pron" and not m.nominative:
+                continue
+            if m.possessive and not m.clause_start:
+                continue  # but "Emma's politeness was at hand, to say"
+            if m.after_prep and not FOR_TO.match(source, m.end):
+                continue
+            if EMBEDDED.search(source, max(0, m.start - 9), m.start):
+                continue
+            if LOOSE_GAP.match(source[m.end : v.start()]):
+                return resolved[id(m)], v.group(), m
+            return None
+        return None
+
+    def possessive_tag(
+        ms: list[Mention], lo: int, hi: int, after: bool
+    ) -> tuple[int | None, str, Mention] | None:
+        """'was Emma's reply', 'his voice saying': the owner of the speech."""
         for m in ms if after else reversed(ms):
             if m.kind != "pron" and POSS_SPEECH.match(source, m.end, hi):
                 return resolved[id(m)], "said", m
             if m.word in ("his", "her") and PRON_SPEECH.match(source, m.end, hi):
                 return resolved[id(m)], "said", m
-        gerunds = list(GERUND_RE.finditer(source, lo, hi))
-        for v in gerunds[:1] if after else gerunds[-1:]:
-            subj = _clause_subject(source, [m for m in ms if m.end <= v.start()])
-            if subj is not None and LOOSE_GAP.match(source[subj.end : v.start()]):
-                return resolved[id(subj)], "said", subj
+        return None
+
+    def gerund_tag(v: re.Match[str], ms: list[Mention]) -> tuple[int | None, str, Mention] | None:
+        """'could not help saying': the subject of the clause."""
+        before = [m for m in ms if m.end <= v.start()]
+        subj = _clause_subject(source, before)
+        if subj is not None and LOOSE_GAP.match(source[subj.end : v.start()]):
+            return resolved[id(subj)], "said", subj
+        for m in reversed(before):
+            # "without Mr. Woodhouse's giving a sigh, and saying": the owner of the gerunds
+            if m.possessive and POSS_GERUND.match(source, m.end):
+                if LOOSE_GAP.match(source[m.end : v.start()]):
+                    return resolved[id(m)], "said", m
+                break
         return None
 
     def subject(lo: int, hi: int, after: bool) -> int | None:
@@ -231,8 +382,13 @@ def attribute(
             if not source[plo:phi].strip():
                 return None
         tail = source[plo:phi].rstrip()
-        handing = not quotes[pi - 1] and SPOKE_ON.search(tail)
-        if tail[-1:] not in LEAD_IN_ENDS and not handing:
+        handing = SPOKE_ON.search(tail)
+        if handing and quotes[pi - 1]:
+            # '"..." --A pause followed, and Mrs. Hurst began again.': a sentence of its own,
+            # not the tag of the quote before it
+            start = source[plo : plo + handing.start()]
+            handing = start.lstrip()[:1] in "-\u2014" or SENT_RE.search(start) is not None
+        if not _leads_in(tail) and not handing:
             return None
         t = tag(plo, phi, False)
         if t and t[0] is not None:

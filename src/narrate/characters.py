@@ -379,7 +379,12 @@ def _cast_table(
                 toks = toks[1:]  # "My Dear Miss Eliza" is Miss Eliza
             if not toks:
                 continue
-            lowered = any(t[:1].islower() for t in toks) or toks[0][:1].isdigit()
+            # "Her Sister": an alias opening with a possessive is written in lower case
+            lowered = (
+                any(t[:1].islower() for t in toks)
+                or toks[0][:1].isdigit()
+                or (len(toks) > 1 and toks[0].lower() in ("his", "her", "their"))
+            )
             if lowered or len(toks) < len(a.split()):
                 # "the Mariner" is written "the mariner" in the text
                 phrases.setdefault(" ".join(t.lower() for t in toks), ent.key)
@@ -417,6 +422,7 @@ def _cast_table(
     seen = Counter(norm(" ".join(toks)) for _t, toks, _s, _e, _i in raw)
     seen.update(norm(f"{t} {' '.join(toks)}") for t, toks, _s, _e, _i in raw if t)
     weight = [sum(seen[norm(f)] for f in ent.forms) for ent in entities]
+    families = Counter(norm(ent.last) for ent in entities if ent.last)
     for k, keys in derived.items():
         if k in lookup or k in STOP:
             continue
@@ -425,6 +431,14 @@ def _cast_table(
             continue
         # "Charles" for two Charleses: the one the book names far more often
         ranked = sorted(keys, key=lambda e: (-weight[e], e))
+        named = [e for e in keys if norm(entities[e].first or "") == k]
+        if len(named) > 1:
+            # a first name shared by two: within a family first names are used, and the
+            # one whose surname no one else in the cast has is called by it
+            kin = [e for e in named if families[norm(entities[e].last or "")] > 1]
+            if len(kin) == 1:
+                lookup[k] = kin[0]
+                continue
         if weight[ranked[0]] >= 2 * weight[ranked[1]] + 2:
             lookup[k] = ranked[0]
     from narrate.aliases import child_cues

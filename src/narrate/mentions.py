@@ -132,7 +132,8 @@ def _flags(text: str, m: Mention) -> None:
         if m.kind != "name" or prev not in EPITHETS:
             break
         j = k  # "Poor old Mrs. Bates looked": the epithets do not open the clause
-    m.after_prep = prev in PREPOSITIONS
+    # "before she went on": a nominative pronoun follows a conjunction, never a preposition
+    m.after_prep = prev in PREPOSITIONS and not m.nominative
     if prev:
         # "said Lucy": the subject of an inverted said-tag
         m.clause_start = (

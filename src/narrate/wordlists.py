@@ -139,13 +139,19 @@ concluded proceeded resumed assented acknowledged pursued panted wept giggled
 sniffed simpered joined put went broke cut struck chimed burst interposed ejaculated
 questioned queried whimpered faltered hazarded explained volunteered retorted sobbed
 objected remonstrated exclaimed urged pursued ventured conjectured accosted
-interjected entreated assured quavered proclaimed vociferated asseverated besought"""
+interjected entreated assured quavered proclaimed vociferated asseverated besought
+uttered addressed"""
+)
+# The base forms a speech verb takes after "heard her", "to" or "could" (past forms above).
+SPEECH_BASES = words(
+    "say whisper add exclaim answer reply cry observe ask call murmur mutter remark repeat "
+    "shout utter"
 )
 # Speech in a gerund ("could not help saying") or a noun ("was Emma's reply"): said-tags
 # only next to a quote.
 SPEECH_GERUNDS = words(
     "saying whispering exclaiming adding replying answering crying calling observing asking "
-    "shouting murmuring muttering remarking"
+    "shouting murmuring muttering remarking addressing"
 )
 SPEECH_NOUNS = words(
     "reply remark answer rejoinder observation comment exclamation inquiry enquiry question "
