@@ -667,3 +667,12 @@ def test_a_name_spoken_of_is_not_the_one_spoken_to(line: str) -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == "Bea"
+
+
+def test_an_untagged_line_is_not_spoken_by_the_one_it_names() -> None:
+    text = 'Ada sat by the window. Cora came in with the tea.\n\n"How kind Cora is to bring it up."'
+    cast = [Character(n, (), "female") for n in ("Ada", "Cora")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    # the narration was last about Cora, but the line speaks of her
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada"]

@@ -277,6 +277,11 @@ def attribute(
         return None
 
     qvocs_all = [[vocatives(source, q, in_range(q.start, q.end)) for q in pq] for pq in quotes]
+    # paragraph -> characters its quotes name
+    named = [
+        {m.ent for q in pq for m in in_range(q.start, q.end) if m.kind == "name" and m.ent is not None}
+        for pq in quotes
+    ]
     st.narrator = table.narrator
     if st.narrator is None:
         st.narrator = find_narrator(source, paras, quotes, mentions, qvocs_all)
@@ -364,7 +369,9 @@ def attribute(
             hint = None
             if pi and not quotes[pi - 1]:
                 hint = subject(paras[pi - 1][0], paras[pi - 1][1], False)
-            who, conf = turn(pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi), later(pi, 1))
+            who, conf = turn(
+                pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi), later(pi, 1), named[pi]
+            )
             own = [(who, conf)] * len(pq)
             turned.add(pi)
         for q, (who, conf) in zip(pq, own, strict=True):

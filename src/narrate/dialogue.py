@@ -113,15 +113,19 @@ def turn(
     gvocs: dict[int, str] | None = None,
     later: int | None = None,
     against: int | None = None,
+    named: set[int] | None = None,
 ) -> tuple[int | None, float]:
     """Speaker of an untagged paragraph from the conversation before it.
+
+    Nobody speaks a line that addresses them, or (``named``) that speaks of
+    them by name: "Tom will be late" is not Tom's line.
 
     ``later`` is who a tagged line further on says speaks on this line's side
     of the turn-taking; it settles a line the conversation so far cannot.
     ``against`` is who such a line says speaks on the other side: when nothing
     better is known, not the one who speaks this line.
     """
-    mine = set().union(*qvocs)
+    mine = set().union(*qvocs, named or ())
     prev = speaker.get(pi - 1) if pi - 1 in speaker else None
     if q.continues and prev is not None:
         return prev, 0.86
