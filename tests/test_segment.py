@@ -676,3 +676,15 @@ def test_an_untagged_line_is_not_spoken_by_the_one_it_names() -> None:
     check_cover(sc)
     # the narration was last about Cora, but the line speaks of her
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada"]
+
+
+def test_the_one_a_line_is_said_to_answers_it() -> None:
+    text = (
+        "Ada, Bea and Cora sat down to supper.\n\n"
+        '"Pass the salt," said Ada to Cora across the table where Bea sat.\n\n'
+        '"Here it is."'
+    )
+    cast = [Character(n, (), "female") for n in ("Ada", "Bea", "Cora")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Cora"]

@@ -44,6 +44,10 @@ PAREN_GAP = re.compile(
     r"^\s*,[^.;:!?\"\u201c\u201d]{0,120},\s*(?:(?:\w+ly|thus|then|now|again)\s+)?$"
 )
 LEAD_IN_ENDS = ",:;-\u2014"
+# "said Tom to her", "turning to Tom": the one a line is said to, named in its narration
+SAID_TO = re.compile(
+    r"\b(?:" + VERB_RE.pattern[5:-3] + r"|turned|turning)\b[^.;:!?\"\u201c\u201d]{0,30}?\bto\s+$"
+)
 FIRM = 0.95  # a line tagged with a name
 AHEAD = 10  # paragraphs a first reading is searched ahead for a tagged line
 THOUGHT_VERBS = words("thought wondered mused reflected")
@@ -384,6 +388,14 @@ def attribute(
         pconf[pi] = own[0][1]
         first[pi] = own[0][0]
         vocs[pi] = set().union(*qvocs)
+        for m in in_range(lo, hi):
+            if not m.after_prep or m.possessive or source[m.start - 4 : m.start].split()[-1:] != ["to"]:
+                continue
+            x = resolved.get(id(m))
+            if x is not None and x not in (own[0][0], own[-1][0]) and SAID_TO.search(
+                source, max(lo, m.start - 50), m.start
+            ):
+                vocs[pi].add(x)  # and so answers it
         g_addr = addressed_gender(source[pq[-1].start : pq[-1].end])
         if g_addr:
             gvocs[pi] = g_addr
