@@ -688,3 +688,15 @@ def test_the_one_a_line_is_said_to_answers_it() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Cora"]
+
+
+def test_the_one_the_narration_says_kept_silent_does_not_speak_next() -> None:
+    text = (
+        '"Where were you last night?" asked Ada.\n\n'
+        "Bea made no answer.\n\n"
+        '"I asked you a question."'
+    )
+    cast = [Character(n, (), "female") for n in ("Ada", "Bea")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Ada"]

@@ -48,6 +48,11 @@ LEAD_IN_ENDS = ",:;-\u2014"
 SAID_TO = re.compile(
     r"\b(?:" + VERB_RE.pattern[5:-3] + r"|turned|turning)\b[^.;:!?\"\u201c\u201d]{0,30}?\bto\s+$"
 )
+# a narration sentence in which its subject keeps silent
+SILENT = re.compile(
+    r"\b(?:said\s+nothing|made\s+no\s+(?:answer|reply)|was\s+silent|did\s+not\s+(?:answer|reply)|"
+    r"(?:no|not\s+an?)\s+(?:answer|reply|word))\b"
+)
 FIRM = 0.95  # a line tagged with a name
 AHEAD = 10  # paragraphs a first reading is searched ahead for a tagged line
 THOUGHT_VERBS = words("thought wondered mused reflected")
@@ -371,10 +376,14 @@ def attribute(
                     own[k] = (own[j][0], 0.85)
         if own[0][0] is None:
             hint = None
+            against = later(pi, 1)
             if pi and not quotes[pi - 1]:
-                hint = subject(paras[pi - 1][0], paras[pi - 1][1], False)
+                plo, phi = paras[pi - 1]
+                hint = subject(plo, phi, False)
+                if against is None and SILENT.search(source, *beside_quote(plo, phi, False, True)):
+                    hint, against = None, hint  # "Tom made no answer.": the next line is not his
             who, conf = turn(
-                pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi), later(pi, 1), named[pi]
+                pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi), against, named[pi]
             )
             own = [(who, conf)] * len(pq)
             turned.add(pi)
