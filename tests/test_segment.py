@@ -700,3 +700,16 @@ def test_the_one_the_narration_says_kept_silent_does_not_speak_next() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Ada"]
+
+
+def test_a_name_after_a_title_it_was_not_found_with_is_still_spoken_to() -> None:
+    text = (
+        "Paul Dufour met Ada and Bea at the gate.\n\n"
+        '"You are early, Monsieur Dufour," said Ada.\n\n'
+        '"The train was early."'
+    )
+    cast = [Character("Paul Dufour", (), "male"), Character("Ada", (), "female")]
+    cast.append(Character("Bea", (), "female"))
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Paul Dufour"]

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
-from narrate.characters import VERB_RE
+from narrate.characters import TITLE_FORMS, VERB_RE
 from narrate.mentions import Mention
 from narrate.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote, nested_quotes
 
@@ -51,7 +51,11 @@ def vocatives(source: str, q: Quote, inside: Sequence[Mention]) -> set[int]:
             continue  # "Mrs. Weston's manners" speaks of her, not to her
         if source[q.start : q.end].strip(DOUBLE_MARKS + SINGLE_MARKS + " ?").strip() == source[m.start : m.end]:
             continue  # "Mr. Campbell?" asks about him
-        b = source[max(q.start, m.start - 12) : m.start].rstrip()
+        b = source[max(q.start, m.start - 16) : m.start].rstrip()
+        words_before = b.split()
+        if words_before and words_before[-1] in TITLE_FORMS:
+            # "Good night, Monsieur Barnes": a title the name was not found with
+            b = b[: len(b) - len(words_before[-1])].rstrip()
         a = source[m.end : q.end].lstrip()
         prev_ok = not b or b[-1] in VOC_BEFORE or re.search(r"\b(?:dear|my|oh|O)$", b)
         if prev_ok and (not a or a[0] in VOC_AFTER):
