@@ -713,3 +713,15 @@ def test_a_name_after_a_title_it_was_not_found_with_is_still_spoken_to() -> None
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Paul Dufour"]
+
+
+def test_a_first_person_narrator_answers_a_line_nobody_before_was_part_of() -> None:
+    text = (
+        "I went down to the harbour with Tom. I had not seen the sea for a year, "
+        "and I sat on the wall while Tom bought fish. Old Mary Pike came by with her basket.\n\n"
+        '"Where is the boat?" asked Tom.\n\n'
+        '"Gone out with the tide."'
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom", "I"]

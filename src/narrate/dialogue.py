@@ -151,9 +151,15 @@ def turn(
                         return b, 0.55
         if later is not None:
             return later, 0.45
-        for e in reversed(st.recent):
-            if e != prev and e not in mine:
-                return e, 0.4
+        free = [e for e in reversed(st.recent) if e != prev and e not in mine]
+        me = st.narrator
+        if pi - 2 not in speaker and free and me is not None and me != prev and me not in mine:
+            back = [speaker.get(pj) for pj in range(pi - 2, max(-1, pi - 10), -1)]
+            if next((b for b in back if b is not None and b != prev), None) != free[0]:
+                # the one lately named is no earlier speaker: more likely the "I" telling it
+                return me, 0.4
+        for e in free:
+            return e, 0.4
     if later is not None:
         return later, 0.45
     if hint is not None and hint not in mine and hint != against:
