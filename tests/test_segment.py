@@ -725,3 +725,15 @@ def test_a_first_person_narrator_answers_a_line_nobody_before_was_part_of() -> N
     sc = segment(make_book(text))
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom", "I"]
+
+
+def test_a_pronoun_tag_further_on_settles_an_untagged_opening() -> None:
+    text = (
+        "Oda came into the kitchen. Bram looked up from the fire.\n\n"
+        '"Is it late?"\n\n'
+        '"Not yet."\n\n'
+        '"Then I will wait," she said.'
+    )
+    sc = segment(make_book(text), [Character("Oda", (), "female"), Character("Bram", (), "male")])
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda", "Bram", "Oda"]

@@ -7,8 +7,8 @@ paragraph; then conversation turn-taking (the addressee answers, speakers
 alternate) through runs of untagged lines, each run then re-read to fit the
 lines on both its sides and the forms of address in it.
 
-The book is read twice: the first reading only finds the lines tagged with a
-name, so that the second can settle a conversation's untagged opening from a
+The book is read twice: the first reading only finds the lines with a
+said-tag, so that the second can settle a conversation's untagged opening from a
 tag further on instead of passing a wrong guess down the turn-taking.
 """
 
@@ -53,7 +53,8 @@ SILENT = re.compile(
     r"\b(?:said\s+nothing|made\s+no\s+(?:answer|reply)|was\s+silent|did\s+not\s+(?:answer|reply)|"
     r"(?:no|not\s+an?)\s+(?:answer|reply|word))\b"
 )
-FIRM = 0.95  # a line tagged with a name
+TAGGED = 0.9  # a line with a said-tag: a name, a description or a pronoun
+BY_NAME = 0.95  # a line tagged with a name
 AHEAD = 10  # paragraphs a first reading is searched ahead for a tagged line
 THOUGHT_VERBS = words("thought wondered mused reflected")
 ADV_GAP = re.compile(
@@ -249,15 +250,17 @@ def attribute(
         return subject(plo, phi, False)
 
     def later(pi: int, side: int = 0) -> int | None:
-        """The speaker of the nearest firmly tagged line ahead in the conversation at an
-        even distance (so the same side of the turn-taking), from the first reading."""
+        """The speaker of the nearest line ahead in the conversation tagged with a name (or
+        else with any said-tag) at an even distance (so the same side of the turn-taking),
+        from the first reading."""
+        found: dict[bool, int] = {}
         for d in range(1, AHEAD + 1):
             if pi + d not in ahead:
-                return None  # the conversation breaks off first
+                break  # the conversation breaks off
             who, c = ahead[pi + d]
-            if d % 2 == side and c >= FIRM and who is not None:
-                return who
-        return None
+            if d % 2 == side and c >= TAGGED and who is not None:
+                found.setdefault(c >= BY_NAME, who)
+        return found.get(True, found.get(False))
 
     def last_subject(lo: int, hi: int) -> int | None:
         """The latest subject anywhere in the paragraph's narration before a quote."""
