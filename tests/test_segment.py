@@ -737,3 +737,13 @@ def test_a_pronoun_tag_further_on_settles_an_untagged_opening() -> None:
     sc = segment(make_book(text), [Character("Oda", (), "female"), Character("Bram", (), "male")])
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda", "Bram", "Oda"]
+
+
+def test_an_untagged_line_after_narration_about_a_first_person_narrator_is_someone_elses() -> None:
+    text = (
+        "I had waited an hour at the station when Tom came in. I was tired, and I was cold.\n\n"
+        '"Sorry. The roads were bad."'
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom"]

@@ -383,7 +383,10 @@ def attribute(
             if pi and not quotes[pi - 1]:
                 plo, phi = paras[pi - 1]
                 hint = subject(plo, phi, False)
-                if against is None and SILENT.search(source, *beside_quote(plo, phi, False, True)):
+                # a first-person narrator's own words come tagged ("I said") or in the paragraph
+                # of the narration about them: after "I went to the window." someone else speaks
+                quiet = hint is not None and hint == st.narrator
+                if against is None and (quiet or SILENT.search(source, *beside_quote(plo, phi, False, True))):
                     hint, against = None, hint  # "Tom made no answer.": the next line is not his
             who, conf = turn(
                 pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi), against, named[pi]
