@@ -7,8 +7,8 @@ paragraph; then conversation turn-taking (the addressee answers, speakers
 alternate) through runs of untagged lines, each run then re-read to fit the
 lines on both its sides and the forms of address in it.
 
-The book is read twice: the first reading only finds the lines tagged with a
-name, so that the second can settle a conversation's untagged opening from a
+The book is read twice: the first reading only finds the lines with a
+said-tag, so that the second can settle a conversation's untagged opening from a
 tag further on instead of passing a wrong guess down the turn-taking.
 """
 
@@ -46,7 +46,17 @@ PAREN_GAP = re.compile(
     r"\s*(?:(?:\w+ly|thus|then|now|again)\s+)?$"
 )
 LEAD_IN_ENDS = ",:;-\u2014"
-FIRM = 0.95  # a line tagged with a name
+# "said Tom to her", "turning to Tom": the one a line is said to, named in its narration
+SAID_TO = re.compile(
+    r"\b(?:" + VERB_RE.pattern[5:-3] + r"|turned|turning)\b[^.;:!?\"\u201c\u201d]{0,30}?\bto\s+$"
+)
+# a narration sentence in which its subject keeps silent
+SILENT = re.compile(
+    r"\b(?:said\s+nothing|made\s+no\s+(?:answer|reply)|was\s+silent|did\s+not\s+(?:answer|reply)|"
+    r"(?:no|not\s+an?)\s+(?:answer|reply|word))\b"
+)
+TAGGED = 0.9  # a line with a said-tag: a name, a description or a pronoun
+BY_NAME = 0.95  # a line tagged with a name
 AHEAD = 10  # paragraphs a first reading is searched ahead for a tagged line
 THOUGHT_VERBS = words("thought wondered mused reflected")
 ADV_GAP = re.compile(
@@ -396,15 +406,17 @@ def attribute(
         return subject(plo, phi, False)
 
     def later(pi: int, side: int = 0) -> int | None:
-        """The speaker of the nearest firmly tagged line ahead in the conversation at an
-        even distance (so the same side of the turn-taking), from the first reading."""
+        """The speaker of the nearest line ahead in the conversation tagged with a name (or
+        else with any said-tag) at an even distance (so the same side of the turn-taking),
+        from the first reading."""
+        found: dict[bool, int] = {}
         for d in range(1, AHEAD + 1):
             if pi + d not in ahead:
-                return None  # the conversation breaks off first
+                break  # the conversation breaks off
             who, c = ahead[pi + d]
-            if d % 2 == side and c >= FIRM and who is not None:
-                return who
-        return None
+            if d % 2 == side and c >= TAGGED and who is not None:
+                found.setdefault(c >= BY_NAME, who)
+        return found.get(True, found.get(False))
 
     def last_subject(lo: int, hi: int) -> int | None:
         """The latest subject anywhere in the paragraph's narration before a quote."""
@@ -440,6 +452,11 @@ def attribute(
         return None
 
     qvocs_all = [[vocatives(source, q, in_range(q.start, q.end)) for q in pq] for pq in quotes]
+    # paragraph -> characters its quotes name
+    named = [
+        {m.ent for q in pq for m in in_range(q.start, q.end) if m.kind == "name" and m.ent is not None}
+        for pq in quotes
+    ]
     st.narrator = table.narrator
     if st.narrator is None:
         st.narrator = find_narrator(source, paras, quotes, mentions, qvocs_all)
@@ -525,9 +542,18 @@ def attribute(
                     own[k] = (own[j][0], 0.85)
         if own[0][0] is None:
             hint = None
+            against = later(pi, 1)
             if pi and not quotes[pi - 1]:
-                hint = subject(paras[pi - 1][0], paras[pi - 1][1], False)
-            who, conf = turn(pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi), later(pi, 1))
+                plo, phi = paras[pi - 1]
+                hint = subject(plo, phi, False)
+                # a first-person narrator's own words come tagged ("I said") or in the paragraph
+                # of the narration about them: after "I went to the window." someone else speaks
+                quiet = hint is not None and hint == st.narrator
+                if against is None and (quiet or SILENT.search(source, *beside_quote(plo, phi, False, True))):
+                    hint, against = None, hint  # "Tom made no answer.": the next line is not his
+            who, conf = turn(
+                pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi), against, named[pi]
+            )
             own = [(who, conf)] * len(pq)
             turned.add(pi)
         for q, (who, conf) in zip(pq, own, strict=True):
@@ -540,6 +566,14 @@ def attribute(
         pconf[pi] = own[0][1]
         first[pi] = own[0][0]
         vocs[pi] = set().union(*qvocs)
+        for m in in_range(lo, hi):
+            if not m.after_prep or m.possessive or source[m.start - 4 : m.start].split()[-1:] != ["to"]:
+                continue
+            x = resolved.get(id(m))
+            if x is not None and x not in (own[0][0], own[-1][0]) and SAID_TO.search(
+                source, max(lo, m.start - 50), m.start
+            ):
+                vocs[pi].add(x)  # and so answers it
         g_addr = addressed_gender(source[pq[-1].start : pq[-1].end])
         if g_addr:
             gvocs[pi] = g_addr

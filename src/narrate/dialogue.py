@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
-from narrate.characters import VERB_RE
+from narrate.characters import TITLE_FORMS, VERB_RE
 from narrate.mentions import Mention
 from narrate.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote, nested_quotes
 
@@ -51,7 +51,11 @@ def vocatives(source: str, q: Quote, inside: Sequence[Mention]) -> set[int]:
             continue  # "Mrs. Weston's manners" speaks of her, not to her
         if source[q.start : q.end].strip(DOUBLE_MARKS + SINGLE_MARKS + " ?").strip() == source[m.start : m.end]:
             continue  # "Mr. Campbell?" asks about him
-        b = source[max(q.start, m.start - 12) : m.start].rstrip()
+        b = source[max(q.start, m.start - 16) : m.start].rstrip()
+        words_before = b.split()
+        if words_before and words_before[-1] in TITLE_FORMS:
+            # "Good night, Monsieur Barnes": a title the name was not found with
+            b = b[: len(b) - len(words_before[-1])].rstrip()
         a = source[m.end : q.end].lstrip()
         prev_ok = not b or b[-1] in VOC_BEFORE or re.search(r"\b(?:dear|my|oh|O)$", b)
         if prev_ok and (not a or a[0] in VOC_AFTER):
@@ -113,15 +117,19 @@ def turn(
     gvocs: dict[int, str] | None = None,
     later: int | None = None,
     against: int | None = None,
+    named: set[int] | None = None,
 ) -> tuple[int | None, float]:
     """Speaker of an untagged paragraph from the conversation before it.
+
+    Nobody speaks a line that addresses them, or (``named``) that speaks of
+    them by name: "Tom will be late" is not Tom's line.
 
     ``later`` is who a tagged line further on says speaks on this line's side
     of the turn-taking; it settles a line the conversation so far cannot.
     ``against`` is who such a line says speaks on the other side: when nothing
     better is known, not the one who speaks this line.
     """
-    mine = set().union(*qvocs)
+    mine = set().union(*qvocs, named or ())
     prev = speaker.get(pi - 1) if pi - 1 in speaker else None
     if q.continues and prev is not None:
         return prev, 0.86
@@ -143,9 +151,15 @@ def turn(
                         return b, 0.55
         if later is not None:
             return later, 0.45
-        for e in reversed(st.recent):
-            if e != prev and e not in mine:
-                return e, 0.4
+        free = [e for e in reversed(st.recent) if e != prev and e not in mine]
+        me = st.narrator
+        if pi - 2 not in speaker and free and me is not None and me != prev and me not in mine:
+            back = [speaker.get(pj) for pj in range(pi - 2, max(-1, pi - 10), -1)]
+            if next((b for b in back if b is not None and b != prev), None) != free[0]:
+                # the one lately named is no earlier speaker: more likely the "I" telling it
+                return me, 0.4
+        for e in free:
+            return e, 0.4
     if later is not None:
         return later, 0.45
     if hint is not None and hint not in mine and hint != against:
