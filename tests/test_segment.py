@@ -816,3 +816,367 @@ def test_the_latter_is_the_second_of_the_two_just_named() -> None:
     sc = segment(make_book(text), cast)
     check_cover(sc)
     assert quotes(sc) == [("speech", "Bea", '"I am cold,"')]
+
+
+def test_a_speech_verb_after_the_one_heard_names_the_speaker() -> None:
+    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    text = (
+        "Oda and Bram sat by the fire while Wren sewed.\n\n"
+        'Later, from the stairs, Wren heard Bram whisper to Oda, "The boat leaves at dawn."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram"]
+
+
+def test_a_lead_in_paragraph_that_lost_its_closing_dash() -> None:
+    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"))]
+    text = (
+        '"Where is the key?" asked Bram.\n\n'
+        '"In the drawer," said Oda.\n\n'
+        "Bram found nothing there. He shut the drawer and Oda began again   \n\n"
+        '"Then look in the other one."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram", "Oda", "Oda"]
+
+
+@pytest.mark.parametrize(
+    "lead",
+    [
+        "There was a silence, and time enough for Bram to lean across to Oda and say,",
+        "Even the quiet Bram could not sit still, and at last was forced to add,",
+    ],
+)
+def test_an_infinitive_speech_verb_takes_the_subject_before_it(lead: str) -> None:
+    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    text = (
+        '"The lamp is smoking," said Wren.\n\n'
+        '"Then turn it down," said Oda.\n\n'
+        f'{lead} "It wants a new wick."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda", "Bram"]
+
+
+def test_a_cast_alias_opening_with_her_names_the_kin_in_lower_case() -> None:
+    cast = [
+        Character("Oda", (), "female"),
+        Character("Wren", (), "female"),
+        Character("Oda's Aunt", ("Her Aunt",), "female"),
+    ]
+    text = (
+        'Wren came in from the rain. "It is cold out," said Wren.\n\n'
+        "Oda woke by the fire.\n\n"
+        '"You have slept all day," said her aunt.'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda's Aunt"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'She looked at the rain; and Oda very gently replied, "Stay until it stops."',
+        'Wren turned to the rain, and Oda could only say with a smile, "Stay until it stops."',
+        'Oda turned from the rain. "Stay until it stops." Wren could say nothing.',
+    ],
+)
+def test_a_modal_or_degree_word_between_subject_and_speech_verb(line: str) -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = f"Wren stood at the door with her coat on.\n\n{line}"
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+@pytest.mark.parametrize(
+    "handover",
+    [
+        "Bram shrugged, and Oda, with all her old temper, burst forth again.",
+        "Bram shrugged, and Oda began scolding the dog.",
+        '"No," said Bram.--A short silence followed, and Oda began again.',
+    ],
+)
+def test_a_paragraph_handing_over_to_a_speaker(handover: str) -> None:
+    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    text = (
+        '"Is it late?" asked Wren.\n\n'
+        '"Not yet," said Bram.\n\n'
+        f"{handover}\n\n"
+        '"You never listen to me."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == "Oda"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'Bram laughed so loudly at his own joke that Oda could not help saying, "Hush."',
+        'Wren was going on about the weather, when Oda interrupted her by saying, "Hush."',
+    ],
+)
+def test_the_speech_word_nearest_the_quote_is_its_tag(line: str) -> None:
+    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    sc = segment(make_book(f"Oda, Wren and Bram sat by the stove.\n\n{line}"), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+@pytest.mark.parametrize(
+    "gap",
+    [
+        " turned to the window, and, in a voice that shook a little, which nobody had heard before,",
+        " soon afterwards, just opening the door,",
+        ", looking at Mrs. Hale and then at the fire,",
+    ],
+)
+def test_a_clause_between_the_subject_and_the_speech_verb(gap: str) -> None:
+    cast = [Character(n, (), g) for n, g in (("Wren", "female"), ("Bram", "male"))]
+    text = f'Wren sat down.\n\nWhen Wren came in, Bram{gap} said, "Tomorrow?"'
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram"]
+
+
+def test_who_and_a_base_form_of_a_speech_verb() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = 'Wren came in with the news.\n\nIt was too much for Oda, who could only exclaim, "No!"'
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+def test_uttered_is_a_speech_verb() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        '"It is late," said Wren.\n\n'
+        'Wren looked round at Oda, who slowly uttered these words: "Go home."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+
+
+def test_a_first_name_shared_by_two_is_the_family_member() -> None:
+    cast = [
+        Character("Tom Ash", (), "male"),
+        Character("Tom Hale", (), "male"),
+        Character("Mrs. Hale", (), "female"),
+    ]
+    text = (
+        "Tom Ash came to the farm on Monday. Tom Ash was a neighbour, and Tom Ash\n"
+        "liked to talk.\n\n"
+        "Mrs. Hale was in the kitchen with her son.\n\n"
+        '"Here he is again," said Tom.'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom Hale"]
+
+
+def test_a_pronoun_after_before_is_a_subject() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        '"Was he your teacher?" asked Wren.\n\n'
+        "Oda was too surprised to answer; but Wren hardly waited before she went on.\n\n"
+        '"He was a good one, I am sure."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Wren"]
+
+
+def test_an_infinitive_after_than() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        '"You are going away, Oda," said Wren.\n\n'
+        'Oda was too surprised to do more than repeat her aunt\'s words, "Going away?"'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        'Wren would have gone, had not Oda thus addressed her, "Wait."',
+        'Wren said nothing, and Oda was too tired to utter more than a sigh of "Wait."',
+        'Oda, taking hold of Wren, thus began, "Wait."',
+    ],
+)
+def test_thus_and_utter_in_said_tags(line: str) -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    sc = segment(make_book(f"Wren and Oda stood by the gate.\n\n{line}"), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+@pytest.mark.parametrize(
+    ("line", "who"),
+    [
+        ('"Of course," said Wren, who agreed with everything that Oda said; "you are right."', "Wren"),
+        ('"A song," Wren replied, so eagerly that Oda said, "Then sing it."', "Oda"),
+    ],
+)
+def test_a_name_in_a_relative_clause_is_no_said_tag(line: str, who: str) -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    sc = segment(make_book(f"Wren and Oda sat on the wall.\n\n{line}"), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == who
+
+
+def test_for_joining_a_clause_before_a_speech_verb() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = 'Wren and Oda sat in the hall.\n\nOda began to laugh, but she stopped, for Wren cried out, "Silence!"'
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren"]
+
+
+def test_and_a_participle_after_a_semicolon_keeps_the_subject() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        "Wren was tired.\n\n"
+        "As Wren waited in the hall, Oda came down the stairs to meet her; came with no slow step; and taking her hands, "
+        'said, "You are home at last."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+def test_a_possessive_before_gerunds_owns_the_speech() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        "Wren often called at the mill.\n\n"
+        "But never did she leave without Oda's giving a little sigh, and saying, "
+        '"Come again soon."'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+def test_a_possessive_subject_of_an_infinitive_speech_verb() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        '"The letter came from the coast," said Wren.\n\n'
+        'Oda\'s good manners were at hand at once, to say, with a smile, "How kind of them to write!"'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+
+
+def test_a_progressive_speech_verb_and_a_noun_that_looks_like_a_verb() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = 'Oda and Wren sat close.\n\nWren looked up, for Oda was replying in a whisper, "Not now."'
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+def test_a_passive_said_tag_names_the_speaker_after_by() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = 'Wren stood at the window.\n\n"The boat is in!" was cried at the same moment by Oda.'
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+
+
+def test_a_sentence_ending_in_a_stop_and_a_dash_leads_into_its_quote() -> None:
+    cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
+    text = (
+        '"Good morning," said Wren.\n\n'
+        'Wren went to the window. In a low voice Oda thus began the talk.--"Is he gone?"'
+    )
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+
+
+def test_an_untagged_line_is_not_spoken_by_the_one_it_names() -> None:
+    text = 'Ada sat by the window. Cora came in with the tea.\n\n"How kind Cora is to bring it up."'
+    cast = [Character(n, (), "female") for n in ("Ada", "Cora")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    # the narration was last about Cora, but the line speaks of her
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada"]
+
+
+def test_the_one_a_line_is_said_to_answers_it() -> None:
+    text = (
+        "Ada, Bea and Cora sat down to supper.\n\n"
+        '"Pass the salt," said Ada to Cora across the table where Bea sat.\n\n'
+        '"Here it is."'
+    )
+    cast = [Character(n, (), "female") for n in ("Ada", "Bea", "Cora")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Cora"]
+
+
+def test_the_one_the_narration_says_kept_silent_does_not_speak_next() -> None:
+    text = (
+        '"Where were you last night?" asked Ada.\n\n'
+        "Bea made no answer.\n\n"
+        '"I asked you a question."'
+    )
+    cast = [Character(n, (), "female") for n in ("Ada", "Bea")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Ada"]
+
+
+def test_a_name_after_a_title_it_was_not_found_with_is_still_spoken_to() -> None:
+    text = (
+        "Paul Dufour met Ada and Bea at the gate.\n\n"
+        '"You are early, Monsieur Dufour," said Ada.\n\n'
+        '"The train was early."'
+    )
+    cast = [Character("Paul Dufour", (), "male"), Character("Ada", (), "female")]
+    cast.append(Character("Bea", (), "female"))
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Paul Dufour"]
+
+
+def test_a_first_person_narrator_answers_a_line_nobody_before_was_part_of() -> None:
+    text = (
+        "I went down to the harbour with Tom. I had not seen the sea for a year, "
+        "and I sat on the wall while Tom bought fish. Old Mary Pike came by with her basket.\n\n"
+        '"Where is the boat?" asked Tom.\n\n'
+        '"Gone out with the tide."'
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom", "I"]
+
+
+def test_a_pronoun_tag_further_on_settles_an_untagged_opening() -> None:
+    text = (
+        "Oda came into the kitchen. Bram looked up from the fire.\n\n"
+        '"Is it late?"\n\n'
+        '"Not yet."\n\n'
+        '"Then I will wait," she said.'
+    )
+    sc = segment(make_book(text), [Character("Oda", (), "female"), Character("Bram", (), "male")])
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda", "Bram", "Oda"]
+
+
+def test_an_untagged_line_after_narration_about_a_first_person_narrator_is_someone_elses() -> None:
+    text = (
+        "I had waited an hour at the station when Tom came in. I was tired, and I was cold.\n\n"
+        '"Sorry. The roads were bad."'
+    )
+    sc = segment(make_book(text))
+    check_cover(sc)
+    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom"]
