@@ -518,6 +518,10 @@ def attribute(
             if who is None:
                 for after in (False, True):
                     s = subject(q.end, nhi, True) if after else subject(nlo, q.start, False)
+                    opening = k == 0 and not source[lo : q.start].strip()
+                    if after and opening and s is not None and s == speaker.get(pi - 1, -1):
+                        # '"No." Ada looked away.' after Ada's line: her reaction to this one
+                        continue
                     if s is not None and s not in qvocs[k]:
                         who, conf = s, (0.74 if after else 0.75)
                         break

@@ -1,0 +1,22 @@
+"""Attribution from the narration around a quote: whose line the subject of that narration tells."""
+
+from __future__ import annotations
+
+from test_segment import check_cover, make_book, quotes
+
+from narrate.records import Character
+from narrate.segment import segment
+
+CAST = [Character("Ada", (), "female"), Character("Cora", (), "female")]
+
+
+def test_reaction_after_a_reply_is_the_previous_speakers() -> None:
+    # after Ada's question, "Ada looked away" following the answer is her reaction to it
+    text = (
+        "Cora came in from the garden.\n\n"
+        '"Will you come to the fair tomorrow?" asked Ada.\n\n'
+        '"I cannot. My aunt is ill." Ada looked away.'
+    )
+    sc = segment(make_book(text), CAST)
+    check_cover(sc)
+    assert [s for _, s, _ in quotes(sc)] == ["Ada", "Cora"]
