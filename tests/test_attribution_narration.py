@@ -20,3 +20,16 @@ def test_reaction_after_a_reply_is_the_previous_speakers() -> None:
     sc = segment(make_book(text), CAST)
     check_cover(sc)
     assert [s for _, s, _ in quotes(sc)] == ["Ada", "Cora"]
+
+
+def test_a_guessed_description_is_no_narration_subject() -> None:
+    # "her friend" is only guessed from recent characters (unlike "his wife"): the one addressed answers
+    text = (
+        "Cora sat with Ada by the window while Bram read.\n\n"
+        '"Will you come to the fair, Cora?" asked Ada.\n\n'
+        'Her friend smiled. "Gladly."'
+    )
+    cast = [*CAST, Character("Bram", (), "male")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    assert [s for _, s, _ in quotes(sc)] == ["Ada", "Cora"]

@@ -33,7 +33,7 @@ from narrate.dialogue import (
     untwin,
     vocatives,
 )
-from narrate.mentions import Mention
+from narrate.mentions import SPOUSE, Mention
 from narrate.quotes import Quote
 from narrate.records import Character, Gender
 from narrate.salience import Salience
@@ -378,6 +378,8 @@ def attribute(
                 and m.clause_start
                 and _subject_like(source, m)
             ):
+                if id(m) in st.guessed and m.word not in SPOUSE:
+                    return None  # "her friend" only guessed from recent characters: unknown
                 return resolved[id(m)]
         return None
 
