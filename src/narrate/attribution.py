@@ -59,6 +59,7 @@ TAGGED = 0.9  # a line with a said-tag: a name, a description or a pronoun
 BY_NAME = 0.95  # a line tagged with a name
 AHEAD = 10  # paragraphs a first reading is searched ahead for a tagged line
 THOUGHT_VERBS = words("thought wondered mused reflected")
+LOWER_TAG = re.compile(r"[ \t]*(he|she)\s+(?:\w+ly\s+)?[a-z]+ed\b")
 ADV_GAP = re.compile(
     r"^[\s,]*(?:(?:\w+ly|had|has|then|now|again|only|just|quickly|at\s+last|"
     r"at\s+once|at\s+length|presently|still|softly|also|too|very|so|rather|quite|thus|"
@@ -295,6 +296,10 @@ def attribute(
             t = gerund_tag(v, ms)
             if t:
                 return t
+        lower = LOWER_TAG.match(source, lo, hi) if after else None
+        if lower and ms and ms[0].start == lower.start(1):
+            # '"Dead!" he wheezed.': a lower-case pronoun goes on with the quote's sentence
+            return resolved[id(ms[0])], "said", ms[0]
         return None
 
     def heard_tag(v: re.Match[str], ms: list[Mention]) -> tuple[int | None, str, Mention] | None:
