@@ -1180,3 +1180,20 @@ def test_an_untagged_line_after_narration_about_a_first_person_narrator_is_someo
     sc = segment(make_book(text))
     check_cover(sc)
     assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom"]
+
+
+def test_her_husband_opening_a_sentence_is_the_next_he() -> None:
+    text = (
+        "Ivo bent over his workbench while Mira carried little Pip to the window. The toddler "
+        "laughed and pointed at the rain.\n\n"
+        '"Birds!" cried Pip.\n\n'
+        "Mira smiled and hushed him. Pip soon began to yawn.\n\n"
+        "Her husband set down his tools and came to stand beside them both.\n\n"
+        '"The river is rising." He spoke quietly, so as not to wake the boy.'
+    )
+    cast = [Character("Ivo", (), "male"), Character("Mira", (), "female"), Character("Pip", (), "male")]
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    # "her husband" is only guessed (the grown man lately named), but a husband is
+    # seldom a stranger: he is the topic, and the next "he"
+    assert [q[1] for q in quotes(sc)] == ["Pip", "Ivo"]

@@ -489,7 +489,9 @@ def attribute(
                 continue
             e = st.resolve(m)
             resolved[id(m)] = e
-            if e is not None and id(m) not in st.guessed:  # "her friend": a guess sets no focus
+            # "her friend" only guessed sets no focus; "her husband" is seldom a stranger
+            spouse = m.word in SPOUSE and m.clause_start and not m.after_prep
+            if e is not None and (id(m) not in st.guessed or spouse):
                 st.update(m, e)
         if not pq:
             continue

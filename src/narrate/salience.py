@@ -152,7 +152,7 @@ class Salience:
             self.any[g] = e
             self.any_pos[g] = m.start
             topic = not m.subordinate or m.kind == "pron"
-            if m.clause_start and topic and id(m) not in self.guessed:
+            if m.clause_start and topic and (id(m) not in self.guessed or m.word in SPOUSE):
                 self.subj[g] = e
                 self.subj_pos[g] = m.start
         self._touch(e)
