@@ -153,11 +153,16 @@ def turn(
             return later, 0.45
         free = [e for e in reversed(st.recent) if e != prev and e not in mine]
         me = st.narrator
-        if pi - 2 not in speaker and free and me is not None and me != prev and me not in mine:
-            back = [speaker.get(pj) for pj in range(pi - 2, max(-1, pi - 10), -1)]
-            if next((b for b in back if b is not None and b != prev), None) != free[0]:
-                # the one lately named is no earlier speaker: more likely the "I" telling it
-                return me, 0.4
+        back = [speaker.get(pj) for pj in range(pi - 2, max(-1, pi - 10), -1)]
+        earlier = next((b for b in back if b is not None and b != prev), None)
+        if pi - 2 not in speaker and earlier not in mine and earlier in st.recent[-2:]:
+            # the talk picks up again after narration: the one who spoke before it, still in
+            # view, answers, not someone the narration only named in passing
+            return earlier, 0.4
+        narrated = pi - 2 not in speaker and free and me is not None and me != prev and me not in mine
+        if narrated and earlier != free[0]:
+            # the one lately named is no earlier speaker: more likely the "I" telling it
+            return me, 0.4
         for e in free:
             return e, 0.4
     if later is not None:
