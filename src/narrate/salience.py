@@ -12,7 +12,8 @@ from narrate.mentions import CHILD_NOUNS, SPOUSE, Mention
 from narrate.wordlists import words
 
 RECENCY_GAP = 150  # characters
-KIN = words("father mother husband wife brother sister son daughter uncle aunt")
+# kin found by a shared surname; not "aunt" or "uncle": the one elder of her name is a parent
+KIN = words("father mother husband wife brother sister son daughter")
 ELDERS = words("father mother husband wife uncle aunt")  # "Mr. Bennet", "Mrs. Bennet"
 YOUNG_TITLES = words("miss master")  # never anyone's father, mother, husband or wife
 
