@@ -139,7 +139,7 @@ def cluster(
         ):
             e.tagged = 0
             e.male = e.female = 0.0
-            e.acted = -99  # "the Bateses": a family, not one speaker
+            e.acted = -99  # "the Hales": a family, not one speaker
     for k in [k for k, e in lookup.items() if not person(entities[e])]:
         del lookup[k]  # a place or a thing: never a speaker
     return NameTable(entities, lookup)
@@ -155,7 +155,7 @@ def compatible(ent: Entity, g: Gender) -> bool:
 def person(ent: Entity) -> bool:
     """Evidence that a name is a character: a title, a said-tag, pronouns, a known first name."""
     if ent.acted < 0 or any(f.split()[-1].lower() in PLACE_WORDS for f in ent.forms if " " in f):
-        return False  # a family ("the Bateses") or a place (Mansfield Park, Baker Street)
+        return False  # a family ("the Hales") or a place (Ashby Park, Mill Street)
     votes = ent.male + ent.female
     if ent.title or ent.tagged or ent.child or votes >= 2:
         return True

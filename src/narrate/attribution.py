@@ -39,8 +39,8 @@ from narrate.records import Character, Gender
 from narrate.salience import Salience
 from narrate.wordlists import SPEECH_BASES, SPEECH_GERUNDS, SPEECH_NOUNS
 
-# "Mr. Woodhouse, whose thoughts were elsewhere, said": a clause between subject and verb
-# (also "Sir Thomas soon afterwards, just opening the door, said"; "Mrs." is no stop)
+# "Mr. Ash, whose mind was on his supper, said": a clause between subject and verb
+# (also "Tom soon afterwards, half out of the door, said"; "Mrs." is no stop)
 PAREN_GAP = re.compile(
     r"^\s*(?:(?:\w+ly|soon|then|now|afterwards|again|still|presently)\s*){0,2},(?:[^.;:!?\"\u201c\u201d]|(?<=\bM[rs])\.|(?<=\bMrs)\.|(?<=\bDr)\.){0,150},"
     r"\s*(?:(?:\w+ly|thus|then|now|again)\s+)?$"
@@ -68,16 +68,16 @@ ADV_GAP = re.compile(
 )
 # "She could say nothing": no speech
 SAID_NOTHING = re.compile(r"\s+(?:nothing|no\s+more)\b")
-# between an inverted verb and its subject: "said the Gryphon", "broke in Lord Henry"
+# between an inverted verb and its subject: "said the Heron", "broke in Lord Tam"
 INV_GAP = re.compile(
     r"^[\s,]*(?:(?:in|out|on|up|forth|again|back|by)[\s,]+)?(?:\w+ly[\s,]+)?"
     r"(?:the\s+(?:[a-z][\w-]*\s+){0,2})?$"
 )
-# "... before she went on." / "Mrs. Norris began scolding.": a paragraph handing over to speech
+# "... before she went on." / "Mrs. Hale began scolding.": a paragraph handing over to speech
 SPOKE_ON = re.compile(
     r"\b(?:" + VERB_RE.pattern[5:-3] + r"|" + "|".join(sorted(SPEECH_GERUNDS)) + r")"
     r"(?:\s+(?:on|again|thus|aloud|forth|out|\w+ly)){0,2}\s*[.!]$"
-    # "Mrs. Norris began scolding the maid."
+    # "Mrs. Hale began scolding the cook."
     r"|\bbegan\s+\w+ing\b[^.;:!?\"\u201c\u201d]{0,40}[.!]$"
 )
 # "the manner in which he spoke": a pronoun opening a relative clause is no said-tag
@@ -87,7 +87,7 @@ PASSIVE = re.compile(r"\b(?:was|were)\s+(?:\w+ly\s+)?\Z")
 BY_GAP = re.compile(r"^\s+(?:[\w-]+\s+){0,5}?by\s+$")
 FOR_BEFORE = re.compile(r"\bfor\s+(?:the\s+)?\Z")
 SO_THAT = re.compile(r"\b(?:so|such)\b[^,.;:!?]{0,30}\bthat\s+$")
-# "Willoughby, who said": a relative clause whose verb is the speech verb
+# "Bram, who said": a relative clause whose verb is the speech verb
 WHO_GAP = re.compile(r"^\s*,?\s*who\b[^.;:!?\"\u201c\u201d]{0,60}?(?:\w+ly\s+)?$")
 SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<!\bMrs)(?<![A-Z])[.!?]+['\"\u201d\u2019)]*(?:\s|--|\u2014)")
 # "turned to her with a look, and said": the subject of an earlier verb of the clause
@@ -111,7 +111,7 @@ PROGRESSIVE = re.compile(r"^\s*(?:was|were)\s+(?:(?:\w+ly|still|now|then)\s+)?$"
 FOR_TO = re.compile(r"\s+to\b")
 # "asking her how she did, ... to say": a subject inside a question or clause of its own
 EMBEDDED = re.compile(r"\b(?:how|what|whether|if|why|where|when|that|which|who)\s+$")
-# "was Emma's calm answer", "Harriet's was--", "Mary's saying, in a low voice"
+# "was Ada's calm answer", "Cora's was--", "Wren's saying, in a low voice"
 POSS_SPEECH = re.compile(
     r"(?:['\u2019]s|\ss)\s+(?:(?:[a-z]+\s+){0,2}?(?:"
     + "|".join(sorted(SPEECH_NOUNS | SPEECH_GERUNDS))
@@ -198,7 +198,7 @@ def attribute(
                 hi = lo + sm.start() + 1
             return lo, hi
         cut = [x.end() for x in SENT_RE.finditer(text)]
-        # "Mrs. Bennet thus began the conversation.--": a stop and dash leading in
+        # "Mrs. Hale thus began the talk.--": a stop and dash leading in
         leads = text.rstrip()[-1:] in "-\u2014"
         if (whole or leads) and cut and not text[cut[-1] :].strip():
             cut.pop()
@@ -227,7 +227,7 @@ def attribute(
         if bares and (not verbs or bares[0].start() != verbs[0].start()):
             nearer = not verbs or (bares[0].start() < verbs[0].start()) == after
         if bares and nearer:
-            # "he laughed, ... that Emma could not help saying,": the speech word
+            # "he laughed, ... so that Ada could not help saying,": the speech word
             # nearest the quote is its tag
             v = bares[0]
             t = heard_tag(v, ms) or infinitive_tag(v, ms, lo) or possessive_tag(ms, lo, hi, after)
@@ -241,13 +241,13 @@ def attribute(
             before = [m for m in ms if m.end <= v.start()]
             for i, m in enumerate(reversed(before[-3:])):
                 gap = source[m.end : v.start()]
-                # "everything that Alice said" (but "so eagerly that the Gryphon said" is a tag)
+                # "all that Ada said" (but "so loudly that the Heron said" is a tag)
                 relative = RELATIVE_BEFORE.search(source, max(0, m.start - 8), m.start) and (
                     m.kind == "pron" or not SO_THAT.search(source, max(0, m.start - 40), m.start)
                 )
-                # not "Isabella, embracing Catherine, thus began": an object before the comma
+                # not "Cora, kissing Ada, thus began": an object before the comma
                 aside = gap.lstrip().startswith(",") and not m.clause_start
-                # "for the Rabbit cried out": "for" joining a clause, not a preposition
+                # "for the Heron cried out": "for" joining a clause, not a preposition
                 joined = (
                     m.after_prep
                     and not m.possessive
@@ -257,10 +257,10 @@ def attribute(
                 if i == 0 and subject_like and ADV_GAP.match(gap) and not relative and not aside:
                     return resolved[id(m)], v.group(), m
                 if _subject_like(source, m) and PAREN_GAP.match(gap):
-                    # "Darcy, drawing near Elizabeth, said"
+                    # "Tom, stepping nearer to Ada, said"
                     return resolved[id(m)], v.group(), m
                 if not m.possessive and m.kind != "pron" and WHO_GAP.match(gap):
-                    # "broken by Willoughby, who said with a smile"
+                    # "broken by Bram, who said with a grin"
                     return resolved[id(m)], v.group(), m
             later = [m for m in ms if m.start >= v.end()]
             if later:
@@ -268,7 +268,7 @@ def attribute(
                 ok = m.nominative if m.kind == "pron" else not m.possessive
                 if ok and INV_GAP.match(source[v.end() : m.start]):
                     return resolved[id(m)], v.group(), m
-                # "was uttered at the same moment by Catherine"
+                # "was uttered at once by Cora"
                 passive = PASSIVE.search(source, max(lo, v.start() - 12), v.start())
                 if passive and m.kind != "pron" and BY_GAP.match(source[v.end() : m.start]):
                     return resolved[id(m)], v.group(), m
@@ -277,7 +277,7 @@ def attribute(
                 return resolved[id(subj)], v.group(), subj
             infinitive = source[max(lo, v.start() - 3) : v.start()] == "to "
             if subj is not None and infinitive and LOOSE_GAP.match(source[subj.end : v.start()]):
-                # "Miss Crawford had only time to say": the subject of the clause
+                # "Miss Vane had barely time to say": the subject of the clause
                 return resolved[id(subj)], v.group(), subj
         for v in bares[:1]:
             t = heard_tag(v, ms)
@@ -309,7 +309,7 @@ def attribute(
             return None
         for m in reversed(before[-3:]):
             if not m.possessive and m.kind != "pron" and WHO_GAP.match(source[m.end : v.start()]):
-                return resolved[id(m)], v.group(), m  # "Marianne, who could only exclaim"
+                return resolved[id(m)], v.group(), m  # "Cora, who could only exclaim"
         m = before[-1]
         gap = source[m.end : v.start()]
         # not "He thanked her, observing": after a comma the subject goes on
@@ -334,7 +334,7 @@ def attribute(
             if m.kind == "pron" and not m.nominative:
                 continue
             if m.possessive and not m.clause_start:
-                continue  # but "Emma's politeness was at hand, to say"
+                continue  # but "Ada's good manners were ready, to say"
             if m.after_prep and not FOR_TO.match(source, m.end):
                 continue
             if EMBEDDED.search(source, max(0, m.start - 9), m.start):
@@ -347,7 +347,7 @@ def attribute(
     def possessive_tag(
         ms: list[Mention], lo: int, hi: int, after: bool
     ) -> tuple[int | None, str, Mention] | None:
-        """'was Emma's reply', 'his voice saying': the owner of the speech."""
+        """'was Ada's reply', 'his voice saying': the owner of the speech."""
         for m in ms if after else reversed(ms):
             if m.kind != "pron" and POSS_SPEECH.match(source, m.end, hi):
                 return resolved[id(m)], "said", m
@@ -362,7 +362,7 @@ def attribute(
         if subj is not None and LOOSE_GAP.match(source[subj.end : v.start()]):
             return resolved[id(subj)], "said", subj
         for m in reversed(before):
-            # "without Mr. Woodhouse's giving a sigh, and saying": the owner of the gerunds
+            # "without Mr. Ash's heaving a sigh, and saying": the owner of the gerunds
             if m.possessive and POSS_GERUND.match(source, m.end):
                 if LOOSE_GAP.match(source[m.end : v.start()]):
                     return resolved[id(m)], "said", m
@@ -401,7 +401,7 @@ def attribute(
         tail = source[plo:phi].rstrip()
         handing = SPOKE_ON.search(tail)
         if handing and quotes[pi - 1]:
-            # '"..." --A pause followed, and Mrs. Hurst began again.': a sentence of its own,
+            # '"..." --Nobody spoke, and Mrs. Hale began again.': a sentence of its own,
             # not the tag of the quote before it
             start = source[plo : plo + handing.start()]
             handing = start.lstrip()[:1] in "-\u2014" or SENT_RE.search(start) is not None

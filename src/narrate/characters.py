@@ -145,8 +145,8 @@ class Entity:
             return "The " + best  # a creature or role known as "the X"
         full = [f for f, n in ranked if len(f.split()) >= 2 and f.split()[0] not in TITLE_FORMS]
         if full and not self.shared_last:
-            # "Bill Gorton", unless a family shares the surname; with the first name
-            # the book uses most ("Jake Barnes", not a "Jacob Barnes" seen once)
+            # "Bill Carver", unless a family shares the surname; with the first name
+            # the book uses most ("Jim Dale", not a "James Dale" seen once)
             firsts = [f for f, _ in ranked if " " not in f and f != self.last]
             if firsts and self.last and _canon(firsts[0]) == _canon(full[0].split()[0]):
                 return f"{firsts[0]} {self.last}"
@@ -235,7 +235,7 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
     for title, toks, s, e, initial in raw:
         run: list[str] = []
         runs: list[list[str]] = []
-        # a frequent run keeps its common words ("the Invisible Man", "the White Rabbit")
+        # a frequent run keeps its common words ("the Tin Soldier", "the Grey Heron")
         frequent = seq_count[tuple(toks)] >= 3 and len(toks) > 1
         for i, t in enumerate(toks):
             inner = frequent and i > 0 and bool(run)
@@ -329,8 +329,8 @@ def _role_speakers(table: NameTable, text: str) -> None:
 def _family_names(
     entities: list[Entity], raw: list[tuple[str | None, list[str], int, int, bool]]
 ) -> None:
-    """A surname for cast members listed by first name only: "Elizabeth" is written
-    "Elizabeth Bennet" in the book, and Bennet is the family of others in the cast."""
+    """A surname for cast members listed by first name only: "Ada" is written
+    "Ada Hale" in the book, and Hale is the family of others in the cast."""
     families = {e.last for e in entities if e.last}
     firsts: dict[str, list[Entity]] = defaultdict(list)
     for e in entities:
@@ -376,7 +376,7 @@ def _cast_table(
             ent.forms[a] += 1
             toks = a.split()
             while toks and toks[0].lower() in ARTICLES | ADDRESS_WORDS:
-                toks = toks[1:]  # "My Dear Miss Eliza" is Miss Eliza
+                toks = toks[1:]  # "My Dear Miss Ada" is Miss Ada
             if not toks:
                 continue
             # "Her Sister": an alias opening with a possessive is written in lower case
@@ -394,9 +394,9 @@ def _cast_table(
             core = toks[1:] if toks[0].rstrip(".").lower() in TITLES and len(toks) > 1 else toks
             if core is not toks:
                 g = title_gender(toks[0])
-                # "Mrs. Dashwood": her title and surname, for "her mother" to find her
+                # "Mrs. Hale": her title and surname, for "her mother" to find her
                 ent.title = ent.title or toks[0]
-                named = _canon(core[0]) in MALE_NAMES | FEMALE_NAMES  # "Miss Eliza"
+                named = _canon(core[0]) in MALE_NAMES | FEMALE_NAMES  # "Miss Ada"
                 if len(core) == 1 and core[0][:1].isupper() and not named:
                     ent.last = ent.last or core[0]
                 if ch.gender == "unknown":
@@ -405,7 +405,7 @@ def _cast_table(
             derived[norm(" ".join(toks))].add(ent.key)
             derived[norm(" ".join(core))].add(ent.key)
             if core is not toks and title_word(toks[0]) not in BARE_TITLE_STOP:
-                # "said the Colonel", "cried Mademoiselle": the one cast member so titled
+                # "said the Major", "cried Madame": the one cast member so titled
                 titles[title_word(toks[0])].add(ent.key)
             if len(core) >= 2:
                 derived[norm(core[0])].add(ent.key)

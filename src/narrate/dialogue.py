@@ -48,13 +48,13 @@ def vocatives(source: str, q: Quote, inside: Sequence[Mention]) -> set[int]:
         if any(a <= m.start < b for a, b in nested):
             continue  # 'Come here, Tom,' she said to me: Tom is not the one spoken to now
         if m.kind != "name" or m.ent is None or m.possessive:
-            continue  # "Mrs. Weston's manners" speaks of her, not to her
+            continue  # "Mrs. Hale's manners" speaks of her, not to her
         if source[q.start : q.end].strip(DOUBLE_MARKS + SINGLE_MARKS + " ?").strip() == source[m.start : m.end]:
-            continue  # "Mr. Campbell?" asks about him
+            continue  # "Mr. Ash?" asks about him
         b = source[max(q.start, m.start - 16) : m.start].rstrip()
         words_before = b.split()
         if words_before and words_before[-1] in TITLE_FORMS:
-            # "Good night, Monsieur Barnes": a title the name was not found with
+            # "Good night, Monsieur Dale": a title the name was not found with
             b = b[: len(b) - len(words_before[-1])].rstrip()
         a = source[m.end : q.end].lstrip()
         prev_ok = not b or b[-1] in VOC_BEFORE or re.search(r"\b(?:dear|my|oh|O)$", b)

@@ -92,10 +92,10 @@ PREPOSITIONS = words(
 CONJUNCTIONS = words(
     "and but as while when then that because though although so before after until till if where whereupon yet or nor once since"
 )
-# "as Mrs. Rachel expected", "knew that Marianne ...": such a subject is not the topic
+# "as Mrs. Hale expected", "knew that Cora ...": such a subject is not the topic
 EPITHETS = words("poor old little young dear good kind honest worthy unhappy happy sweet pretty silly")
 SUBORDINATORS = words("that as than though although")
-# "At that moment Marilla had", "After supper Anne sat": a short phrase fronted before the subject
+# "At that moment Cora had", "After supper Ada sat": a short phrase fronted before the subject
 FRONTED_RE = re.compile(r"(?:^|[.!?;:]\s+)([A-Z][a-z]+)(?:\s+[a-z]+){1,4}\s+$")
 CLAUSE_MARKS = ".!?,;:\u2014-\"'\u201c\u201d\u2018\u2019()\u2026_"
 
@@ -114,7 +114,7 @@ class Mention:
     clause_start: bool = False  # opens a clause: a likely grammatical subject
     nominative: bool = False
     subordinate: bool = False  # opens a subordinate clause ("as she expected")
-    joined: bool = False  # after "and" / "or": perhaps one of two names ("Jane and Anne's")
+    joined: bool = False  # after "and" / "or": perhaps one of two names ("Ada and Cora's")
 
 
 def _flags(text: str, m: Mention) -> None:
@@ -131,7 +131,7 @@ def _flags(text: str, m: Mention) -> None:
         prev = text[k + 1 : j + 1].lower()
         if m.kind != "name" or prev not in EPITHETS:
             break
-        j = k  # "Poor old Mrs. Bates looked": the epithets do not open the clause
+        j = k  # "Poor old Mrs. Hale looked": the epithets do not open the clause
     # "before she went on": a nominative pronoun follows a conjunction, never a preposition
     m.after_prep = prev in PREPOSITIONS and not m.nominative
     if prev:

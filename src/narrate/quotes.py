@@ -165,7 +165,7 @@ def _single_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, bool]]:
     return spans
 
 
-# "(smiling,)", "(turning to Anne)", "(she might well say this)": the narrator's aside
+# "(smiling,)", "(turning to Ada)", "(she might well say this)": the narrator's aside
 ASIDE_RE = re.compile(r"\((?:[^()]{0,300})\)")
 ASIDE_OPEN = re.compile(
     r"\(\s*(?:[a-z]+ing\b|with\b|in\s+a\b|aside\b|to\s+[A-Z]|here\s+)"

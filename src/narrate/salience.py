@@ -65,7 +65,7 @@ class Salience:
                 continue
             title = self.table.entities[e].title
             if elder and title is not None and title_word(title) in YOUNG_TITLES:
-                continue  # "Miss Dashwood" is nobody's mother or wife
+                continue  # "Miss Hale" is nobody's mother or wife
             eg = self.gender(e)
             if g == "unknown" or eg == g:
                 return e
@@ -84,7 +84,7 @@ class Salience:
             return self.pron(m.gender) if m.gender in ("male", "female") else None
         noun, g = m.word, m.gender
         if noun in ("latter", "former"):
-            # "Jane and Anne ... the former": the two characters named last, in order
+            # "Ada and Cora ... the former": the two characters named last, in order
             pair = self.recent[-2:]
             return pair[-1 if noun == "latter" else 0] if len(pair) == 2 else None
         owner = (
@@ -137,10 +137,10 @@ class Salience:
         if m.possessive:
             g = self.gender(e)
             if g in ("male", "female") and m.kind == "name":
-                self.any[g] = e  # "Anne's heart ... she": a weak antecedent
+                self.any[g] = e  # "Ada's heart ... she": a weak antecedent
                 self.any_pos[g] = m.start
                 if m.clause_start and not (m.after_prep or m.subordinate or m.joined):
-                    # "Anne's lips quivered.": the possessor is the topic of the sentence
+                    # "Ada's lips trembled.": the possessor is the topic of the sentence
                     self.subj[g] = e
                     self.subj_pos[g] = m.start
             self._touch(e)
