@@ -450,6 +450,11 @@ def attribute(
         for e in sorted(vocs.get(pi - 1, ())):
             if e != prev and e not in mine and st.gender(e) == m.gender:
                 return e  # the one just addressed answers
+        # '"Soon," said Hal, with a smile at her.': the one the last speaker turned to answers
+        for x in in_range(*paras[pi - 1]):
+            e = resolved.get(id(x))
+            if x.word in ("him", "her") and x.gender == m.gender and e not in (None, prev, *mine):
+                return e
         for pj in range(pi - 2, max(-1, pi - 12), -1):
             if pj not in speaker:
                 break  # only the speakers of this conversation
