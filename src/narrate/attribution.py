@@ -34,7 +34,7 @@ from narrate.dialogue import (
     vocatives,
 )
 from narrate.mentions import SPOUSE, Mention
-from narrate.quotes import Quote
+from narrate.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote
 from narrate.records import Character, Gender
 from narrate.salience import Salience
 from narrate.wordlists import SPEECH_BASES, SPEECH_GERUNDS, SPEECH_NOUNS
@@ -569,8 +569,12 @@ def attribute(
                 quiet = hint is not None and hint == st.narrator
                 if against is None and (quiet or SILENT.search(source, *beside_quote(plo, phi, False, True))):
                     hint, against = None, hint  # "Tom made no answer.": the next line is not his
+            asked = False
+            if pi and quotes[pi - 1]:
+                last_q = quotes[pi - 1][-1]
+                asked = source[last_q.start : last_q.end].rstrip(DOUBLE_MARKS + SINGLE_MARKS + " ").endswith("?")
             who, conf = turn(
-                pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi), against, named[pi]
+                pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi), against, named[pi], asked
             )
             own = [(who, conf)] * len(pq)
             turned.add(pi)

@@ -118,6 +118,7 @@ def turn(
     later: int | None = None,
     against: int | None = None,
     named: set[int] | None = None,
+    asked: bool = False,
 ) -> tuple[int | None, float]:
     """Speaker of an untagged paragraph from the conversation before it.
 
@@ -127,7 +128,8 @@ def turn(
     ``later`` is who a tagged line further on says speaks on this line's side
     of the turn-taking; it settles a line the conversation so far cannot.
     ``against`` is who such a line says speaks on the other side: when nothing
-    better is known, not the one who speaks this line.
+    better is known, not the one who speaks this line. ``asked`` tells that the
+    line before ends with a question.
     """
     mine = set().union(*qvocs, named or ())
     prev = speaker.get(pi - 1) if pi - 1 in speaker else None
@@ -143,6 +145,17 @@ def turn(
         if pi - 2 in speaker:
             a = speaker[pi - 2]
             if a is not None and a != prev and a not in mine:
+                if asked and want is None:
+                    # "Tom, will you come?" ... "Will you?": the asker's question is for the one
+                    # they last called by name, not for whoever broke in between
+                    for pj in range(pi - 3, max(-1, pi - 6), -1):
+                        if pj not in speaker:
+                            break
+                        if speaker[pj] == prev:
+                            xs = sorted(x for x in vocs.get(pj, ()) if x not in (a, prev) and x not in mine)
+                            if xs:
+                                return xs[0], TURN
+                            break
                 if want is None or st.gender(a) in (want, "unknown"):
                     return a, 0.6  # two people taking turns
                 for pj in range(pi - 3, max(-1, pi - 10), -1):

@@ -1,0 +1,23 @@
+"""Turn-taking when a third speaker joins a two-person exchange."""
+
+from __future__ import annotations
+
+from test_segment import check_cover, make_book, quotes
+
+from narrate.records import Character
+from narrate.segment import segment
+
+CAST = [Character("Ada", (), "female"), Character("Cora", (), "female"), Character("Bram", (), "male")]
+
+
+def test_a_question_goes_to_the_one_its_asker_last_named() -> None:
+    # Cora breaks in, but Ada's question is still for Bram, whom she asked first
+    text = (
+        '"Bram, will you walk with me to the mill tomorrow?" said Ada.\n\n'
+        '"The roads are all flooded," said Cora.\n\n'
+        '"Are they flooded past the bridge?" asked Ada.\n\n'
+        '"Only a little. I can go round by the hill."'
+    )
+    sc = segment(make_book(text), CAST)
+    check_cover(sc)
+    assert [s for _, s, _ in quotes(sc)] == ["Ada", "Cora", "Ada", "Bram"]
