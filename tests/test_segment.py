@@ -22,6 +22,13 @@ def quotes(script: Script) -> list[tuple[str, str | None, str]]:
     return [(s.kind, s.speaker, s.text) for s in script.segments if s.kind != "narration"]
 
 
+def speakers(text: str, cast: list[Character] | None = None) -> list[str | None]:
+    """Who speaks each speech segment of ``text``, its segments checked to cover it."""
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    return [s.speaker for s in sc.segments if s.kind == "speech"]
+
+
 def check_cover(script: Script) -> None:
     """Segments in order, not overlapping, covering every non-space char once."""
     book = script.book
@@ -634,9 +641,7 @@ def test_narration_opening_the_next_paragraph_lets_a_speaker_go_on() -> None:
         '"I am."\n\n'
         'Bram pulled on his boots. "Give me a minute," he said.'
     )
-    sc = segment(make_book(text), [Character("Oda", (), "female"), Character("Bram", (), "male")])
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda", "Bram", "Bram"]
+    assert speakers(text, [Character("Oda", (), "female"), Character("Bram", (), "male")]) == ["Oda", "Bram", "Bram"]
 
 
 def test_a_lead_in_with_mrs_and_an_aside_names_the_speaker() -> None:
@@ -677,9 +682,7 @@ def test_her_father_is_found_by_the_surname_the_book_gives_a_cast_member() -> No
 def test_a_name_spoken_of_is_not_the_one_spoken_to(line: str) -> None:
     text = f'Ada sat with Bea by the window.\n\n{line}\n\n"It is very fine."'
     cast = [Character(n, (), "female") for n in ("Ada", "Bea", "Cora")]
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == "Bea"
+    assert speakers(text, cast)[-1] == "Bea"
 
 
 def test_a_subject_after_a_fronted_phrase_is_the_one_a_pronoun_means() -> None:
@@ -734,9 +737,7 @@ def test_narration_after_a_line_keeps_its_subject_for_the_next_he_said() -> None
         '"I shall go alone," he said.'
     )
     cast = [Character(n, (), "male") for n in ("Hal", "Cob")]
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Hal", "Cob", "Hal", "Hal"]
+    assert speakers(text, cast) == ["Hal", "Cob", "Hal", "Hal"]
 
 
 def test_their_father_is_found_by_the_surname_of_the_latest_child() -> None:
@@ -824,9 +825,7 @@ def test_a_speech_verb_after_the_one_heard_names_the_speaker() -> None:
         "Oda and Bram sat by the fire while Wren sewed.\n\n"
         'Later, from the stairs, Wren heard Bram whisper to Oda, "The boat leaves at dawn."'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram"]
+    assert speakers(text, cast) == ["Bram"]
 
 
 def test_a_lead_in_paragraph_that_lost_its_closing_dash() -> None:
@@ -837,9 +836,7 @@ def test_a_lead_in_paragraph_that_lost_its_closing_dash() -> None:
         "Bram found nothing there. He shut the drawer and Oda began again   \n\n"
         '"Then look in the other one."'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram", "Oda", "Oda"]
+    assert speakers(text, cast) == ["Bram", "Oda", "Oda"]
 
 
 @pytest.mark.parametrize(
@@ -856,9 +853,7 @@ def test_an_infinitive_speech_verb_takes_the_subject_before_it(lead: str) -> Non
         '"Then turn it down," said Oda.\n\n'
         f'{lead} "It wants a new wick."'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda", "Bram"]
+    assert speakers(text, cast) == ["Wren", "Oda", "Bram"]
 
 
 def test_a_cast_alias_opening_with_her_names_the_kin_in_lower_case() -> None:
@@ -872,9 +867,7 @@ def test_a_cast_alias_opening_with_her_names_the_kin_in_lower_case() -> None:
         "Oda woke by the fire.\n\n"
         '"You have slept all day," said her aunt.'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda's Aunt"]
+    assert speakers(text, cast) == ["Wren", "Oda's Aunt"]
 
 
 @pytest.mark.parametrize(
@@ -888,9 +881,7 @@ def test_a_cast_alias_opening_with_her_names_the_kin_in_lower_case() -> None:
 def test_a_modal_or_degree_word_between_subject_and_speech_verb(line: str) -> None:
     cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
     text = f"Wren stood at the door with her coat on.\n\n{line}"
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+    assert speakers(text, cast) == ["Oda"]
 
 
 @pytest.mark.parametrize(
@@ -909,9 +900,7 @@ def test_a_paragraph_handing_over_to_a_speaker(handover: str) -> None:
         f"{handover}\n\n"
         '"You never listen to me."'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == "Oda"
+    assert speakers(text, cast)[-1] == "Oda"
 
 
 @pytest.mark.parametrize(
@@ -923,9 +912,7 @@ def test_a_paragraph_handing_over_to_a_speaker(handover: str) -> None:
 )
 def test_the_speech_word_nearest_the_quote_is_its_tag(line: str) -> None:
     cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
-    sc = segment(make_book(f"Oda, Wren and Bram sat by the stove.\n\n{line}"), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+    assert speakers(f"Oda, Wren and Bram sat by the stove.\n\n{line}", cast) == ["Oda"]
 
 
 @pytest.mark.parametrize(
@@ -939,17 +926,13 @@ def test_the_speech_word_nearest_the_quote_is_its_tag(line: str) -> None:
 def test_a_clause_between_the_subject_and_the_speech_verb(gap: str) -> None:
     cast = [Character(n, (), g) for n, g in (("Wren", "female"), ("Bram", "male"))]
     text = f'Wren sat down.\n\nWhen Wren came in, Bram{gap} said, "Tomorrow?"'
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Bram"]
+    assert speakers(text, cast) == ["Bram"]
 
 
 def test_who_and_a_base_form_of_a_speech_verb() -> None:
     cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
     text = 'Wren came in with the news.\n\nIt was too much for Oda, who could only exclaim, "No!"'
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+    assert speakers(text, cast) == ["Oda"]
 
 
 def test_uttered_is_a_speech_verb() -> None:
@@ -958,9 +941,7 @@ def test_uttered_is_a_speech_verb() -> None:
         '"It is late," said Wren.\n\n'
         'Wren looked round at Oda, who slowly uttered these words: "Go home."'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+    assert speakers(text, cast) == ["Wren", "Oda"]
 
 
 def test_a_first_name_shared_by_two_is_the_family_member() -> None:
@@ -975,9 +956,7 @@ def test_a_first_name_shared_by_two_is_the_family_member() -> None:
         "Mrs. Hale was in the kitchen with her son.\n\n"
         '"Here he is again," said Tom.'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom Hale"]
+    assert speakers(text, cast) == ["Tom Hale"]
 
 
 def test_a_pronoun_after_before_is_a_subject() -> None:
@@ -987,9 +966,7 @@ def test_a_pronoun_after_before_is_a_subject() -> None:
         "Oda was too surprised to answer; but Wren hardly waited before she went on.\n\n"
         '"He was a good one, I am sure."'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Wren"]
+    assert speakers(text, cast) == ["Wren", "Wren"]
 
 
 def test_an_infinitive_after_than() -> None:
@@ -998,9 +975,7 @@ def test_an_infinitive_after_than() -> None:
         '"You are going away, Oda," said Wren.\n\n'
         'Oda was too surprised to do more than repeat her aunt\'s words, "Going away?"'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+    assert speakers(text, cast) == ["Wren", "Oda"]
 
 
 @pytest.mark.parametrize(
@@ -1013,9 +988,7 @@ def test_an_infinitive_after_than() -> None:
 )
 def test_thus_and_utter_in_said_tags(line: str) -> None:
     cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
-    sc = segment(make_book(f"Wren and Oda stood by the gate.\n\n{line}"), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+    assert speakers(f"Wren and Oda stood by the gate.\n\n{line}", cast) == ["Oda"]
 
 
 @pytest.mark.parametrize(
@@ -1027,17 +1000,13 @@ def test_thus_and_utter_in_said_tags(line: str) -> None:
 )
 def test_a_name_in_a_relative_clause_is_no_said_tag(line: str, who: str) -> None:
     cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
-    sc = segment(make_book(f"Wren and Oda sat on the wall.\n\n{line}"), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"][-1] == who
+    assert speakers(f"Wren and Oda sat on the wall.\n\n{line}", cast)[-1] == who
 
 
 def test_for_joining_a_clause_before_a_speech_verb() -> None:
     cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
     text = 'Wren and Oda sat in the hall.\n\nOda began to laugh, but she stopped, for Wren cried out, "Silence!"'
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren"]
+    assert speakers(text, cast) == ["Wren"]
 
 
 def test_and_a_participle_after_a_semicolon_keeps_the_subject() -> None:
@@ -1047,9 +1016,7 @@ def test_and_a_participle_after_a_semicolon_keeps_the_subject() -> None:
         "As Wren waited in the hall, Oda came down the stairs to meet her; came with no slow step; and taking her hands, "
         'said, "You are home at last."'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+    assert speakers(text, cast) == ["Oda"]
 
 
 def test_a_possessive_before_gerunds_owns_the_speech() -> None:
@@ -1059,9 +1026,7 @@ def test_a_possessive_before_gerunds_owns_the_speech() -> None:
         "But never did she leave without Oda's giving a little sigh, and saying, "
         '"Come again soon."'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+    assert speakers(text, cast) == ["Oda"]
 
 
 def test_a_possessive_subject_of_an_infinitive_speech_verb() -> None:
@@ -1070,25 +1035,19 @@ def test_a_possessive_subject_of_an_infinitive_speech_verb() -> None:
         '"The letter came from the coast," said Wren.\n\n'
         'Oda\'s good manners were at hand at once, to say, with a smile, "How kind of them to write!"'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+    assert speakers(text, cast) == ["Wren", "Oda"]
 
 
 def test_a_progressive_speech_verb_and_a_noun_that_looks_like_a_verb() -> None:
     cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
     text = 'Oda and Wren sat close.\n\nWren looked up, for Oda was replying in a whisper, "Not now."'
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+    assert speakers(text, cast) == ["Oda"]
 
 
 def test_a_passive_said_tag_names_the_speaker_after_by() -> None:
     cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
     text = 'Wren stood at the window.\n\n"The boat is in!" was cried at the same moment by Oda.'
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda"]
+    assert speakers(text, cast) == ["Oda"]
 
 
 def test_a_sentence_ending_in_a_stop_and_a_dash_leads_into_its_quote() -> None:
@@ -1097,9 +1056,7 @@ def test_a_sentence_ending_in_a_stop_and_a_dash_leads_into_its_quote() -> None:
         '"Good morning," said Wren.\n\n'
         'Wren went to the window. In a low voice Oda thus began the talk.--"Is he gone?"'
     )
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Wren", "Oda"]
+    assert speakers(text, cast) == ["Wren", "Oda"]
 
 
 def test_an_untagged_line_is_not_spoken_by_the_one_it_names() -> None:
@@ -1118,9 +1075,7 @@ def test_the_one_a_line_is_said_to_answers_it() -> None:
         '"Here it is."'
     )
     cast = [Character(n, (), "female") for n in ("Ada", "Bea", "Cora")]
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Cora"]
+    assert speakers(text, cast) == ["Ada", "Cora"]
 
 
 def test_the_one_the_narration_says_kept_silent_does_not_speak_next() -> None:
@@ -1130,9 +1085,7 @@ def test_the_one_the_narration_says_kept_silent_does_not_speak_next() -> None:
         '"I asked you a question."'
     )
     cast = [Character(n, (), "female") for n in ("Ada", "Bea")]
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Ada"]
+    assert speakers(text, cast) == ["Ada", "Ada"]
 
 
 def test_a_name_after_a_title_it_was_not_found_with_is_still_spoken_to() -> None:
@@ -1143,9 +1096,7 @@ def test_a_name_after_a_title_it_was_not_found_with_is_still_spoken_to() -> None
     )
     cast = [Character("Paul Dufour", (), "male"), Character("Ada", (), "female")]
     cast.append(Character("Bea", (), "female"))
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Ada", "Paul Dufour"]
+    assert speakers(text, cast) == ["Ada", "Paul Dufour"]
 
 
 def test_a_first_person_narrator_answers_a_line_nobody_before_was_part_of() -> None:
@@ -1155,9 +1106,7 @@ def test_a_first_person_narrator_answers_a_line_nobody_before_was_part_of() -> N
         '"Where is the boat?" asked Tom.\n\n'
         '"Gone out with the tide."'
     )
-    sc = segment(make_book(text))
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom", "I"]
+    assert speakers(text) == ["Tom", "I"]
 
 
 def test_a_pronoun_tag_further_on_settles_an_untagged_opening() -> None:
@@ -1167,9 +1116,7 @@ def test_a_pronoun_tag_further_on_settles_an_untagged_opening() -> None:
         '"Not yet."\n\n'
         '"Then I will wait," she said.'
     )
-    sc = segment(make_book(text), [Character("Oda", (), "female"), Character("Bram", (), "male")])
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Oda", "Bram", "Oda"]
+    assert speakers(text, [Character("Oda", (), "female"), Character("Bram", (), "male")]) == ["Oda", "Bram", "Oda"]
 
 
 def test_an_untagged_line_after_narration_about_a_first_person_narrator_is_someone_elses() -> None:
@@ -1177,9 +1124,7 @@ def test_an_untagged_line_after_narration_about_a_first_person_narrator_is_someo
         "I had waited an hour at the station when Tom came in. I was tired, and I was cold.\n\n"
         '"Sorry. The roads were bad."'
     )
-    sc = segment(make_book(text))
-    check_cover(sc)
-    assert [s.speaker for s in sc.segments if s.kind == "speech"] == ["Tom"]
+    assert speakers(text) == ["Tom"]
 
 
 def test_her_husband_opening_a_sentence_is_the_next_he() -> None:
