@@ -1142,3 +1142,15 @@ def test_her_husband_opening_a_sentence_is_the_next_he() -> None:
     # "her husband" is only guessed (the grown man lately named), but a husband is
     # seldom a stranger: he is the topic, and the next "he"
     assert [q[1] for q in quotes(sc)] == ["Pip", "Ivo"]
+
+
+def test_a_speech_over_two_paragraphs_is_one_turn() -> None:
+    text = (
+        "Cora sat by the fire, and Ada began to talk.\n\n"
+        '"When I was small, the winters were long.\n\n'
+        '"We burned the chairs one year."\n\n'
+        '"Did you?" asked Cora.'
+    )
+    cast = [Character("Ada", (), "female"), Character("Cora", (), "female")]
+    # Cora's tagged line is two paragraphs on but one turn on: the speech before it is not hers
+    assert speakers(text, cast) == ["Ada", "Ada", "Cora"]

@@ -414,14 +414,17 @@ def attribute(
 
     def later(pi: int, side: int = 0) -> int | None:
         """The speaker of the nearest line ahead in the conversation tagged with a name (or
-        else with any said-tag) at an even distance (so the same side of the turn-taking),
-        from the first reading."""
+        else with any said-tag) an even number of turns on (so the same side of the
+        turn-taking), from the first reading."""
         found: dict[bool, int] = {}
+        turns = 0
         for d in range(1, AHEAD + 1):
             if pi + d not in ahead:
                 break  # the conversation breaks off
+            if not quotes[pi + d][0].continues:
+                turns += 1  # a speech carried on over paragraphs is one turn
             who, c = ahead[pi + d]
-            if d % 2 == side and c >= TAGGED and who is not None:
+            if turns % 2 == side and c >= TAGGED and who is not None:
                 found.setdefault(c >= BY_NAME, who)
         return found.get(True, found.get(False))
 
@@ -599,7 +602,8 @@ def attribute(
         g_addr = addressed_gender(source[pq[-1].start : pq[-1].end])
         if g_addr:
             gvocs[pi] = g_addr
-    for pi, who in backfill(len(paras), speaker, pconf, vocs).items():
+    carried = {pi for pi, pq in enumerate(quotes) if pq and pq[0].continues}
+    for pi, who in backfill(len(paras), speaker, pconf, vocs, carried).items():
         for q in quotes[pi]:
             if out.confidence[id(q)] <= WEAK:
                 out.speakers[id(q)] = names[who]

@@ -194,13 +194,19 @@ def backfill(
     speaker: dict[int, int | None],
     conf: dict[int, float],
     vocs: dict[int, set[int]],
+    continues: set[int] | frozenset[int] = frozenset(),
 ) -> dict[int, int]:
     """Re-read weakly attributed lines of a run of dialogue from its tagged lines.
 
     In an exchange between two people, a line at an even distance from a tagged
     line has the same speaker, one at an odd distance the other; the nearest
-    tagged line (before or after) decides.
+    tagged line (before or after) decides. Distance counts turns: a paragraph in
+    ``continues`` carries on the speech before it.
     """
+
+    def turns(a: int, b: int) -> int:
+        return sum(1 for q in range(min(a, b) + 1, max(a, b) + 1) if q not in continues)
+
     changes: dict[int, int] = {}
     pi = 0
     while pi < n:
@@ -221,7 +227,7 @@ def backfill(
             if abs(best - p) > MAX_REACH:
                 continue
             who = speaker[best]
-            if (best - p) % 2:
+            if turns(best, p) % 2:
                 others = [a for a in anchors if speaker[a] != who and abs(a - p) <= 2 * MAX_REACH]
                 if not others:
                     continue
