@@ -1154,3 +1154,15 @@ def test_a_speech_over_two_paragraphs_is_one_turn() -> None:
     cast = [Character("Ada", (), "female"), Character("Cora", (), "female")]
     # Cora's tagged line is two paragraphs on but one turn on: the speech before it is not hers
     assert speakers(text, cast) == ["Ada", "Ada", "Cora"]
+
+
+def test_the_first_name_of_a_paragraph_under_a_heading_is_its_subject() -> None:
+    text = (
+        "Cora lit the stove and sat down to wait.\n\n"
+        "Chapter Two\n\n"
+        "Bea woke early. She ran to the window and pressed her face to the glass.\n\n"
+        '"Snow!"'
+    )
+    cast = [Character("Bea", (), "female"), Character("Cora", (), "female")]
+    # a heading ends with no stop, yet "Bea" opens the paragraph's first clause: "she" is Bea
+    assert speakers(text, cast) == ["Bea"]

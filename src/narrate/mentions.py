@@ -125,6 +125,8 @@ def _flags(text: str, m: Mention) -> None:
     for _ in range(3):
         while j >= 0 and text[j] in " \t\r\n":
             j -= 1
+        if "\n\n" in text[j + 1 : m.start].replace("\r", ""):
+            j = -1  # a paragraph's first word opens a clause, whatever the heading above says
         k = j
         while k >= 0 and text[k].isalpha():
             k -= 1
