@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from test_segment import check_cover, make_book, quotes
+from test_segment import speakers
 
 from narrate.records import Character
-from narrate.segment import segment
 
 CAST = [Character("Ada", (), "female"), Character("Cora", (), "female"), Character("Hal", (), "male")]
 
@@ -18,6 +17,4 @@ def test_the_one_the_last_speaker_turned_to_answers() -> None:
         '"They will come," said Hal, with a smile at her.\n\n'
         '"I hope so," she said.'
     )
-    sc = segment(make_book(text), CAST)
-    check_cover(sc)
-    assert [s for _, s, _ in quotes(sc)] == ["Ada", "Hal", "Cora"]
+    assert speakers(text, CAST) == ["Ada", "Hal", "Cora"]

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from test_segment import check_cover, make_book, quotes
+from test_segment import speakers
 
 from narrate.records import Character
-from narrate.segment import segment
 
 CAST = [
     Character("Ann", (), "female"),
@@ -23,6 +22,4 @@ def test_after_a_break_the_one_who_spoke_before_it_answers() -> None:
         '"She writes that she is coming home at last."\n\n'
         '"Then we must get her room ready."'
     )
-    sc = segment(make_book(text), CAST)
-    check_cover(sc)
-    assert [s for _, s, _ in quotes(sc)] == ["Ann", "Tom", "Tom", "Ann"]
+    assert speakers(text, CAST) == ["Ann", "Tom", "Tom", "Ann"]

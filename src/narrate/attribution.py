@@ -30,6 +30,7 @@ from narrate.dialogue import (
     find_narrator,
     reparity,
     turn,
+    turns_apart,
     untwin,
     vocatives,
 )
@@ -417,14 +418,11 @@ def attribute(
         else with any said-tag) an even number of turns on (so the same side of the
         turn-taking), from the first reading."""
         found: dict[bool, int] = {}
-        turns = 0
         for d in range(1, AHEAD + 1):
             if pi + d not in ahead:
                 break  # the conversation breaks off
-            if not quotes[pi + d][0].continues:
-                turns += 1  # a speech carried on over paragraphs is one turn
             who, c = ahead[pi + d]
-            if turns % 2 == side and c >= TAGGED and who is not None:
+            if turns_apart(pi, pi + d, carried) % 2 == side and c >= TAGGED and who is not None:
                 found.setdefault(c >= BY_NAME, who)
         return found.get(True, found.get(False))
 
@@ -466,6 +464,8 @@ def attribute(
                 return e
         return None
 
+    # paragraphs whose speech carries on from the one before: no new turn
+    carried = {pi for pi, pq in enumerate(quotes) if pq and pq[0].continues}
     qvocs_all = [[vocatives(source, q, in_range(q.start, q.end)) for q in pq] for pq in quotes]
     # paragraph -> characters its quotes name
     named = [
@@ -602,7 +602,6 @@ def attribute(
         g_addr = addressed_gender(source[pq[-1].start : pq[-1].end])
         if g_addr:
             gvocs[pi] = g_addr
-    carried = {pi for pi, pq in enumerate(quotes) if pq and pq[0].continues}
     for pi, who in backfill(len(paras), speaker, pconf, vocs, carried).items():
         for q in quotes[pi]:
             if out.confidence[id(q)] <= WEAK:

@@ -189,6 +189,12 @@ def turn(
     return None, 0.0
 
 
+def turns_apart(a: int, b: int, continues: set[int] | frozenset[int]) -> int:
+    """How many turns of talk lie between paragraphs a and b: a paragraph in
+    ``continues`` carries on the speech before it and takes no turn."""
+    return sum(1 for q in range(min(a, b) + 1, max(a, b) + 1) if q not in continues)
+
+
 def backfill(
     n: int,
     speaker: dict[int, int | None],
@@ -203,9 +209,6 @@ def backfill(
     tagged line (before or after) decides. Distance counts turns: a paragraph in
     ``continues`` carries on the speech before it.
     """
-
-    def turns(a: int, b: int) -> int:
-        return sum(1 for q in range(min(a, b) + 1, max(a, b) + 1) if q not in continues)
 
     changes: dict[int, int] = {}
     pi = 0
@@ -227,7 +230,7 @@ def backfill(
             if abs(best - p) > MAX_REACH:
                 continue
             who = speaker[best]
-            if turns(best, p) % 2:
+            if turns_apart(best, p, continues) % 2:
                 others = [a for a in anchors if speaker[a] != who and abs(a - p) <= 2 * MAX_REACH]
                 if not others:
                     continue
