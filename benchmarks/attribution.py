@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from narrate.records import Book, Chapter, Character
-from narrate.segment import segment
+from narrate.segment.segmenter import segment
 
 PARA_RE = re.compile(r"\S(?:.*\S)?(?:\n(?![ \t]*\r?\n).*\S)*")
 TARGETS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from test_segment import check_cover, make_book, speakers
 
 from narrate.records import Character
-from narrate.segment import segment
+from narrate.segment.segmenter import segment
 
 CAST = [Character("Ada", (), "female"), Character("Cora", (), "female")]
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from narrate.cast import build_cast, cast_report, narrator_voice_id, validate_voices
-from narrate.cast_output import format_cast, lookup_voice
+from narrate.cast.casting import build_cast, cast_report, narrator_voice_id, validate_voices
+from narrate.cast.report import format_cast, lookup_voice
 from narrate.config import CharacterConfig, VoiceConfig, load_config
 from narrate.records import Book, Chapter, Character, Script, Segment, VoiceInfo
 

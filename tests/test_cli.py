@@ -74,7 +74,7 @@ def test_unknown_preview_name_is_one_line(tmp_path):
 
 
 def test_lexicon_changes_what_is_spoken_not_the_script(tmp_path):
-    from narrate.assemble import plan_chapter
+    from narrate.render.assemble import plan_chapter
     from narrate.pipeline import prepare_book
     from narrate.records import Voice
     from narrate.tts import Synthesizer
@@ -82,8 +82,8 @@ def test_lexicon_changes_what_is_spoken_not_the_script(tmp_path):
     voices = tmp_path / "voices.yaml"
     voices.write_text("lexicon:\n  Jo: Joanna\n  kite: \"[[k'aIt]]\"\n", encoding="utf-8")
     prep = prepare_book(DATA / "two-chapters.txt", voices, cache_dir=tmp_path / "c")
-    from narrate.lexicon import apply_lexicon
-    from narrate.render import RenderSettings
+    from narrate.tts.lexicon import apply_lexicon
+    from narrate.render.workers import RenderSettings
 
     settings = RenderSettings(tmp_path, "test", 64, 5, 60.0, -18.0, (250, 600))
     plan = plan_chapter(prep.script, prep.book.chapters[0], prep.cast, prep.config.pauses,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from narrate.cast import build_cast, validate_voices, write_starter
+from narrate.cast.casting import build_cast, validate_voices, write_starter
 from narrate.config import Pauses, characters_from_config, load_config
 from narrate.errors import ConfigError
 from narrate.records import Book, Chapter, Character, Script, Segment, VoiceInfo

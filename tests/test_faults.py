@@ -19,10 +19,10 @@ import pytest
 from click.testing import CliRunner, Result
 from test_hard_inputs import assert_no_temp_files, decodes_cleanly
 
-import narrate.assemble
+import narrate.render.assemble
 from narrate.cli import main
 from narrate.errors import EngineError
-from narrate.lexicon import apply_lexicon
+from narrate.tts.lexicon import apply_lexicon
 from narrate.outdir import safe_name
 from narrate.tts import espeak_lib
 from narrate.tts.engine import _read_pcm, stderr_tail
@@ -174,7 +174,7 @@ def test_encoder_failure_is_an_engine_error(case: Case, monkeypatch: pytest.Monk
                 return None
             return call
 
-    monkeypatch.setattr(narrate.mp3.lameenc, "Encoder", BrokenEncoder)
+    monkeypatch.setattr(narrate.render.mp3.lameenc, "Encoder", BrokenEncoder)
     error_line(case.generate(), 4, "encod")
 
 

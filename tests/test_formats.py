@@ -21,9 +21,10 @@ from conftest import decode, make_png
 from mutagen import id3
 from mutagen.mp4 import MP4, MP4Cover
 
-from narrate import mp3, tools
+from narrate import tools
+from narrate.render import mp3
 from narrate.errors import EngineError
-from narrate.formats import ChapterAudio, chapter_marks, write_m4b, write_single_mp3
+from narrate.output.formats import ChapterAudio, chapter_marks, write_m4b, write_single_mp3
 from narrate.records import TrackMeta, Voice
 from narrate.tts import Synthesizer
 

@@ -1,4 +1,4 @@
-"""`narrate inspect`: real files made here, tagged with narrate.tag, then inspected."""
+"""`narrate inspect`: real files made here, tagged with narrate.output.tags, then inspected."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from conftest import encode_mp3, sine
 
 from narrate.errors import InputError, NarrateError
-from narrate.inspection import (
+from narrate.output.inspection import (
     ffmpeg_exe,
     inspect_file,
     parse_ebur128,
@@ -17,7 +17,7 @@ from narrate.inspection import (
     render_inspection,
 )
 from narrate.records import ChapterMark, TrackMeta
-from narrate.tag import ffmetadata_chapters, tag_m4b, tag_mp3
+from narrate.output.tags import ffmetadata_chapters, tag_m4b, tag_mp3
 
 RATE = 22050
 MARKS = (ChapterMark("Opening", 0.0, 1.0), ChapterMark("Closing", 1.0, 2.0))

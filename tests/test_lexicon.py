@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from narrate.lexicon import apply_lexicon, is_phonemes, unclosed_phonemes
+from narrate.tts.lexicon import apply_lexicon, is_phonemes, unclosed_phonemes
 
 LEXICON = {
     "Niamh": "Neev",

@@ -3,7 +3,7 @@ import struct
 
 from conftest import decode
 
-from narrate import mp3
+from narrate.render import mp3
 
 
 def tone(seconds: float, freq: float = 440.0) -> bytes:

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from narrate.errors import InputError
 from narrate.ingest import parse_text
 from narrate.records import Book
-from narrate.segment import segment
+from narrate.segment.segmenter import segment
 
 # Pieces prose is made of, weighted towards what trips quote and paragraph logic.
 QUOTES = ['"', "\u201c", "\u201d", "'", "\u2018", "\u2019", "\u00ab", "\u00bb", "\u201e"]

@@ -13,9 +13,9 @@ from mutagen import id3
 from mutagen.mp4 import MP4, MP4Cover
 
 from narrate.errors import NarrateError
-from narrate.inspection import parse_ffmetadata
+from narrate.output.inspection import parse_ffmetadata
 from narrate.records import ChapterMark, TrackMeta
-from narrate.tag import (
+from narrate.output.tags import (
     TagError,
     ffmetadata_chapters,
     language_code,

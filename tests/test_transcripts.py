@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from narrate.errors import NarrateError, OutputError
 from narrate.records import TrackMeta
-from narrate.transcripts import (
+from narrate.output.transcripts import (
     Cue,
     lrc_time,
     render_vtt,

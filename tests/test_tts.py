@@ -7,7 +7,7 @@ from pydub import AudioSegment
 
 from narrate.errors import EngineError
 from narrate.records import Voice
-from narrate.render import spoken_text
+from narrate.render.workers import spoken_text
 from narrate.tts import SAMPLE_RATE, Synthesizer, engine_info, list_voices
 
 TEXT = "The lamp turned slowly over the dark water, and the boats came home."

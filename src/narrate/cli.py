@@ -134,7 +134,7 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, out: Path,
     """
     from narrate.pipeline import Options, prepare_book
     from narrate.pipeline import generate as run
-    from narrate.progress import ProgressBar
+    from narrate.render.progress import ProgressBar
 
     prep = prepare_book(book, voices, title=title, author=author, cache_dir=cache_dir,
                         include_front_matter=include_front_matter, heading_level=heading_level,
@@ -165,7 +165,7 @@ def script(book: Path, voices: Path | None, fmt: str, title: str | None,
            author: str | None) -> None:
     """Print who says what in BOOK: narration, speech and thoughts, with speakers."""
     from narrate.pipeline import prepare_book
-    from narrate.scriptfile import dumps_json, script_text, script_yaml
+    from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
 
     prep = prepare_book(book, voices, title=title, author=author,
                         check_voices=False)
@@ -185,8 +185,8 @@ def script(book: Path, voices: Path | None, fmt: str, title: str | None,
 @reported
 def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None, check: int) -> None:
     """Show the cast of BOOK: every speaker, their lines and their voice."""
-    from narrate.cast import cast_report, write_starter
-    from narrate.cast_output import format_cast
+    from narrate.cast.casting import cast_report, write_starter
+    from narrate.cast.report import format_cast
     from narrate.pipeline import prepare_book
 
     prep = prepare_book(book, voices)
@@ -246,7 +246,7 @@ def doctor() -> None:
 @reported
 def inspect(file: Path, fmt: str) -> None:
     """Show a produced file's tags, chapters with times, duration and loudness."""
-    from narrate.inspection import inspect_file, render_inspection
+    from narrate.output.inspection import inspect_file, render_inspection
 
     info = inspect_file(file)
     click.echo(json.dumps(info, ensure_ascii=False, indent=1, default=str) if fmt == "json"
@@ -281,7 +281,7 @@ def cache() -> None:
 @click.option("--cache-dir", type=click.Path(path_type=Path))
 def cache_info(cache_dir: Path | None) -> None:
     """Where the cache is and how big."""
-    from narrate.cache import BlockCache, default_cache_dir
+    from narrate.render.cache import BlockCache, default_cache_dir
 
     store = BlockCache(cache_dir or default_cache_dir())
     count, size = store.info()
@@ -292,7 +292,7 @@ def cache_info(cache_dir: Path | None) -> None:
 @click.option("--cache-dir", type=click.Path(path_type=Path))
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached block."""
-    from narrate.cache import BlockCache, default_cache_dir
+    from narrate.render.cache import BlockCache, default_cache_dir
 
     store = BlockCache(cache_dir or default_cache_dir())
     store.clear()

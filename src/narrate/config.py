@@ -18,7 +18,7 @@ from typing import Literal
 import yaml
 
 from narrate.errors import ConfigError
-from narrate.lexicon import unclosed_phonemes
+from narrate.tts.lexicon import unclosed_phonemes
 from narrate.records import Character, Gender, VoiceInfo
 
 Age = Literal["child", "adult"]
@@ -140,7 +140,7 @@ def load_config(path: Path | None, available: list[VoiceInfo] | None = None) -> 
     config = _build(values, Path(path), parser.lines)
     problems = parser.problems
     if available is not None:
-        from narrate.cast import validate_voices  # cast imports this module
+        from narrate.cast.casting import validate_voices  # cast imports this module
 
         problems = problems + validate_voices(config, available)
     if problems:  # listed in file order: "FILE:LINE: ..."

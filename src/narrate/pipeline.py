@@ -1,7 +1,9 @@
-"""The pipeline: ingest -> segment -> cast (prepare.py) -> render -> assemble -> tag.
+"""The pipeline: ingest -> segment -> cast -> render -> assemble -> tag.
 
-`generate` renders a prepared book and writes its files; the CLI calls
-`prepare_book` and `generate` and nothing deeper.
+`prepare_book` runs the text stages (read the book, find who says what, cast
+the voices): cheap and deterministic next to rendering; `narrate script` and
+`narrate cast` stop there. `generate` renders a prepared book and writes its
+files. The CLI calls these two and nothing deeper.
 """
 
 from __future__ import annotations
@@ -14,23 +16,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from narrate import mp3
-from narrate.assemble import (
-    ChapterPlan,
-    SilenceBank,
-    Timed,
-    chapter_chunks,
-    plan_chapter,
-    timeline,
-    write_chapter,
-)
-from narrate.cache import BlockCache, default_cache_dir, make_key
-from narrate.config import VoiceConfig
+from narrate.cast.casting import build_cast
+from narrate.config import VoiceConfig, characters_from_config, load_config
 from narrate.errors import EngineError
-from narrate.formats import ChapterAudio, write_m4b, write_single_mp3
-from narrate.lexicon import apply_lexicon
-from narrate.loudness import DEFAULT_TARGET
-from narrate.meta import find_cover, track_meta
+from narrate.ingest import read_book
 from narrate.outdir import (
     Manifest,
     locked,
@@ -41,16 +30,115 @@ from narrate.outdir import (
     sweep_partials,
     write_atomic,
 )
-from narrate.prepare import Prepared, prepare_book
-from narrate.records import Book, TrackMeta
-from narrate.render import Job, RenderSettings, render_all
-from narrate.scriptfile import dumps_json
-from narrate.tag import tag_mp3, write_playlist
-from narrate.transcripts import Cue, write_srt, write_vtt
-from narrate.tts import engine_info
+from narrate.output.formats import ChapterAudio, write_m4b, write_single_mp3
+from narrate.output.metadata import find_cover, track_meta
+from narrate.output.tags import tag_mp3, write_playlist
+from narrate.output.transcripts import Cue, write_srt, write_vtt
+from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta
+from narrate.render import mp3
+from narrate.render.assemble import (
+    ChapterPlan,
+    SilenceBank,
+    Timed,
+    chapter_chunks,
+    plan_chapter,
+    timeline,
+    write_chapter,
+)
+from narrate.render.cache import (
+    BlockCache,
+    ScriptCache,
+    code_fingerprint,
+    default_cache_dir,
+    make_key,
+)
+from narrate.render.loudness import DEFAULT_TARGET
+from narrate.render.workers import Job, RenderSettings, render_all
+from narrate.segment.scriptfile import apply_corrections, dumps_json, load_corrections
+from narrate.segment.segmenter import segment
+from narrate.tts import engine_info, list_voices
+from narrate.tts.engine import engine_name
+from narrate.tts.lexicon import apply_lexicon
 
 log = logging.getLogger("narrate")
 FORMATS = ("mp3", "mp3-single", "m4b")
+
+
+@dataclass(frozen=True)
+class Prepared:
+    book: Book
+    config: VoiceConfig
+    script: Script
+    cast: Cast
+    path: Path | None = None
+
+
+def prepare_book(book_path: Path, voices: Path | None = None, *, title: str | None = None,
+                 author: str | None = None, check_voices: bool = True,
+                 cache_dir: Path | None = None, include_front_matter: bool = False,
+                 heading_level: int | None = None, script_file: Path | None = None) -> Prepared:
+    """Read, segment and cast a book; every config problem is raised before any audio."""
+    available = list_voices() if check_voices else []
+    config = load_config(voices, available if check_voices else None)
+    book = read_book(book_path, title=title or config.book.title,
+                     author=author or config.book.author,
+                     include_front_matter=include_front_matter, heading_level=heading_level)
+    cast_hint = characters_from_config(config) or None
+    script = _segment_cached(book, cast_hint, cache_dir or default_cache_dir())
+    if script_file is not None:
+        script = apply_corrections(script, load_corrections(script_file))
+    cast = (build_cast(script, config, available, book.language, engine=engine_name())
+            if check_voices else None)
+    return Prepared(book, config, script, cast, book_path)  # type: ignore[arg-type]
+
+
+def _with_discovered(book: Book, listed: list[Character] | None) -> list[Character] | None:
+    """The user's characters plus those the text shows that the file does not list.
+
+    A voices.yaml usually names the characters whose voices the user cares
+    about; the others still speak, so they are discovered as without a file.
+    A listed character without a gender takes the one the text shows.
+    """
+    if not listed:
+        return listed
+    found = segment(book, None).characters
+    claimed = {name.casefold(): n for n, c in enumerate(listed) for name in (c.name, *c.aliases)}
+    merged = list(listed)
+    for character in found:
+        names = [name.casefold() for name in (character.name, *character.aliases)]
+        hits = {claimed[name] for name in names if name in claimed}
+        if not hits:
+            merged.append(character)
+        for n in hits:
+            if merged[n].gender == "unknown" and character.gender != "unknown":
+                merged[n] = replace(merged[n], gender=character.gender)
+    return merged
+
+
+def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -> Script:
+    """segment(), remembered: a re-run of an unchanged book skips the text work."""
+    store = ScriptCache(root)
+    key = make_key("script", code_fingerprint(), book.source, book.title, book.author,
+                   [(c.index, c.title, c.paragraphs, sorted(c.scene_breaks)) for c in book.chapters],
+                   cast_hint)
+    saved = store.get(key)
+    if saved is not None:
+        return Script(
+            book,
+            tuple(Character(c[0], tuple(c[1]), c[2]) for c in saved["characters"]),
+            tuple(Segment(*s) for s in saved["segments"]),
+        )
+    script = segment(book, _with_discovered(book, cast_hint))
+    try:
+        store.put(key, {
+            "characters": [[c.name, list(c.aliases), c.gender] for c in script.characters],
+            "segments": [[s.chapter, s.paragraph, s.kind, s.speaker, s.text, s.start, s.end,
+                          s.confidence] for s in script.segments],
+        })
+    except OSError as exc:  # a read-only cache only costs time
+        log.debug("could not cache the script: %s", exc)
+    return script
+
 
 
 @dataclass

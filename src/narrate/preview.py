@@ -8,16 +8,16 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from narrate import loudness, mp3
-from narrate.cache import default_cache_dir
-from narrate.cast import build_cast
-from narrate.cast_output import lookup_voice
+from narrate.render import loudness, mp3
+from narrate.render.cache import default_cache_dir
+from narrate.cast.casting import build_cast
+from narrate.cast.report import lookup_voice
 from narrate.config import load_config
 from narrate.errors import ConfigError
-from narrate.lexicon import apply_lexicon
+from narrate.tts.lexicon import apply_lexicon
 from narrate.outdir import write_atomic
 from narrate.records import Voice
-from narrate.render import spoken_text
+from narrate.render.workers import spoken_text
 from narrate.tts import Synthesizer, list_voices
 from narrate.tts.engine import engine_name
 

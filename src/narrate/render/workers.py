@@ -14,8 +14,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate import loudness, mp3
-from narrate.cache import BlockCache, make_key
+from narrate.render import loudness, mp3
+from narrate.render.cache import BlockCache, make_key
 from narrate.errors import EngineError
 from narrate.records import Voice
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from narrate.characters import SEQ_RE, TOKEN_RE, NameTable, norm, words
-from narrate.wordlists import SPEECH_VERBS
+from narrate.segment.characters import SEQ_RE, TOKEN_RE, NameTable, norm, words
+from narrate.segment.wordlists import SPEECH_VERBS
 
 PRON_RE = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself|I)\b")
 PRON_GENDER = {
@@ -216,7 +216,7 @@ def find_mentions(text: str, table: NameTable) -> list[Mention]:
 
 def _title_clash(title: str, table: NameTable, ent: int) -> bool:
     """'Mrs. Bennet' must not be read as the Bennet who is a man."""
-    from narrate.characters import title_gender
+    from narrate.segment.characters import title_gender
 
     g = title_gender(title)
     eg = table.entities[ent].gender

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from narrate.characters import (
+from narrate.segment.characters import (
     CHILD_RE,
     FIRST_NAME_TITLES,
     PLACE_WORDS,
@@ -17,7 +17,7 @@ from narrate.characters import (
     title_word,
 )
 from narrate.records import Gender
-from narrate.wordlists import FEMALE_NAMES, MALE_NAMES
+from narrate.segment.wordlists import FEMALE_NAMES, MALE_NAMES
 
 
 def cluster(

@@ -381,7 +381,7 @@ def cast_report(script: Script | None, cast: Cast) -> dict[str, object]:
 
 
 def write_starter(path: Path, script: Script, cast: Cast, config: VoiceConfig) -> list[str]:
-    """``narrate cast --write FILE``; see ``narrate.cast_output.write_starter``."""
-    from narrate.cast_output import write_starter as write  # that module builds on this one
+    """``narrate cast --write FILE``; see ``narrate.cast.report.write_starter``."""
+    from narrate.cast.report import write_starter as write  # that module builds on this one
 
     return write(path, script, cast, config)

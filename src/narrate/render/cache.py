@@ -102,7 +102,7 @@ class BlockCache:
 def code_fingerprint() -> str:
     """A hash of narrate's own source, so cached results die with the code that made them."""
     digest = hashlib.sha256()
-    for file in sorted(Path(__file__).parent.rglob("*.py")):
+    for file in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
         digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -20,8 +20,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
-from narrate.characters import VERB_RE, Entity, NameTable, words
-from narrate.dialogue import (
+from narrate.segment.characters import VERB_RE, Entity, NameTable, words
+from narrate.segment.dialogue import (
     FIRST_PERSON,
     TURN,
     WEAK,
@@ -34,11 +34,11 @@ from narrate.dialogue import (
     untwin,
     vocatives,
 )
-from narrate.mentions import SPOUSE, Mention
-from narrate.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote
+from narrate.segment.mentions import SPOUSE, Mention
+from narrate.segment.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote
 from narrate.records import Character, Gender
-from narrate.salience import Salience
-from narrate.wordlists import SPEECH_BASES, SPEECH_GERUNDS, SPEECH_NOUNS
+from narrate.segment.salience import Salience
+from narrate.segment.wordlists import SPEECH_BASES, SPEECH_GERUNDS, SPEECH_NOUNS
 
 # "Mr. Ash, whose mind was on his supper, said": a clause between subject and verb
 # (also "Tom soon afterwards, half out of the door, said"; "Mrs." is no stop)

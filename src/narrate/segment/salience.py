@@ -7,9 +7,9 @@ pronouns so far have taught about names of unknown gender.
 
 from __future__ import annotations
 
-from narrate.characters import NameTable, title_word
-from narrate.mentions import CHILD_NOUNS, SPOUSE, Mention
-from narrate.wordlists import words
+from narrate.segment.characters import NameTable, title_word
+from narrate.segment.mentions import CHILD_NOUNS, SPOUSE, Mention
+from narrate.segment.wordlists import words
 
 RECENCY_GAP = 150  # characters
 # kin found by a shared surname; not "aunt" or "uncle": the one elder of her name is a parent

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from narrate.records import Character, Gender
-from narrate.wordlists import (
+from narrate.segment.wordlists import (
     FEMALE_NAMES,
     FEMALE_TITLES,
     MALE_NAMES,
@@ -287,7 +287,7 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
             continue
         if n * 5 >= cands[key] * 2:
             del cands[key]  # "in Paris", "to Bath": a place
-    from narrate.aliases import cluster  # late: aliases builds on this module
+    from narrate.segment.aliases import cluster  # late: aliases builds on this module
 
     table = cluster(cands, ends, text, tagged, the_count, acted)
     _role_speakers(table, text)
@@ -301,7 +301,7 @@ def _role_speakers(table: NameTable, text: str) -> None:
         roles[m.group(1)] += 1
     for m in ROLE_BEFORE_RE.finditer(text):
         roles[m.group(1)] += 1
-    from narrate.mentions import NOUN_GENDER  # late: mentions builds on this module
+    from narrate.segment.mentions import NOUN_GENDER  # late: mentions builds on this module
 
     titled: dict[str, list[int]] = defaultdict(list)
     for ent in table.entities:
@@ -441,7 +441,7 @@ def _cast_table(
                 continue
         if weight[ranked[0]] >= 2 * weight[ranked[1]] + 2:
             lookup[k] = ranked[0]
-    from narrate.aliases import child_cues
+    from narrate.segment.aliases import child_cues
 
     child_cues(entities, text)
     table = NameTable(entities, lookup, narrator=narrator, from_cast=True)

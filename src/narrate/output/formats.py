@@ -24,7 +24,7 @@ from narrate import tools
 from narrate.errors import EngineError
 from narrate.outdir import publish
 from narrate.records import ChapterMark, TrackMeta
-from narrate.tag import ffmetadata_chapters, tag_m4b, tag_mp3
+from narrate.output.tags import ffmetadata_chapters, tag_m4b, tag_mp3
 
 _STDERR_LINES = 50  # lines of ffmpeg's stderr kept for the error message
 _TAIL = 300  # characters of it quoted to the user

@@ -13,8 +13,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from narrate.characters import VERB_RE
-from narrate.wordlists import words
+from narrate.segment.characters import VERB_RE
+from narrate.segment.wordlists import words
 
 DOUBLE_MARKS = '"\u201c\u201d\u00ab\u00bb'
 SINGLE_MARKS = "'\u2018\u2019"

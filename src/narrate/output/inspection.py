@@ -1,6 +1,6 @@
 """``narrate inspect FILE``: what a finished file holds and how loud it is.
 
-Stream facts, tags and chapters come from mutagen (via :mod:`narrate.tag`);
+Stream facts, tags and chapters come from mutagen (via :mod:`narrate.output.tags`);
 loudness comes from ffmpeg's EBU R128 meter, the same measure the loudness
 targets of audiobook stores use. When mutagen cannot see an MP4's chapters
 (QuickTime chapter track without a Nero list), ffmpeg's FFMETADATA dump is read.
@@ -14,9 +14,9 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-from .errors import EngineError, InputError
-from .tag import TagError, probe
-from .tools import ffmpeg_exe
+from narrate.errors import EngineError, InputError
+from narrate.output.tags import TagError, probe
+from narrate.tools import ffmpeg_exe
 
 
 def _run_ffmpeg(path: Path, args: list[str]) -> subprocess.CompletedProcess[str]:

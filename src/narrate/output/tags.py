@@ -22,9 +22,9 @@ from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, AtomDataType, MP4Cover, MP4FreeForm
 
-from .errors import NarrateError
-from .records import ChapterMark, TrackMeta
-from .transcripts import write_text_atomic
+from narrate.errors import NarrateError
+from narrate.records import ChapterMark, TrackMeta
+from narrate.output.transcripts import write_text_atomic
 
 _UTF8 = _id3.Encoding.UTF8
 _ITUNES = "----:com.apple.iTunes:"

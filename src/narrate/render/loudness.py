@@ -17,9 +17,9 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.cache import make_key
+from narrate.render.cache import make_key
 from narrate.errors import EngineError
-from narrate.inspection import parse_ebur128
+from narrate.output.inspection import parse_ebur128
 from narrate.outdir import write_atomic
 from narrate.records import Voice
 from narrate.tools import ffmpeg_exe

@@ -8,12 +8,12 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, cast
 
-from narrate.characters import TITLE_FORMS, VERB_RE
-from narrate.mentions import Mention
-from narrate.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote, nested_quotes
+from narrate.segment.characters import TITLE_FORMS, VERB_RE
+from narrate.segment.mentions import Mention
+from narrate.segment.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote, nested_quotes
 
 if TYPE_CHECKING:
-    from narrate.salience import Salience
+    from narrate.segment.salience import Salience
 
 I_TAG_RE = re.compile(
     r"\bI\s+(?:\w+ly\s+)?(?:"

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import OutputError
-from .outdir import write_atomic
-from .records import TrackMeta
+from narrate.errors import OutputError
+from narrate.outdir import write_atomic
+from narrate.records import TrackMeta
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,8 @@
 """What `narrate cast` prints and writes.
 
-``format_cast`` is its text output (``narrate.cast.cast_report`` its JSON);
+``format_cast`` is its text output (``narrate.cast.casting.cast_report`` its JSON);
 ``lookup_voice`` finds a role for `narrate preview`. ``write_starter`` is
-``--write FILE`` (also importable from ``narrate.cast``): a new file gets the
+``--write FILE`` (also importable from ``narrate.cast.casting``): a new file gets the
 whole cast, commented. An existing file is edited as text, never re-dumped:
 only characters it does not know (by name or alias) are inserted at the end
 of its ``characters:`` block, so the user's values, comments and layout stay
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import yaml
 
-from narrate.cast import cast_report, is_child, line_counts
+from narrate.cast.casting import cast_report, is_child, line_counts
 from narrate.config import Pauses, VoiceConfig, load_config
 from narrate.errors import ConfigError
 from narrate.records import Cast, Character, Script, Voice

@@ -1,23 +1,23 @@
 """Split a book into narration, speech and thought segments, each with a speaker.
 
-The pipeline: :mod:`narrate.quotes` finds the quotes (dominant quote style,
-apostrophes, run-on speech), :mod:`narrate.characters` and
-:mod:`narrate.aliases` find the characters (or map the user's cast),
-:mod:`narrate.mentions` finds names, pronouns and descriptions in the text, and
-:mod:`narrate.attribution` runs the sieve (said-tags, narration subjects,
-turn-taking from :mod:`narrate.dialogue`, pronouns from
-:mod:`narrate.salience`); their English word lists live in
-:mod:`narrate.wordlists`. This module assembles the segments.
+The pipeline: :mod:`narrate.segment.quotes` finds the quotes (dominant quote style,
+apostrophes, run-on speech), :mod:`narrate.segment.characters` and
+:mod:`narrate.segment.aliases` find the characters (or map the user's cast),
+:mod:`narrate.segment.mentions` finds names, pronouns and descriptions in the text, and
+:mod:`narrate.segment.attribution` runs the sieve (said-tags, narration subjects,
+turn-taking from :mod:`narrate.segment.dialogue`, pronouns from
+:mod:`narrate.segment.salience`); their English word lists live in
+:mod:`narrate.segment.wordlists`. This module assembles the segments.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from narrate.attribution import Attribution, attribute
-from narrate.characters import discover
-from narrate.mentions import find_mentions
-from narrate.quotes import Quote, find_quotes
+from narrate.segment.attribution import Attribution, attribute
+from narrate.segment.characters import discover
+from narrate.segment.mentions import find_mentions
+from narrate.segment.quotes import Quote, find_quotes
 from narrate.records import Book, Character, Kind, Script, Segment
 
 

@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate import mp3
-from narrate.cache import BlockCache, make_key
+from narrate.render import mp3
+from narrate.render.cache import BlockCache, make_key
 from narrate.config import Pauses
 from narrate.errors import EngineError
 from narrate.records import Cast, Chapter, Script, Segment, Voice
-from narrate.render import Job, RenderSettings, job_key, spoken_text
+from narrate.render.workers import Job, RenderSettings, job_key, spoken_text
 
 # A sentence ends at . ! ? or … (with closing quotes/brackets) before a space.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")

@@ -1,0 +1,1 @@
+"""What is written beside the audio and into it: formats, tags, transcripts, playlist, inspection."""
