@@ -21,9 +21,14 @@ def main() -> None:
     espeak.set_voice("en")
     out = sys.stdout.buffer
     # A streamed WAV: sizes unknown up front, so the maximum, as espeak-ng writes.
-    out.write(b"RIFF" + struct.pack("<I", 0x7FFFFFFF) + b"WAVEfmt "
-              + struct.pack("<IHHIIHH", 16, 1, 1, SAMPLE_RATE, SAMPLE_RATE * 2, 2, 16)
-              + b"data" + struct.pack("<I", 0x7FFFFFFF - 36))
+    out.write(
+        b"RIFF"
+        + struct.pack("<I", 0x7FFFFFFF)
+        + b"WAVEfmt "
+        + struct.pack("<IHHIIHH", 16, 1, 1, SAMPLE_RATE, SAMPLE_RATE * 2, 2, 16)
+        + b"data"
+        + struct.pack("<I", 0x7FFFFFFF - 36)
+    )
     for paragraph in re.split(r"\n\s*\n", text):
         words = " ".join(paragraph.split())
         if words:

@@ -77,17 +77,38 @@ def run(cmd: list[str], kill_after: float | None = None, **kw) -> tuple[float, i
 
 def bare_pipeline(book: Path, out: Path, ffmpeg: str) -> float:
     espeak = shutil.which("espeak-ng")
-    producer = ([espeak, "-f", str(book), "--stdout"] if espeak
-                else [sys.executable, str(REPO / "benchmarks" / "espeak_stdout.py"), str(book)])
+    producer = (
+        [espeak, "-f", str(book), "--stdout"]
+        if espeak
+        else [sys.executable, str(REPO / "benchmarks" / "espeak_stdout.py"), str(book)]
+    )
     start = time.monotonic()
     first = subprocess.Popen(producer, stdout=subprocess.PIPE)
-    second = subprocess.Popen([ffmpeg, "-v", "error", "-y", "-f", "wav", "-i", "-",
-                               "-c:a", "libmp3lame", "-b:a", "64k", str(out)], stdin=first.stdout)
+    second = subprocess.Popen(
+        [
+            ffmpeg,
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "wav",
+            "-i",
+            "-",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "64k",
+            str(out),
+        ],
+        stdin=first.stdout,
+    )
     first.stdout.close()
     second.wait()
     first.wait()
-    print(f"bare pipeline producer: {'espeak-ng program' if espeak else 'espeak_stdout.py'}"
-          " (libespeak-ng, voice en, 175 wpm)")
+    print(
+        f"bare pipeline producer: {'espeak-ng program' if espeak else 'espeak_stdout.py'}"
+        " (libespeak-ng, voice en, 175 wpm)"
+    )
     return time.monotonic() - start
 
 
@@ -95,8 +116,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("book", nargs="?", type=Path, default=DEFAULT_BOOK)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
-    parser.add_argument("--skip-bare", type=float, metavar="SECONDS",
-                        help="use this bare-pipeline time instead of measuring it")
+    parser.add_argument(
+        "--skip-bare",
+        type=float,
+        metavar="SECONDS",
+        help="use this bare-pipeline time instead of measuring it",
+    )
     args = parser.parse_args()
     from narrate.tools import ffmpeg_exe
 
@@ -105,22 +130,48 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="narrate-bench-"))
     try:
         words = len(args.book.read_text(encoding="utf-8", errors="replace").split())
-        print(f"book: {args.book.name}, {words:,} words; cores: {os.cpu_count()}; "
-              f"jobs: {args.jobs}")
+        print(
+            f"book: {args.book.name}, {words:,} words; cores: {os.cpu_count()}; jobs: {args.jobs}"
+        )
         bare = args.skip_bare or bare_pipeline(args.book, work / "bare.mp3", ffmpeg_exe())
         print(f"bare pipeline: {bare:7.1f} s")
 
-        narrate = [sys.executable, "-m", "narrate", "-q", "generate", str(args.book),
-                   "--jobs", str(args.jobs), "--no-transcripts"]
+        narrate = [
+            sys.executable,
+            "-m",
+            "narrate",
+            "-q",
+            "generate",
+            str(args.book),
+            "--jobs",
+            str(args.jobs),
+            "--no-transcripts",
+        ]
 
         def generate(extra: list[str], kill_after: float | None = None):
-            return run([*narrate, "--out", str(work / "out"), "--cache-dir",
-                        str(work / "cache"), *extra], kill_after, stdout=subprocess.DEVNULL)
+            return run(
+                [*narrate, "--out", str(work / "out"), "--cache-dir", str(work / "cache"), *extra],
+                kill_after,
+                stdout=subprocess.DEVNULL,
+            )
 
         # A user's set-up: a starter voices.yaml with the discovered cast.
         voices = work / "voices.yaml"
-        subprocess.run([sys.executable, "-m", "narrate", "cast", str(args.book), "--write",
-                        str(voices), "--check", "0"], capture_output=True, check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "narrate",
+                "cast",
+                str(args.book),
+                "--write",
+                str(voices),
+                "--check",
+                "0",
+            ],
+            capture_output=True,
+            check=True,
+        )
         cast = ["--voices", str(voices)]
         cold, cold_rss, code = generate(cast)
         assert code == 0, "cold run failed"
@@ -150,8 +201,10 @@ def main() -> None:
         line("re-run, nothing changed", warm, 0.05, cold)
         line(f"re-run, {name}'s voice changed", changed, 0.30, cold)
         line("re-run after a kill halfway", resumed, 0.70, cold)
-        print(f"{'peak memory (RSS, all processes)':<34}{peak:7.0f} MB  (target <= 300 MB)"
-              f"{'  ok' if peak <= 300 else '  OVER'}")
+        print(
+            f"{'peak memory (RSS, all processes)':<34}{peak:7.0f} MB  (target <= 300 MB)"
+            f"{'  ok' if peak <= 300 else '  OVER'}"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -6,7 +6,11 @@ from test_segment import speakers
 
 from narrate.records import Character
 
-CAST = [Character("Ada", (), "female"), Character("Cora", (), "female"), Character("Hal", (), "male")]
+CAST = [
+    Character("Ada", (), "female"),
+    Character("Cora", (), "female"),
+    Character("Hal", (), "male"),
+]
 
 
 def test_the_one_the_last_speaker_turned_to_answers() -> None:

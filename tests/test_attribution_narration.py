@@ -33,10 +33,7 @@ def test_a_guessed_description_is_no_narration_subject() -> None:
 
 def test_a_lower_case_pronoun_after_a_quote_is_a_said_tag_whatever_its_verb() -> None:
     # "he wheezed" goes on with the quote's sentence: a said-tag, though "wheezed" is no speech verb
-    text = (
-        '"You must remember me, Cole," said Bram quietly.\n\n'
-        '"Why, of course I do!" he wheezed.'
-    )
+    text = '"You must remember me, Cole," said Bram quietly.\n\n"Why, of course I do!" he wheezed.'
     cast = [Character("Bram", (), "male"), Character("Cole", (), "male")]
     sc = segment(make_book(text), cast)
     check_cover(sc)

@@ -6,7 +6,11 @@ from test_segment import speakers
 
 from narrate.records import Character
 
-CAST = [Character("Ada", (), "female"), Character("Cora", (), "female"), Character("Bram", (), "male")]
+CAST = [
+    Character("Ada", (), "female"),
+    Character("Cora", (), "female"),
+    Character("Bram", (), "male"),
+]
 
 
 def test_a_question_goes_to_the_one_its_asker_last_named() -> None:

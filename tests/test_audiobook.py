@@ -25,17 +25,33 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("book")
     cover = work / "cover.png"
     cover.write_bytes(make_png(8, 8, (200, 80, 40)))
-    result = CliRunner().invoke(main, [
-        "-q", "generate", str(DATA / "three-chapters.txt"), "--out", str(work / "out"),
-        "--format", "mp3,mp3-single,m4b", "--cover", str(cover),
-        "--cache-dir", str(work / "cache")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "-q",
+            "generate",
+            str(DATA / "three-chapters.txt"),
+            "--out",
+            str(work / "out"),
+            "--format",
+            "mp3,mp3-single,m4b",
+            "--cover",
+            str(cover),
+            "--cache-dir",
+            str(work / "cache"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     return work / "out" / "the-clockmaker-s-lamp"
 
 
 def ffmetadata_chapters(path: Path) -> list[tuple[float, str]]:
-    out = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     chapters = []
     for block in out.split("[CHAPTER]")[1:]:
         base = re.search(r"TIMEBASE=(\d+)/(\d+)", block)
@@ -46,9 +62,22 @@ def ffmetadata_chapters(path: Path) -> list[tuple[float, str]]:
 
 
 def loudness(path: Path) -> tuple[float, float]:
-    err = subprocess.run([ffmpeg_exe(), "-nostats", "-i", str(path), "-af",
-                          "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
-                         capture_output=True, text=True, check=True).stderr
+    err = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-nostats",
+            "-i",
+            str(path),
+            "-af",
+            "ebur128=peak=true:framelog=verbose",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
     summary = err.rpartition("Summary:")[2]
     integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
     peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
@@ -95,8 +124,11 @@ def test_m4b_lists_the_chapters_with_cover(book):
 
 
 def test_loudness_on_target_with_headroom(book):
-    for path in [*sorted(book.glob("0*.mp3")), book / "the-clockmaker-s-lamp.mp3",
-                 book / "the-clockmaker-s-lamp.m4b"]:
+    for path in [
+        *sorted(book.glob("0*.mp3")),
+        book / "the-clockmaker-s-lamp.mp3",
+        book / "the-clockmaker-s-lamp.m4b",
+    ]:
         integrated, peak = loudness(path)
         assert abs(integrated - -18.0) <= 1.0, (path.name, integrated)
         assert peak <= -3.0, (path.name, peak)
@@ -111,7 +143,7 @@ def test_cues_start_where_their_speech_starts(book):
         assert len(starts) >= 3
         for start in starts:
             lo = int((start - 0.05) * 22050)
-            loud = np.nonzero(samples[max(lo, 0):] > 150)[0]
+            loud = np.nonzero(samples[max(lo, 0) :] > 150)[0]
             onset = (max(lo, 0) + loud[0]) / 22050
             assert abs(onset - start) <= 0.05, (path.name, start, onset)
 

@@ -15,9 +15,18 @@ from narrate.cli import main
 
 
 def generate(book: Path, tmp_path: Path) -> Path:
-    result = CliRunner().invoke(main, ["-q", "generate", str(book), "--out",
-                                       str(tmp_path / "out"), "--cache-dir",
-                                       str(tmp_path / "cache")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "-q",
+            "generate",
+            str(book),
+            "--out",
+            str(tmp_path / "out"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     (folder,) = (tmp_path / "out").iterdir()
     return folder
@@ -40,11 +49,12 @@ def test_epub_chapters_titles_metadata_and_cover(tmp_path):
 
 def test_gutenberg_text_has_its_chapters_and_no_licence_spoken(tmp_path):
     book = tmp_path / "pg99999.txt"
-    book.write_text(GUTENBERG.format(first="CHAPTER I.", second="CHAPTER II."),
-                    encoding="utf-8")
+    book.write_text(GUTENBERG.format(first="CHAPTER I.", second="CHAPTER II."), encoding="utf-8")
     folder = generate(book, tmp_path)
     assert [ID3(p)["TIT2"].text[0] for p in sorted(folder.glob("*.mp3"))] == [
-        "Chapter I: The Well", "Chapter II: The Market"]
+        "Chapter I: The Well",
+        "Chapter II: The Market",
+    ]
     assert str(ID3(next(folder.glob("*.mp3")))["TPE1"]) == "Ada Quill"
     spoken = " ".join(p.read_text(encoding="utf-8") for p in folder.glob("*.vtt"))
     script = json.loads((folder / "script.json").read_text(encoding="utf-8"))

@@ -18,13 +18,34 @@ REPO_VOICES = Path(__file__).resolve().parents[1] / "voices.yaml"
 
 # What narrate.tts.list_voices() returns for espeak-ng: languages, then variants
 # ("+f3") that combine with any language.
-_BASES = ["en-029", "en-gb", "en-gb-scotland", "en-gb-x-gbclan", "en-gb-x-gbcwmd",
-          "en-gb-x-rp", "en-shaw", "en-us", "en-us-nyc", "de", "es", "fr"]
+_BASES = [
+    "en-029",
+    "en-gb",
+    "en-gb-scotland",
+    "en-gb-x-gbclan",
+    "en-gb-x-gbcwmd",
+    "en-gb-x-rp",
+    "en-shaw",
+    "en-us",
+    "en-us-nyc",
+    "de",
+    "es",
+    "fr",
+]
 _VARIANTS = {
-    **{f"m{i}": "male" for i in range(1, 9)}, **{f"f{i}": "female" for i in range(1, 6)},
-    "zac": "unknown", "whisper": "male", "whisperf": "female", "croak": "male",
-    "klatt": "unknown", "steph": "female", "Andy": "unknown", "travis": "male",
-    "grandma": "female", "anikaRobot": "female", "linda": "female",
+    **{f"m{i}": "male" for i in range(1, 9)},
+    **{f"f{i}": "female" for i in range(1, 6)},
+    "zac": "unknown",
+    "whisper": "male",
+    "whisperf": "female",
+    "croak": "male",
+    "klatt": "unknown",
+    "steph": "female",
+    "Andy": "unknown",
+    "travis": "male",
+    "grandma": "female",
+    "anikaRobot": "female",
+    "linda": "female",
 }
 
 
@@ -186,12 +207,17 @@ def test_engines_without_variants_cast_whole_voices_by_gender() -> None:
     assert cast.narrator.engine == "sapi5"
     assert cast.characters["Elias Holt"].voice_id == "TTS_MS_EN-US_DAVID_11.0"
     assert cast.characters["Maren Holt"].voice_id in {
-        "TTS_MS_EN-US_ZIRA_11.0", "TTS_MS_EN-GB_HAZEL_11.0"} - {cast.narrator.voice_id}
+        "TTS_MS_EN-US_ZIRA_11.0",
+        "TTS_MS_EN-GB_HAZEL_11.0",
+    } - {cast.narrator.voice_id}
 
 
 def test_variants_are_checked_case_sensitively() -> None:
-    config = VoiceConfig(characters={"Wren": CharacterConfig("Wren", voice="en-us+F3")},
-                         source=Path("voices.yaml"), lines={"characters.Wren.voice": 4})
+    config = VoiceConfig(
+        characters={"Wren": CharacterConfig("Wren", voice="en-us+F3")},
+        source=Path("voices.yaml"),
+        lines={"characters.Wren.voice": 4},
+    )
     (problem,) = validate_voices(config, espeak_voices())
     assert problem.startswith("voices.yaml:4: unknown voice 'en-us+F3'")
     assert "did you mean 'en-us+f3'?" in problem

@@ -38,15 +38,26 @@ def test_three_mistakes_three_lines_nothing_synthesized(tmp_path):
     voices.write_text(
         "narrator:\n"
         "  voice: en\n"
-        "  pich: 40\n"                      # line 3: unknown key
+        "  pich: 40\n"  # line 3: unknown key
         "characters:\n"
         "  Tom:\n"
-        "    voice: en-uss+m3\n"            # line 6: unknown voice
-        "    volume: 1.5\n",                # line 7: out of range
-        encoding="utf-8")
-    result = CliRunner().invoke(main, ["generate", str(DATA / "two-chapters.txt"), "--voices",
-                                       str(voices), "--out", str(tmp_path / "out"),
-                                       "--cache-dir", str(tmp_path / "cache")])
+        "    voice: en-uss+m3\n"  # line 6: unknown voice
+        "    volume: 1.5\n",  # line 7: out of range
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            str(DATA / "two-chapters.txt"),
+            "--voices",
+            str(voices),
+            "--out",
+            str(tmp_path / "out"),
+            "--cache-dir",
+            str(tmp_path / "cache"),
+        ],
+    )
     assert result.exit_code == 3
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 3, lines
@@ -57,37 +68,54 @@ def test_three_mistakes_three_lines_nothing_synthesized(tmp_path):
 
 def test_preview_writes_a_sample_in_the_characters_voice(tmp_path):
     out = tmp_path / "wren.mp3"
-    result = CliRunner().invoke(main, ["preview", "Wren", "--voices",
-                                       str(Path(__file__).parent.parent / "voices.yaml"),
-                                       "--text", "Is the lamp broken?", "--out", str(out),
-                                       "--no-play"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "preview",
+            "Wren",
+            "--voices",
+            str(Path(__file__).parent.parent / "voices.yaml"),
+            "--text",
+            "Is the lamp broken?",
+            "--out",
+            str(out),
+            "--no-play",
+        ],
+    )
     assert result.exit_code == 0, result.output
     pcm, errors = decode(out)
     assert errors == "" and 0.5 < len(pcm) / 2 / 22050 < 5
 
 
 def test_unknown_preview_name_is_one_line(tmp_path):
-    result = CliRunner().invoke(main, ["preview", "Nobody", "--no-play", "--out",
-                                       str(tmp_path / "x.mp3")])
+    result = CliRunner().invoke(
+        main, ["preview", "Nobody", "--no-play", "--out", str(tmp_path / "x.mp3")]
+    )
     assert result.exit_code == 3
     assert "Nobody" in result.stderr and len(result.stderr.strip().splitlines()) == 1
 
 
 def test_lexicon_changes_what_is_spoken_not_the_script(tmp_path):
-    from narrate.render.assemble import plan_chapter
     from narrate.pipeline import prepare_book
     from narrate.records import Voice
+    from narrate.render.assemble import plan_chapter
     from narrate.tts import Synthesizer
 
     voices = tmp_path / "voices.yaml"
-    voices.write_text("lexicon:\n  Jo: Joanna\n  kite: \"[[k'aIt]]\"\n", encoding="utf-8")
+    voices.write_text('lexicon:\n  Jo: Joanna\n  kite: "[[k\'aIt]]"\n', encoding="utf-8")
     prep = prepare_book(DATA / "two-chapters.txt", voices, cache_dir=tmp_path / "c")
-    from narrate.tts.lexicon import apply_lexicon
     from narrate.render.workers import RenderSettings
+    from narrate.tts.lexicon import apply_lexicon
 
     settings = RenderSettings(tmp_path, "test", 64, 5, 60.0, -18.0, (250, 600))
-    plan = plan_chapter(prep.script, prep.book.chapters[0], prep.cast, prep.config.pauses,
-                        lambda text: apply_lexicon(text, prep.config.lexicon), settings)
+    plan = plan_chapter(
+        prep.script,
+        prep.book.chapters[0],
+        prep.cast,
+        prep.config.pauses,
+        lambda text: apply_lexicon(text, prep.config.lexicon),
+        settings,
+    )
     spoken = " ".join(u.spoken for u in plan.utterances)
     words = " ".join(u.text for u in plan.utterances)
     assert "Joanna" in spoken and "[[k'aIt]]" in spoken
@@ -98,11 +126,9 @@ def test_lexicon_changes_what_is_spoken_not_the_script(tmp_path):
     try:
         voice = Voice("espeak", "en-us")
         as_written = synth.synthesize("Joanna ran ahead.", voice)
-        via_lexicon = synth.synthesize(apply_lexicon("Jo ran ahead.", prep.config.lexicon),
-                                       voice)
+        via_lexicon = synth.synthesize(apply_lexicon("Jo ran ahead.", prep.config.lexicon), voice)
         plain = synth.synthesize("Jo ran ahead.", voice)
         assert abs(len(via_lexicon) - len(as_written)) < 0.02 * len(as_written)
         assert abs(len(plain) - len(as_written)) > 0.05 * len(as_written)
     finally:
         synth.close()
-

@@ -18,10 +18,14 @@ REPO_VOICES = Path(__file__).resolve().parents[1] / "voices.yaml"
 def espeak_voices() -> list[VoiceInfo]:
     """As narrate.tts.list_voices() gives them: languages, then "+variant" ids."""
     bases = ["en-029", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-us", "en-us-nyc", "de"]
-    variants = {**{f"m{i}": "male" for i in range(1, 9)},
-                **{f"f{i}": "female" for i in range(1, 6)}, "zac": "unknown"}
+    variants = {
+        **{f"m{i}": "male" for i in range(1, 9)},
+        **{f"f{i}": "female" for i in range(1, 6)},
+        "zac": "unknown",
+    }
     return [VoiceInfo(b, b, "male", (b,)) for b in bases] + [
-        VoiceInfo(f"+{v}", v, g, ()) for v, g in variants.items()]  # type: ignore[arg-type]
+        VoiceInfo(f"+{v}", v, g, ()) for v, g in variants.items()
+    ]  # type: ignore[arg-type]
 
 
 def write(tmp_path: Path, text: str, name: str = "voices.yaml") -> Path:
@@ -53,7 +57,9 @@ def test_repo_voices_file_is_valid_for_the_sample_story() -> None:
 
 
 def test_three_mistakes_give_three_lines_with_file_and_line(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         narrator:
           voice: en-gb
         characters:
@@ -63,18 +69,24 @@ def test_three_mistakes_give_three_lines_with_file_and_line(tmp_path: Path) -> N
           Elias:
             voice: en-uss+m3
             volume: 1.5
-        """)
+        """,
+    )
     lines = problems(path, espeak_voices())
     assert len(lines) == 3, lines
-    assert lines[0] == (f"{path}:6: unknown key 'pich' under characters.Maren; "
-                        "did you mean 'pitch'?")
+    assert lines[0] == (
+        f"{path}:6: unknown key 'pich' under characters.Maren; did you mean 'pitch'?"
+    )
     assert lines[1].startswith(f"{path}:8: unknown voice 'en-uss+m3' for characters.Elias.voice")
-    assert lines[2].startswith(f"{path}:9: characters.Elias.volume is 1.5, out of range; use 0 to 1")
+    assert lines[2].startswith(
+        f"{path}:9: characters.Elias.volume is 1.5, out of range; use 0 to 1"
+    )
     assert "did you mean 'en-us+m3'" in lines[1]
 
 
 def test_every_kind_of_problem_is_reported_at_once(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         narator: en-gb
         characters:
           Maren Holt:
@@ -92,7 +104,8 @@ def test_every_kind_of_problem_is_reported_at_once(tmp_path: Path) -> None:
           Siobhan: "[[S@v"
         book:
           cover: missing.jpg
-        """)
+        """,
+    )
     lines = problems(path)
     expected = [
         ":1: unknown key 'narator'; did you mean 'narrator'?",
@@ -111,12 +124,15 @@ def test_every_kind_of_problem_is_reported_at_once(tmp_path: Path) -> None:
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         narrator:
           voice: en-gb
         characters: [Maren
         pauses:
-        """)
+        """,
+    )
     (line,) = problems(path)
     assert line.startswith(f"{path}:4: YAML syntax error")
 
@@ -128,7 +144,9 @@ def test_missing_file(tmp_path: Path) -> None:
 
 def test_forgiving_forms(tmp_path: Path) -> None:
     (tmp_path / "cover.jpg").write_bytes(b"\xff\xd8")
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         Narrator: en-us
         characters:
           Wren: en-us+f4
@@ -147,7 +165,8 @@ def test_forgiving_forms(tmp_path: Path) -> None:
           year: 1987
           series_index: 2
           cover: cover.jpg
-        """)
+        """,
+    )
     config = load_config(path, espeak_voices())
     assert config.narrator.voice == "en-us"
     assert config.characters["Wren"].voice == "en-us+f4"
@@ -165,18 +184,22 @@ def test_forgiving_forms(tmp_path: Path) -> None:
 
 
 def test_validate_voices_suggests_the_closest(tmp_path: Path) -> None:
-    path = write(tmp_path, """
+    path = write(
+        tmp_path,
+        """
         narrator: en-gb-scotlnd
         characters:
           Wren: en-us+f9
         pools:
           male: [en-us+m3, en-us+mm7]
-        """)
+        """,
+    )
     config = load_config(path)
     lines = validate_voices(config, espeak_voices())
     assert len(lines) == 3, lines
-    assert lines[0].startswith(f"{path}:1: unknown voice 'en-gb-scotlnd' for narrator.voice; "
-                               "did you mean 'en-gb-scotland'")
+    assert lines[0].startswith(
+        f"{path}:1: unknown voice 'en-gb-scotlnd' for narrator.voice; did you mean 'en-gb-scotland'"
+    )
     assert lines[1].startswith(f"{path}:3: unknown voice 'en-us+f9'")
     assert "'en-us+f" in lines[1]
     assert lines[2].startswith(f"{path}:5: unknown voice 'en-us+mm7' for pools.male")
@@ -191,7 +214,8 @@ def test_validate_voices_suggests_the_closest(tmp_path: Path) -> None:
 def script_with(lines: dict[str, int], characters: list[Character]) -> Script:
     segments = tuple(
         Segment(1, 0, "speech", name, "Hi.", 0, 3)
-        for name, count in lines.items() for _ in range(count)
+        for name, count in lines.items()
+        for _ in range(count)
     )
     book = Book("Hi.", "The Lamp at Gull Point", "Ada Quill", (Chapter(1, "One", ((0, 3),)),))
     return Script(book, tuple(characters), segments)
@@ -214,7 +238,8 @@ def test_write_starter_then_merge_never_overwrites_edits(tmp_path: Path) -> None
 
     # The user edits the file: a new voice, a comment, a lexicon entry.
     text = path.read_text().replace(
-        f"voice: {cast.characters['Elias Holt'].voice_id}", "voice: en-029+m5  # my pick")
+        f"voice: {cast.characters['Elias Holt'].voice_id}", "voice: en-029+m5  # my pick"
+    )
     text = text.replace("lexicon: {}", "lexicon:\n  Niamh: Neev")
     path.write_text(text)
     edited = load_config(path, voices)
@@ -263,7 +288,10 @@ def test_merge_into_other_layouts(tmp_path: Path, original: str) -> None:
     for name, entry in before.characters.items():
         assert after.characters[name] == entry
     assert (after.narrator, after.thoughts, after.pauses) == (
-        before.narrator, before.thoughts, before.pauses)
+        before.narrator,
+        before.thoughts,
+        before.pauses,
+    )
     assert "# " in path.read_text() or "#" not in original
 
 

@@ -22,14 +22,16 @@ from test_hard_inputs import assert_no_temp_files, decodes_cleanly
 import narrate.render.assemble
 from narrate.cli import main
 from narrate.errors import EngineError
-from narrate.tts.lexicon import apply_lexicon
 from narrate.outdir import safe_name
 from narrate.tts import espeak_lib
 from narrate.tts.engine import _read_pcm, stderr_tail
+from narrate.tts.lexicon import apply_lexicon
 
-BOOK = ("The Lamp\n\nby Ada Quill\n\nChapter 1\n\nThe lamp was lit at dusk. "
-        "\"Keep it burning,\" said Maren.\n\nChapter 2\n\nThe storm came at midnight. "
-        "The keeper climbed the stair.\n")
+BOOK = (
+    "The Lamp\n\nby Ada Quill\n\nChapter 1\n\nThe lamp was lit at dusk. "
+    '"Keep it burning," said Maren.\n\nChapter 2\n\nThe storm came at midnight. '
+    "The keeper climbed the stair.\n"
+)
 
 
 class Case:
@@ -43,18 +45,37 @@ class Case:
         self.cache = root / "cache"
 
     def generate(self, *extra: str, jobs: int = 1) -> Result:
-        return CliRunner().invoke(main, ["-q", "generate", str(self.book), "--out", str(self.out),
-                                         "--cache-dir", str(self.cache), "--jobs", str(jobs),
-                                         "--no-spoken-titles", *extra])
+        return CliRunner().invoke(
+            main,
+            [
+                "-q",
+                "generate",
+                str(self.book),
+                "--out",
+                str(self.out),
+                "--cache-dir",
+                str(self.cache),
+                "--jobs",
+                str(jobs),
+                "--no-spoken-titles",
+                *extra,
+            ],
+        )
 
     def files(self) -> dict[Path, bytes]:
-        return {p: p.read_bytes() for p in sorted(self.out.rglob("*"))
-                if p.is_file() and not p.name.startswith(".")}
+        return {
+            p: p.read_bytes()
+            for p in sorted(self.out.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")
+        }
 
     def outside(self) -> set[Path]:
         """Every file under the test folder except the output folder and the cache."""
-        return {p for p in self.root.rglob("*") if p.is_file()
-                and not p.is_relative_to(self.out) and not p.is_relative_to(self.cache)}
+        return {
+            p
+            for p in self.root.rglob("*")
+            if p.is_file() and not p.is_relative_to(self.out) and not p.is_relative_to(self.cache)
+        }
 
 
 def error_line(result: Result, code: int, *words: str) -> str:
@@ -77,8 +98,9 @@ def case(tmp_path: Path) -> Iterator[Case]:
     assert_no_temp_files(made.out, made.cache)
 
 
-def fail_for(marker: str, exc: Callable[[], BaseException], times: int | None = None
-             ) -> Callable[..., bytes]:
+def fail_for(
+    marker: str, exc: Callable[[], BaseException], times: int | None = None
+) -> Callable[..., bytes]:
     """An Espeak.synthesize that raises for text containing ``marker`` (``times`` times)."""
     real = espeak_lib.Espeak.synthesize
     calls = {"n": 0}
@@ -96,8 +118,9 @@ def fail_for(marker: str, exc: Callable[[], BaseException], times: int | None = 
 # --- 3. the engine and the encoder ---------------------------------------------------------
 
 
-def test_engine_crash_on_one_segment_is_retried_once(case: Case,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_engine_crash_on_one_segment_is_retried_once(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
     flaky = fail_for("midnight", lambda: OSError("espeak_Synth failed with error 1"), times=1)
     monkeypatch.setattr(espeak_lib.Espeak, "synthesize", flaky)
     result = case.generate()
@@ -107,25 +130,31 @@ def test_engine_crash_on_one_segment_is_retried_once(case: Case,
         assert decodes_cleanly(mp3) > 0.5
 
 
-def test_engine_crash_twice_is_reported_with_the_text(case: Case,
-                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_engine_crash_twice_is_reported_with_the_text(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
     broken = fail_for("midnight", lambda: OSError("espeak_Synth failed with error 1"))
     monkeypatch.setattr(espeak_lib.Espeak, "synthesize", broken)
-    line = error_line(case.generate(), 4, "speech engine failed", "storm came at midnight",
-                      "tried twice")
+    line = error_line(
+        case.generate(), 4, "speech engine failed", "storm came at midnight", "tried twice"
+    )
     assert broken.calls["n"] == 2  # type: ignore[attr-defined]
     assert len(line) < 300
     assert not list(case.out.rglob("*Chapter 2*.mp3"))
 
 
 def test_engine_failure_names_the_chapter(case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(espeak_lib.Espeak, "synthesize",
-                        fail_for("midnight", lambda: OSError("espeak_Synth failed")))
+    monkeypatch.setattr(
+        espeak_lib.Espeak,
+        "synthesize",
+        fail_for("midnight", lambda: OSError("espeak_Synth failed")),
+    )
     error_line(case.generate(), 4, "Chapter 2", "midnight")
 
 
 def test_synthesis_over_its_time_bound_is_retried_then_reported(
-        case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
     slow = fail_for("midnight", lambda: TimeoutError("speech synthesis took over 120 s"))
     monkeypatch.setattr(espeak_lib.Espeak, "synthesize", slow)
     error_line(case.generate(), 4, "timed out", "midnight")
@@ -145,12 +174,16 @@ def test_real_time_bound_cuts_a_long_synthesis() -> None:
         bounded.close()
 
 
-LONG_BOOK = "Chapter 1\n\n" + " ".join(f"Wave {n} broke on the rocks." for n in range(60)) + (
-    "\n\nChapter 2\n\nThe keeper slept at midnight.\n")
+LONG_BOOK = (
+    "Chapter 1\n\n"
+    + " ".join(f"Wave {n} broke on the rocks." for n in range(60))
+    + ("\n\nChapter 2\n\nThe keeper slept at midnight.\n")
+)
 
 
-def test_killed_worker_is_retried_then_reported(tmp_path: Path,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_killed_worker_is_retried_then_reported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     case = Case(tmp_path, LONG_BOOK)
     parent = os.getpid()
     real = espeak_lib.Espeak.synthesize
@@ -172,6 +205,7 @@ def test_encoder_failure_is_an_engine_error(case: Case, monkeypatch: pytest.Monk
                 if name == "encode":
                     raise RuntimeError("lame_encode_buffer failed: -2")
                 return None
+
             return call
 
     monkeypatch.setattr(narrate.render.mp3.lameenc, "Encoder", BrokenEncoder)
@@ -186,7 +220,8 @@ def test_converter_failure_reports_the_tail_of_its_stderr(tmp_path: Path) -> Non
     message = str(info.value)
     assert "ffmpeg" in message and "\n" not in message and len(message) < 300
     assert stderr_tail(b"line one\nline two\n\n  last words  \n") == (
-        "line one | line two | last words")
+        "line one | line two | last words"
+    )
     assert stderr_tail("x" * 500).startswith("…") and len(stderr_tail("x" * 500)) == 200
 
 
@@ -258,8 +293,9 @@ def test_cache_folder_that_cannot_be_written(tmp_path: Path) -> None:
     assert_no_temp_files(case.out)
 
 
-def test_ctrl_c_exits_130_and_the_next_run_resumes(case: Case,
-                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_exits_130_and_the_next_run_resumes(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
     real = espeak_lib.Espeak.synthesize
     spoken: list[str] = []
 
@@ -276,8 +312,11 @@ def test_ctrl_c_exits_130_and_the_next_run_resumes(case: Case,
     done_before = len(spoken)
     assert done_before > 0
     spoken.clear()
-    monkeypatch.setattr(espeak_lib.Espeak, "synthesize",
-                        lambda self, text, timeout: spoken.append(text) or real(self, text, timeout))
+    monkeypatch.setattr(
+        espeak_lib.Espeak,
+        "synthesize",
+        lambda self, text, timeout: spoken.append(text) or real(self, text, timeout),
+    )
     result = case.generate()
     assert result.exit_code == 0, result.output
     # What was rendered before Ctrl-C came from the cache; only the rest was spoken.
@@ -291,10 +330,23 @@ def test_ctrl_c_exits_130_and_the_next_run_resumes(case: Case,
 def test_real_ctrl_c_mid_synthesis(tmp_path: Path, jobs: int) -> None:
     """SIGINT to the whole process group, as a terminal sends it, while espeak speaks."""
     case = Case(tmp_path, LONG_BOOK)
-    cmd = [sys.executable, "-m", "narrate", "-q", "generate", str(case.book), "--out",
-           str(case.out), "--cache-dir", str(case.cache), "--jobs", str(jobs)]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "narrate",
+        "-q",
+        "generate",
+        str(case.book),
+        "--out",
+        str(case.out),
+        "--cache-dir",
+        str(case.cache),
+        "--jobs",
+        str(jobs),
+    ]
+    proc = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
     try:
         deadline = time.monotonic() + 60
         while not list(case.cache.glob("blocks/*/*.mp3")) and proc.poll() is None:
@@ -310,7 +362,8 @@ def test_real_ctrl_c_mid_synthesis(tmp_path: Path, jobs: int) -> None:
     stderr = err.decode()
     assert proc.returncode == 130, stderr
     assert stderr.strip().splitlines() == [
-        "narrate: interrupted; run the same command again to resume"], stderr
+        "narrate: interrupted; run the same command again to resume"
+    ], stderr
     assert_no_temp_files(case.out, case.cache)
     if jobs == 2:  # the same command again finishes the book
         done = subprocess.run(cmd, capture_output=True, timeout=120, check=False)
@@ -322,11 +375,27 @@ def test_real_ctrl_c_mid_synthesis(tmp_path: Path, jobs: int) -> None:
 # --- 4. safety ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("title", [
-    "..", "../../etc/passwd", "a/b\\c:d*e?f\"g<h>i|j", "CON", "con.txt", "NUL", "com1", "LPT9",
-    ".hidden", "x" * 400, "\U0001F419" * 120, "zero\u200bwidth\u202eright", "tab\there\x00nul",
-    "Wait... what?", "   ", "",
-])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "..",
+        "../../etc/passwd",
+        'a/b\\c:d*e?f"g<h>i|j',
+        "CON",
+        "con.txt",
+        "NUL",
+        "com1",
+        "LPT9",
+        ".hidden",
+        "x" * 400,
+        "\U0001f419" * 120,
+        "zero\u200bwidth\u202eright",
+        "tab\there\x00nul",
+        "Wait... what?",
+        "   ",
+        "",
+    ],
+)
 def test_safe_name(title: str) -> None:
     name = safe_name(title)
     assert name and "/" not in name and "\\" not in name and ".." not in name
@@ -337,8 +406,11 @@ def test_safe_name(title: str) -> None:
 
 
 def test_hostile_titles_stay_inside_the_output_folder(tmp_path: Path) -> None:
-    case = Case(tmp_path, "Chapter 1: ../../../escape\n\nThe lamp was lit.\n\n"
-                          "Chapter 2: " + "\U0001F419" * 100 + "\n\nThe storm came.\n")
+    case = Case(
+        tmp_path,
+        "Chapter 1: ../../../escape\n\nThe lamp was lit.\n\n"
+        "Chapter 2: " + "\U0001f419" * 100 + "\n\nThe storm came.\n",
+    )
     before = case.outside()
     result = case.generate("--title", "../../../../tmp/evil")
     assert result.exit_code == 0, result.output
@@ -350,11 +422,14 @@ def test_hostile_titles_stay_inside_the_output_folder(tmp_path: Path) -> None:
         assert decodes_cleanly(mp3) > 0.3
 
 
-def test_book_text_never_reaches_espeak_as_markup(case: Case,
-                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+def test_book_text_never_reaches_espeak_as_markup(
+    case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
     case.book.write_text(
         'She said "[[h@\'loU]]" and <speak><audio src="/etc/passwd"/></speak> then '
-        "<break time='99s'/> $(rm -rf ~) `reboot` ]] [[ done.\n", encoding="utf-8")
+        "<break time='99s'/> $(rm -rf ~) `reboot` ]] [[ done.\n",
+        encoding="utf-8",
+    )
     calls: list[tuple[bytes, int]] = []
     real_synth = espeak_lib.Espeak.synthesize
 
@@ -365,8 +440,16 @@ def test_book_text_never_reaches_espeak_as_markup(case: Case,
             def __getattr__(self, name: str) -> Any:
                 return getattr(dll, name)
 
-            def espeak_Synth(self, data: bytes, size: int, position: int, ptype: int,
-                             end: int, flags: int, *rest: Any) -> int:
+            def espeak_Synth(
+                self,
+                data: bytes,
+                size: int,
+                position: int,
+                ptype: int,
+                end: int,
+                flags: int,
+                *rest: Any,
+            ) -> int:
                 calls.append((data, flags))
                 return dll.espeak_Synth(data, size, position, ptype, end, flags, *rest)
 
@@ -400,16 +483,24 @@ def test_ssml_option_does_not_exist_so_markup_is_never_enabled() -> None:
 
 def test_no_traceback_for_an_internal_error_either(tmp_path: Path) -> None:
     # A bug still ends in one line and exit 70 (details only behind -v).
-    script = ("import sys, narrate.ingest as ingest\n"
-              "def boom(*a, **k): raise ZeroDivisionError('boom')\n"
-              "ingest.read_book = boom\n"
-              "import narrate.pipeline as p; p.read_book = boom\n"
-              "from narrate.cli import main\n"
-              "sys.argv = ['narrate', 'script', sys.argv[1]]\n"
-              "main()\n")
+    script = (
+        "import sys, narrate.ingest as ingest\n"
+        "def boom(*a, **k): raise ZeroDivisionError('boom')\n"
+        "ingest.read_book = boom\n"
+        "import narrate.pipeline as p; p.read_book = boom\n"
+        "from narrate.cli import main\n"
+        "sys.argv = ['narrate', 'script', sys.argv[1]]\n"
+        "main()\n"
+    )
     book = tmp_path / "b.txt"
     book.write_text("It was dark.\n")
-    done = subprocess.run([sys.executable, "-c", script, str(book)], capture_output=True,
-                          text=True, timeout=120, check=False, cwd=tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(book)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
+    )
     assert done.returncode == 70, done.stderr
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1

@@ -22,10 +22,10 @@ from mutagen import id3
 from mutagen.mp4 import MP4, MP4Cover
 
 from narrate import tools
-from narrate.render import mp3
 from narrate.errors import EngineError
 from narrate.output.formats import ChapterAudio, chapter_marks, write_m4b, write_single_mp3
 from narrate.records import TrackMeta, Voice
+from narrate.render import mp3
 from narrate.tts import Synthesizer
 
 RATE = mp3.SAMPLE_RATE
@@ -36,21 +36,34 @@ ONSET_TOLERANCE = 0.010
 THRESHOLD = 16000  # |sample| only the tone reaches (speech is scaled below it)
 QUIET_GAP = int(0.35 * RATE)  # an onset needs this much quiet before it
 TITLES = ("The Letter", "A Journey; North", "Home = Again")  # ';' and '=' need escaping
-LINES = ("A letter came in the morning",
-         "They walked north for three long days",
-         "At last the lights of home appeared")
+LINES = (
+    "A letter came in the morning",
+    "They walked north for three long days",
+    "At last the lights of home appeared",
+)
 
 
 PNG = make_png(2, 2, (0, 255, 0))
-META = TrackMeta(title="The Test Book", album="The Test Book", artist="A. Writer", track=1,
-                 total=1, language="en", narrator="narrate", year="1901",
-                 cover=PNG, cover_mime="image/png")
+META = TrackMeta(
+    title="The Test Book",
+    album="The Test Book",
+    artist="A. Writer",
+    track=1,
+    total=1,
+    language="en",
+    narrator="narrate",
+    year="1901",
+    cover=PNG,
+    cover_mime="image/png",
+)
 
 
 def _tone(seconds: float, freq: float = 2000.0, amplitude: float = 0.9) -> bytes:
     peak = amplitude * 32767
-    return array.array("h", (int(peak * math.sin(2 * math.pi * freq * i / RATE))
-                             for i in range(int(RATE * seconds)))).tobytes()
+    return array.array(
+        "h",
+        (int(peak * math.sin(2 * math.pi * freq * i / RATE)) for i in range(int(RATE * seconds))),
+    ).tobytes()
 
 
 def _quieter(pcm: bytes, peak: int = 8000) -> bytes:
@@ -92,15 +105,20 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
         blocks = [tone, mp3.silence(200), speech, mp3.silence(600)]
         samples = sum(b.samples for b in blocks)
         total += samples
-        chapters.append(ChapterAudio(title, samples / RATE,
-                                     lambda blocks=blocks: (b.data for b in blocks)))
+        chapters.append(
+            ChapterAudio(title, samples / RATE, lambda blocks=blocks: (b.data for b in blocks))
+        )
     return Book(chapters, total, lead)
 
 
 def _ffmeta(path: Path) -> list[dict]:
     """ffmpeg's own view of the chapters: [{title, start, end}] in seconds."""
-    done = subprocess.run([tools.ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata",
-                           "-"], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [tools.ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     chapters: list[dict] = []
     for line in done.stdout.splitlines():
         if line == "[CHAPTER]":
@@ -112,14 +130,23 @@ def _ffmeta(path: Path) -> list[dict]:
     for chap in chapters:
         num, _, den = chap["timebase"].partition("/")
         scale = int(num) / int(den)
-        out.append({"title": chap["title"], "start": int(chap["start"]) * scale,
-                    "end": int(chap["end"]) * scale})
+        out.append(
+            {
+                "title": chap["title"],
+                "start": int(chap["start"]) * scale,
+                "end": int(chap["end"]) * scale,
+            }
+        )
     return out
 
 
 def _decodes_cleanly(path: Path) -> None:
-    done = subprocess.run([tools.ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "null", "-"],
-                          capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [tools.ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 0 and done.stdout + done.stderr == ""
 
 
@@ -132,8 +159,10 @@ def _check_chapters(path: Path, book: Book) -> list[float]:
         assert abs(chap["start"] - mark.start) < TOLERANCE
     onsets = _onsets(decode(path)[0])
     assert len(onsets) == len(TITLES)
-    errors = [(onset - book.lead) / RATE - chap["start"] for onset, chap in zip(onsets, found,
-                                                                               strict=True)]
+    errors = [
+        (onset - book.lead) / RATE - chap["start"]
+        for onset, chap in zip(onsets, found, strict=True)
+    ]
     assert all(abs(e) < ONSET_TOLERANCE for e in errors), errors
     return errors
 
@@ -217,15 +246,17 @@ def test_m4b_chapters_tags_and_cover(tmp_path: Path, book: Book) -> None:
     _no_temp_files(tmp_path)
 
 
-def test_m4b_ffmpeg_failure_reports_stderr_tail(tmp_path: Path, book: Book,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_m4b_ffmpeg_failure_reports_stderr_tail(
+    tmp_path: Path, book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
     if os.name == "nt":
         pytest.skip("the stand-in ffmpeg is a shell script")
     fake = tmp_path / "bin" / "ffmpeg"
     fake.parent.mkdir()
     # Quits without reading stdin, like an ffmpeg that rejects its arguments.
-    fake.write_text("#!/bin/sh\nprintf '%0800d\\n' 0 >&2\necho 'Unknown encoder: FAKE-AAC' >&2\n"
-                    "exit 1\n")
+    fake.write_text(
+        "#!/bin/sh\nprintf '%0800d\\n' 0 >&2\necho 'Unknown encoder: FAKE-AAC' >&2\nexit 1\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setattr(tools, "ffmpeg_exe", lambda: str(fake))
     folder = tmp_path / "out"

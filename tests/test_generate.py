@@ -19,8 +19,10 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, P
     out = tmp_path_factory.mktemp("out")
     book = Path(__file__).parent / "data" / "two-chapters.txt"
     cache = tmp_path_factory.mktemp("cache")
-    result = CliRunner().invoke(main, ["-q", "generate", str(book), "--out", str(out),
-                                       "--cache-dir", str(cache), "--jobs", "2"])
+    result = CliRunner().invoke(
+        main,
+        ["-q", "generate", str(book), "--out", str(out), "--cache-dir", str(cache), "--jobs", "2"],
+    )
     assert result.exit_code == 0, result.output
     return out / "the-red-kite", result, cache
 
@@ -28,16 +30,24 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object, P
 def test_writes_chapters_playlist_and_script(generated):
     folder, result, _ = generated
     names = sorted(p.name for p in folder.iterdir() if not p.name.startswith("."))
-    assert names == ["01 - Chapter 1 The Hill.mp3", "01 - Chapter 1 The Hill.srt",
-                     "01 - Chapter 1 The Hill.vtt", "02 - Chapter 2 The Sky.mp3",
-                     "02 - Chapter 2 The Sky.srt", "02 - Chapter 2 The Sky.vtt",
-                     "script.json", "the-red-kite.m3u8"]
+    assert names == [
+        "01 - Chapter 1 The Hill.mp3",
+        "01 - Chapter 1 The Hill.srt",
+        "01 - Chapter 1 The Hill.vtt",
+        "02 - Chapter 2 The Sky.mp3",
+        "02 - Chapter 2 The Sky.srt",
+        "02 - Chapter 2 The Sky.vtt",
+        "script.json",
+        "the-red-kite.m3u8",
+    ]
     # stdout lists exactly the files written.
     assert sorted(Path(line).name for line in result.stdout.split("\n") if line) == names
     playlist = (folder / "the-red-kite.m3u8").read_text().splitlines()
     assert playlist[0] == "#EXTM3U"
     assert [line for line in playlist if line.endswith(".mp3")] == [
-        "01 - Chapter 1 The Hill.mp3", "02 - Chapter 2 The Sky.mp3"]
+        "01 - Chapter 1 The Hill.mp3",
+        "02 - Chapter 2 The Sky.mp3",
+    ]
 
 
 def test_mp3s_decode_with_durations_that_fit_the_text(generated):
@@ -88,8 +98,10 @@ def test_rerun_is_cached_and_byte_identical(generated, tmp_path):
     stamps = [p.stat().st_mtime_ns for p in blocks]
     copy = tmp_path / "again"
     book = Path(__file__).parent / "data" / "two-chapters.txt"
-    result = CliRunner().invoke(main, ["-q", "generate", str(book), "--out", str(copy),
-                                       "--jobs", "1", "--cache-dir", str(cache)])
+    result = CliRunner().invoke(
+        main,
+        ["-q", "generate", str(book), "--out", str(copy), "--jobs", "1", "--cache-dir", str(cache)],
+    )
     assert result.exit_code == 0, result.output
     after = {p.name: p.read_bytes() for p in (copy / "the-red-kite").glob("*.mp3")}
     assert after == before

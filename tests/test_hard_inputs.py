@@ -63,28 +63,50 @@ class Sandbox:
 
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NARRATE_")}
-        env.update(HOME=str(self.root / "home"), TMPDIR=str(self.root / "tmp"),
-                   NARRATE_CACHE_DIR=str(self.cache), XDG_CACHE_HOME=str(self.root / "home"),
-                   PYTHONIOENCODING="utf-8")
+        env.update(
+            HOME=str(self.root / "home"),
+            TMPDIR=str(self.root / "tmp"),
+            NARRATE_CACHE_DIR=str(self.cache),
+            XDG_CACHE_HOME=str(self.root / "home"),
+            PYTHONIOENCODING="utf-8",
+        )
         return env
 
     def run(self, *args: str, timeout: float = 120) -> Run:
         """Run narrate in a subprocess; fails the test if it does not finish in time."""
         before = self.snapshot()
         try:
-            done = subprocess.run([sys.executable, "-m", "narrate", *args], cwd=self.root / "work",
-                                  env=self.env(), capture_output=True, timeout=timeout,
-                                  check=False)
+            done = subprocess.run(
+                [sys.executable, "-m", "narrate", *args],
+                cwd=self.root / "work",
+                env=self.env(),
+                capture_output=True,
+                timeout=timeout,
+                check=False,
+            )
         except subprocess.TimeoutExpired:  # a hang is a failure, not a slow pass
             pytest.fail(f"narrate {' '.join(args)} did not finish within {timeout:.0f} s")
         assert self.snapshot() == before, "narrate wrote outside --out and the cache"
         assert not any(self.root.glob("tmp/*")), "narrate left files in the temp folder"
-        return Run(done.returncode, done.stdout.decode("utf-8", "replace"),
-                   done.stderr.decode("utf-8", "replace"))
+        return Run(
+            done.returncode,
+            done.stdout.decode("utf-8", "replace"),
+            done.stderr.decode("utf-8", "replace"),
+        )
 
     def generate(self, book: Path, *extra: str, quiet: bool = False) -> Run:
-        return self.run(*(["-q"] if quiet else []), "generate", str(book), "--out",
-                        str(self.out), "--cache-dir", str(self.cache), "--jobs", "1", *extra)
+        return self.run(
+            *(["-q"] if quiet else []),
+            "generate",
+            str(book),
+            "--out",
+            str(self.out),
+            "--cache-dir",
+            str(self.cache),
+            "--jobs",
+            "1",
+            *extra,
+        )
 
 
 def assert_no_temp_files(*folders: Path) -> None:
@@ -115,8 +137,24 @@ def assert_no_audio(box: Sandbox) -> None:
 
 def decodes_cleanly(path: Path) -> float:
     """Decode an MP3 fully with ffmpeg; return its length in seconds."""
-    done = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac",
-                           "1", "-ar", "22050", "-"], capture_output=True, check=False)
+    done = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            "22050",
+            "-",
+        ],
+        capture_output=True,
+        check=False,
+    )
     assert done.returncode == 0 and done.stderr == b"", (path, done.stderr)
     return len(done.stdout) / 2 / 22050
 
@@ -152,8 +190,11 @@ def box(tmp_path: Path) -> Sandbox:
 # --- 1. inputs ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("content", [b"", b"   \n\n\t \r\n", "\u200b\u200b\n\ufeff".encode()],
-                         ids=["empty", "whitespace", "invisible"])
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"   \n\n\t \r\n", "\u200b\u200b\n\ufeff".encode()],
+    ids=["empty", "whitespace", "invisible"],
+)
 def test_empty_book_is_one_clear_line(box: Sandbox, content: bytes) -> None:
     run = box.generate(box.book("story.txt", content))
     assert_clean_error(run, EXIT_INPUT, "story.txt", "empty")
@@ -204,8 +245,10 @@ def test_legacy_encoding_is_decoded_with_one_warning(box: Sandbox, codec: str) -
 
 
 def test_mixed_line_endings(box: Sandbox) -> None:
-    raw = (b"The Harbour\r\n\r\nChapter 1\r\n\r\nThe wind rose.\rThe boats came in.\n\n"
-           b"\"Hold fast,\" said Maren.\r\n\r\rChapter 2\n\r\nMorning came.\r\nAll was still.\r")
+    raw = (
+        b"The Harbour\r\n\r\nChapter 1\r\n\r\nThe wind rose.\rThe boats came in.\n\n"
+        b'"Hold fast," said Maren.\r\n\r\rChapter 2\n\r\nMorning came.\r\nAll was still.\r'
+    )
     book = box.book("story.txt", raw)
     script = script_text(box, box.run("script", str(book), "--format", "json"))
     assert chapter_titles(script) == ["Chapter 1", "Chapter 2"]
@@ -216,8 +259,10 @@ def test_mixed_line_endings(box: Sandbox) -> None:
 
 
 def test_control_and_zero_width_characters(box: Sandbox) -> None:
-    text = ("It was\u200b a dark\u200d night\x07 by the\u00ad sea.\u202e\u2066 "
-            "\"Who\ufeff is there?\" asked Maren.\x0b\x0c\n\nNo one\x1b[31m answered.\n")
+    text = (
+        "It was\u200b a dark\u200d night\x07 by the\u00ad sea.\u202e\u2066 "
+        '"Who\ufeff is there?" asked Maren.\x0b\x0c\n\nNo one\x1b[31m answered.\n'
+    )
     book = box.book("story.txt", text)
     script = script_text(box, box.run("script", str(book), "--format", "json"))
     assert "answered" in " ".join(s["text"] for s in script["segments"])
@@ -226,25 +271,32 @@ def test_control_and_zero_width_characters(box: Sandbox) -> None:
 
 def test_unclosed_quote_for_a_whole_chapter(box: Sandbox) -> None:
     paragraphs = "\n\n".join(
-        f"The tide turned at the {n}th bell and the lamps were lit one by one." for n in range(30))
-    text = (f"Chapter 1\n\n\u201cIt began on the night of the storm. {paragraphs}\n\n"
-            "Chapter 2\n\nMorning came, and the sea was calm.\n")
+        f"The tide turned at the {n}th bell and the lamps were lit one by one." for n in range(30)
+    )
+    text = (
+        f"Chapter 1\n\n\u201cIt began on the night of the storm. {paragraphs}\n\n"
+        "Chapter 2\n\nMorning came, and the sea was calm.\n"
+    )
     book = box.book("story.txt", text)
     script = script_text(box, box.run("script", str(book), "--format", "json"))
     assert len(chapter_titles(script)) == 2
     covered = "".join(s["text"] for s in script["segments"] if s["chapter"] == 1)
     assert covered.count("bell") == 30  # nothing of the chapter is lost
     assert any(s["chapter"] == 2 for s in script["segments"])
-    short = box.book("short.txt", "Chapter 1\n\n\u201cIt began.\n\nThe lamps were lit.\n\n"
-                                  "Chapter 2\n\nMorning came.\n")
+    short = box.book(
+        "short.txt",
+        "Chapter 1\n\n\u201cIt began.\n\nThe lamps were lit.\n\nChapter 2\n\nMorning came.\n",
+    )
     assert_good_audio(box, box.generate(short, quiet=True), chapters=2)
 
 
 def test_nested_and_mismatched_quote_marks(box: Sandbox) -> None:
-    text = ('He said, "She told me \u2018go \u201cnow\u201d\u2019 and left." Then \u201cwhat\u201d'
-            " he 'asked\u201d. \u201d Odd \u201c \u2018 \u2019\u2019 \"\" '\n\n"
-            '\u201cOne\u201d "two\u201d \u2018three" \u00abfour\u00bb \u201esix\u201c.\n\n'
-            "It\u2019s the sailors\u2019 lamp, isn\u2019t it?\n")
+    text = (
+        'He said, "She told me \u2018go \u201cnow\u201d\u2019 and left." Then \u201cwhat\u201d'
+        " he 'asked\u201d. \u201d Odd \u201c \u2018 \u2019\u2019 \"\" '\n\n"
+        '\u201cOne\u201d "two\u201d \u2018three" \u00abfour\u00bb \u201esix\u201c.\n\n'
+        "It\u2019s the sailors\u2019 lamp, isn\u2019t it?\n"
+    )
     book = box.book("story.txt", text)
     script = script_text(box, box.run("script", str(book), "--format", "json"))
     words = "".join(s["text"] for s in script["segments"])
@@ -266,7 +318,28 @@ def test_language_without_a_voice_falls_back_with_one_warning(box: Sandbox) -> N
 
 
 def _prose(rng: random.Random, words: int) -> str:
-    vocab = ["the", "sea", "was", "grey", "and", "cold", "she", "walked", "along", "the", "shore", "while", "wind", "pulled", "at", "the", "lamp", "house", "at", "night"]
+    vocab = [
+        "the",
+        "sea",
+        "was",
+        "grey",
+        "and",
+        "cold",
+        "she",
+        "walked",
+        "along",
+        "the",
+        "shore",
+        "while",
+        "wind",
+        "pulled",
+        "at",
+        "the",
+        "lamp",
+        "house",
+        "at",
+        "night",
+    ]
     return " ".join(rng.choice(vocab) for _ in range(words))
 
 
@@ -307,18 +380,34 @@ def _voices(box: Sandbox, text: str) -> Path:
         ("characters:\n  Maren: en-us+nosuch\n", ("voices.yaml:2", "unknown voice", "voices")),
         ("book:\n  cover: missing.jpg\n", ("voices.yaml:2", "missing.jpg", "not found")),
         ("narratr:\n  voice: en-us\n", ("voices.yaml:1", "did you mean 'narrator'")),
-        ("lexicon:\n  Maren: !!python/object/apply:os.system [\"echo hi\"]\n",
-         ("voices.yaml:2", "not allowed")),
-        ("narrator: &n\n  rate: 170\ncharacters:\n  Maren:\n    <<: *n\n",
-         ("voices.yaml:5", "merge keys")),
+        (
+            'lexicon:\n  Maren: !!python/object/apply:os.system ["echo hi"]\n',
+            ("voices.yaml:2", "not allowed"),
+        ),
+        (
+            "narrator: &n\n  rate: 170\ncharacters:\n  Maren:\n    <<: *n\n",
+            ("voices.yaml:5", "merge keys"),
+        ),
         ("narrator:\n  rate: !!int fast\n", ("voices.yaml:2", "cannot read this value")),
     ],
-    ids=["invalid-yaml", "rate-text", "pause-list", "thoughts-number", "not-a-mapping",
-         "unknown-narrator-voice", "unknown-character-voice", "missing-cover", "typo",
-         "code-tag", "merge-key", "bad-int-tag"],
+    ids=[
+        "invalid-yaml",
+        "rate-text",
+        "pause-list",
+        "thoughts-number",
+        "not-a-mapping",
+        "unknown-narrator-voice",
+        "unknown-character-voice",
+        "missing-cover",
+        "typo",
+        "code-tag",
+        "merge-key",
+        "bad-int-tag",
+    ],
 )
-def test_bad_voices_file_is_one_clear_line(box: Sandbox, yaml_text: str,
-                                           words: tuple[str, ...]) -> None:
+def test_bad_voices_file_is_one_clear_line(
+    box: Sandbox, yaml_text: str, words: tuple[str, ...]
+) -> None:
     run = box.generate(box.book("story.txt", STORY), "--voices", str(_voices(box, yaml_text)))
     assert_clean_error(run, EXIT_CONFIG, *words)
     assert_no_audio(box)
@@ -327,8 +416,7 @@ def test_bad_voices_file_is_one_clear_line(box: Sandbox, yaml_text: str,
 def test_every_config_problem_is_listed_one_per_line(box: Sandbox) -> None:
     voices = _voices(box, "narrator:\n  rate: 9000\n  pitch: high\nthoughts: loud\n")
     run = box.generate(box.book("story.txt", STORY), "--voices", str(voices))
-    assert_clean_error(run, EXIT_CONFIG, "voices.yaml:2", "voices.yaml:3", "voices.yaml:4",
-                       lines=3)
+    assert_clean_error(run, EXIT_CONFIG, "voices.yaml:2", "voices.yaml:3", "voices.yaml:4", lines=3)
 
 
 @pytest.mark.parametrize("which", ["book", "voices"])
@@ -361,8 +449,16 @@ def test_output_folder_under_a_regular_file(box: Sandbox) -> None:
     box.out.mkdir()
     blocker = box.out / "taken"
     blocker.write_text("not a folder")
-    run = box.run("generate", str(book), "--out", str(blocker / "sub"), "--cache-dir",
-                  str(box.cache), "--jobs", "1")
+    run = box.run(
+        "generate",
+        str(book),
+        "--out",
+        str(blocker / "sub"),
+        "--cache-dir",
+        str(box.cache),
+        "--jobs",
+        "1",
+    )
     assert_clean_error(run, EXIT_OUTPUT, "--out")
     assert blocker.read_text() == "not a folder"
     assert_no_temp_files(box.out, box.cache)
@@ -400,8 +496,9 @@ BIG_TEST = "test_fifty_megabyte_text_finishes"
 
 
 @pytest.fixture(scope="module", autouse=True)
-def big_book(request: pytest.FixtureRequest,
-             tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[subprocess.Popen, int]]:
+def big_book(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[subprocess.Popen, int]]:
     """`narrate script` on a 50 MB book, started before this module's other tests.
 
     It takes tens of seconds, so it runs alongside them; the test that checks it
@@ -421,9 +518,13 @@ def big_book(request: pytest.FixtureRequest,
         while out.tell() < 50_000_000:
             chapters += 1
             out.write(f"Chapter {chapters}\n\n{chapter}")
-    proc = subprocess.Popen([sys.executable, "-m", "narrate", "script", str(path)],
-                            cwd=box.root / "work", env=box.env(), stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "narrate", "script", str(path)],
+        cwd=box.root / "work",
+        env=box.env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     yield proc, chapters
     if proc.poll() is None:
         proc.kill()

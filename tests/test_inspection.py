@@ -16,13 +16,22 @@ from narrate.output.inspection import (
     parse_ffmetadata,
     render_inspection,
 )
-from narrate.records import ChapterMark, TrackMeta
 from narrate.output.tags import ffmetadata_chapters, tag_m4b, tag_mp3
+from narrate.records import ChapterMark, TrackMeta
 
 RATE = 22050
 MARKS = (ChapterMark("Opening", 0.0, 1.0), ChapterMark("Closing", 1.0, 2.0))
-META = TrackMeta(title="Chapter 2", album="The Book", artist="Ada Writer", track=2, total=9,
-                 narrator="Nell Reader", language="en", year="2001", chapters=MARKS)
+META = TrackMeta(
+    title="Chapter 2",
+    album="The Book",
+    artist="Ada Writer",
+    track=2,
+    total=9,
+    narrator="Nell Reader",
+    language="en",
+    year="2001",
+    chapters=MARKS,
+)
 
 
 def make_mp3(path: Path, amplitude: float = 0.5) -> Path:
@@ -30,11 +39,40 @@ def make_mp3(path: Path, amplitude: float = 0.5) -> Path:
 
 
 def make_m4b(path: Path, metadata: Path, *extra: str) -> Path:
-    subprocess.run([ffmpeg_exe(), "-hide_banner", "-y", "-v", "error", "-f", "s16le",
-                    "-ar", str(RATE), "-ac", "1", "-i", "-", "-i", str(metadata),
-                    "-map", "0", "-map_metadata", "1", "-map_chapters", "1",
-                    "-c:a", "aac", "-b:a", "64k", *extra, str(path)],
-                   input=sine(), capture_output=True, check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-y",
+            "-v",
+            "error",
+            "-f",
+            "s16le",
+            "-ar",
+            str(RATE),
+            "-ac",
+            "1",
+            "-i",
+            "-",
+            "-i",
+            str(metadata),
+            "-map",
+            "0",
+            "-map_metadata",
+            "1",
+            "-map_chapters",
+            "1",
+            "-c:a",
+            "aac",
+            "-b:a",
+            "64k",
+            *extra,
+            str(path),
+        ],
+        input=sine(),
+        capture_output=True,
+        check=True,
+    )
     return path
 
 
@@ -49,8 +87,10 @@ def test_inspect_tagged_mp3(tmp_path: Path) -> None:
     assert tags["title"] == "Chapter 2" and tags["album"] == "The Book"
     assert tags["narrator"] == tags["composer"] == "Nell Reader"
     assert tags["track"] == "2/9" and tags["year"] == "2001" and tags["language"] == "eng"
-    assert info["chapters"] == [{"title": "Opening", "start": 0.0, "end": 1.0},
-                                {"title": "Closing", "start": 1.0, "end": 2.0}]
+    assert info["chapters"] == [
+        {"title": "Opening", "start": 0.0, "end": 1.0},
+        {"title": "Closing", "start": 1.0, "end": 2.0},
+    ]
     loud = info["loudness"]
     # A -6 dBFS sine in mono: about -9 LUFS (plus the MP3's ripple), peak about -6 dBTP.
     assert -12.0 < loud["integrated_lufs"] < -6.0
@@ -71,8 +111,9 @@ def test_silence_has_no_peak(tmp_path: Path) -> None:
     assert loud["integrated_lufs"] is None or loud["integrated_lufs"] <= -70.0
 
 
-@pytest.mark.parametrize("movflags", [[], ["-movflags", "+disable_chpl"]],
-                         ids=["nero-chapters", "quicktime-only"])
+@pytest.mark.parametrize(
+    "movflags", [[], ["-movflags", "+disable_chpl"]], ids=["nero-chapters", "quicktime-only"]
+)
 def test_inspect_m4b(tmp_path: Path, movflags: list[str]) -> None:
     metafile = tmp_path / "meta.txt"
     metafile.write_text(ffmetadata_chapters(MARKS, META), encoding="utf-8")
@@ -122,17 +163,24 @@ def test_parse_ebur128() -> None:
   True peak:
     Peak:       -1.1 dBFS
 """
-    assert parse_ebur128(stderr) == {"integrated_lufs": -16.3, "lra_lu": 4.2,
-                                     "true_peak_dbtp": -1.1}
+    assert parse_ebur128(stderr) == {
+        "integrated_lufs": -16.3,
+        "lra_lu": 4.2,
+        "true_peak_dbtp": -1.1,
+    }
     with pytest.raises(ValueError):
         parse_ebur128("no summary here")
 
 
 def test_parse_ffmetadata() -> None:
-    text = (";FFMETADATA1\ntitle=a\\=b\\\nc\n[STREAM]\ntitle=ignored\n"
-            "[CHAPTER]\nTIMEBASE=1/44100\nSTART=44100\nEND=88200\ntitle=x\\;y\n")
-    assert parse_ffmetadata(text) == ({"title": "a=b\nc"},
-                                      [{"title": "x;y", "start": 1.0, "end": 2.0}])
+    text = (
+        ";FFMETADATA1\ntitle=a\\=b\\\nc\n[STREAM]\ntitle=ignored\n"
+        "[CHAPTER]\nTIMEBASE=1/44100\nSTART=44100\nEND=88200\ntitle=x\\;y\n"
+    )
+    assert parse_ffmetadata(text) == (
+        {"title": "a=b\nc"},
+        [{"title": "x;y", "start": 1.0, "end": 2.0}],
+    )
 
 
 def test_errors_name_the_file_and_fix(tmp_path: Path) -> None:

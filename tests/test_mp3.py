@@ -8,8 +8,10 @@ from narrate.render import mp3
 
 def tone(seconds: float, freq: float = 440.0) -> bytes:
     n = int(mp3.SAMPLE_RATE * seconds)
-    return struct.pack(f"<{n}h", *(int(8000 * math.sin(2 * math.pi * freq * i / mp3.SAMPLE_RATE))
-                                   for i in range(n)))
+    return struct.pack(
+        f"<{n}h",
+        *(int(8000 * math.sin(2 * math.pi * freq * i / mp3.SAMPLE_RATE)) for i in range(n)),
+    )
 
 
 def test_block_decodes_to_its_counted_samples(tmp_path):

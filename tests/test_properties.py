@@ -16,15 +16,28 @@ PIECES = st.one_of(
     st.sampled_from(QUOTES),
     st.sampled_from(["\n", "\n\n", "\r\n", "\r", "\n \n", "  ", "\t"]),
     st.sampled_from([".", ",", "!", "?", "\u2026", "--", "\u2014", ";", ":", "* * *", "#"]),
-    st.sampled_from(["said", "asked", "Maren", "Tom", "he", "she", "Mrs. Holt", "Chapter 1",
-                     "CHAPTER II", "Dr.", "I", "thought"]),
+    st.sampled_from(
+        [
+            "said",
+            "asked",
+            "Maren",
+            "Tom",
+            "he",
+            "she",
+            "Mrs. Holt",
+            "Chapter 1",
+            "CHAPTER II",
+            "Dr.",
+            "I",
+            "thought",
+        ]
+    ),
     st.text(alphabet=st.characters(categories=["Lu", "Ll"]), min_size=1, max_size=8),
     st.sampled_from(["\u200b", "\u200d", "\ufeff", "\u202e", "\x07", "\x00", "\u00ad"]),
     st.text(max_size=4),
 )
 PROSE = st.lists(st.one_of(PIECES, st.just(" ")), max_size=80).map("".join)
-SETTINGS = settings(max_examples=300, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def _book(text: str) -> Book | None:
@@ -39,12 +52,13 @@ def _check_coverage(book: Book) -> None:
     source = book.source
     previous_end = -1
     for seg in script.segments:
-        assert seg.text == source[seg.start:seg.end]
+        assert seg.text == source[seg.start : seg.end]
         assert seg.start >= previous_end, "segments overlap or run backwards"
         assert seg.text.strip(), "an empty segment"
         previous_end = seg.end
     expected = "".join(
-        "".join(source[a:b].split()) for ch in book.chapters for a, b in ch.paragraphs)
+        "".join(source[a:b].split()) for ch in book.chapters for a, b in ch.paragraphs
+    )
     covered = "".join("".join(seg.text.split()) for seg in script.segments)
     assert covered == expected, "segments do not cover the chapters' text exactly once"
 

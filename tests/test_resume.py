@@ -21,8 +21,10 @@ def long_book(path: Path, chapters: int = 8) -> Path:
     for n in range(1, chapters + 1):
         parts.append(f"Chapter {n}: Mile {n}\n")
         for m in range(6):
-            parts.append(f"The road ran on past hedge {m} and field {n}, and the walkers "
-                         f"counted {n * 10 + m} stones before the light went grey.\n")
+            parts.append(
+                f"The road ran on past hedge {m} and field {n}, and the walkers "
+                f"counted {n * 10 + m} stones before the light went grey.\n"
+            )
             parts.append(f"“Are we nearly there?” asked Tam. “We passed {m} gates.”\n")
             parts.append(f"“Not yet,” said Bree. “Mile {n} is longer than it looks.”\n")
     path.write_text("\n".join(parts), encoding="utf-8")
@@ -32,10 +34,24 @@ def long_book(path: Path, chapters: int = 8) -> Path:
 def test_killed_run_leaves_no_broken_file_and_resumes(tmp_path):
     book = long_book(tmp_path / "road.txt")
     out, cache = tmp_path / "out", tmp_path / "cache"
-    cmd = [sys.executable, "-m", "narrate", "-q", "generate", str(book), "--out", str(out),
-           "--cache-dir", str(cache), "--jobs", "1", "--no-transcripts"]
-    proc = subprocess.Popen(cmd, start_new_session=True, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    cmd = [
+        sys.executable,
+        "-m",
+        "narrate",
+        "-q",
+        "generate",
+        str(book),
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(cache),
+        "--jobs",
+        "1",
+        "--no-transcripts",
+    ]
+    proc = subprocess.Popen(
+        cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     folder = out / "the-long-road"
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and not list(folder.glob("0*.mp3")):
@@ -65,9 +81,17 @@ def test_second_run_on_a_locked_folder_is_refused(tmp_path):
     folder = tmp_path / "out" / "the-clockmaker-s-lamp"
     folder.mkdir(parents=True)
     with locked(folder):
-        result = CliRunner().invoke(main, ["generate", str(DATA / "three-chapters.txt"),
-                                           "--out", str(tmp_path / "out"),
-                                           "--cache-dir", str(tmp_path / "cache")])
+        result = CliRunner().invoke(
+            main,
+            [
+                "generate",
+                str(DATA / "three-chapters.txt"),
+                "--out",
+                str(tmp_path / "out"),
+                "--cache-dir",
+                str(tmp_path / "cache"),
+            ],
+        )
     assert result.exit_code == 5
     assert "another narrate run is writing" in result.stderr
     assert not list(folder.glob("*.mp3"))
@@ -79,17 +103,35 @@ def test_changing_one_voice_renders_only_that_characters_lines(tmp_path):
     voices = tmp_path / "voices.yaml"
     cast = "characters:\n  Nell:\n    gender: female\n    voice: {}\n  Peter: [Old Peter]\n"
     voices.write_text(cast.format("en-us+f3"))
-    args = ["-q", "generate", str(book), "--out", str(tmp_path / "out"), "--cache-dir",
-            str(cache), "--jobs", "1", "--no-credits", "--voices", str(voices)]
+    args = [
+        "-q",
+        "generate",
+        str(book),
+        "--out",
+        str(tmp_path / "out"),
+        "--cache-dir",
+        str(cache),
+        "--jobs",
+        "1",
+        "--no-credits",
+        "--voices",
+        str(voices),
+    ]
     assert CliRunner().invoke(main, args).exit_code == 0
     before = set(cache.rglob("*.mp3"))
-    script = CliRunner().invoke(main, ["script", str(book), "--format", "json",
-                                       "--voices", str(voices)]).stdout
+    script = (
+        CliRunner()
+        .invoke(main, ["script", str(book), "--format", "json", "--voices", str(voices)])
+        .stdout
+    )
     import json
 
     segments = json.loads(script)["segments"]
-    nell_lines = sum(len([s for s in seg["text"].split(". ") if s.strip()])
-                     for seg in segments if seg["speaker"] == "Nell")
+    nell_lines = sum(
+        len([s for s in seg["text"].split(". ") if s.strip()])
+        for seg in segments
+        if seg["speaker"] == "Nell"
+    )
     assert 0 < nell_lines < len(segments)
     voices.write_text(cast.format("en-gb+f4"))
     result = CliRunner().invoke(main, args)

@@ -27,7 +27,7 @@ def test_json_interface_offsets_into_the_source():
     kinds = {s["kind"] for s in data["segments"]}
     assert kinds == {"narration", "speech"}
     for seg in data["segments"]:
-        assert source[seg["start"]:seg["end"]] == seg["text"]
+        assert source[seg["start"] : seg["end"]] == seg["text"]
     speakers = [s["speaker"] for s in data["segments"] if s["kind"] == "speech"]
     assert speakers[:2] == ["Nell", "Nell"] and "Peter" in speakers[2]
 
@@ -51,9 +51,13 @@ def test_corrections_survive_an_edit_to_the_book(tmp_path):
     fixes.write_text(yaml.safe_dump(edited, allow_unicode=True), encoding="utf-8")
 
     # The book changes: a new paragraph moves every later line.
-    book.write_text(original.replace(
-        "That winter a fog", "Nobody in the street remembered a colder winter.\n\n"
-        "That winter a fog"), encoding="utf-8")
+    book.write_text(
+        original.replace(
+            "That winter a fog",
+            "Nobody in the street remembered a colder winter.\n\nThat winter a fog",
+        ),
+        encoding="utf-8",
+    )
     prep = prepare_book(book, script_file=fixes, check_voices=False, cache_dir=tmp_path / "c")
     lines = {" ".join(s.text.split()): s for s in prep.script.segments}
     assert lines["“I cannot see the church tower,”"].speaker == "Peter"
@@ -66,8 +70,17 @@ def test_corrections_survive_an_edit_to_the_book(tmp_path):
 def test_a_broken_script_file_is_one_clear_line(tmp_path):
     bad = tmp_path / "script.yaml"
     bad.write_text("lines: [unclosed\n", encoding="utf-8")
-    result = CliRunner().invoke(main, ["generate", str(DATA / "three-chapters.txt"),
-                                       "--script", str(bad), "--out", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        main,
+        [
+            "generate",
+            str(DATA / "three-chapters.txt"),
+            "--script",
+            str(bad),
+            "--out",
+            str(tmp_path / "o"),
+        ],
+    )
     assert result.exit_code == 3
     assert len(result.stderr.strip().splitlines()) == 1
     assert "script.yaml" in result.stderr and "YAML" in result.stderr

@@ -269,7 +269,7 @@ def test_nested_quote_and_quoted_title_stay_inside() -> None:
 
 def test_an_aside_in_parentheses_is_narration_between_two_pieces_of_speech() -> None:
     text = (
-        'Wren came in late.\n\n'
+        "Wren came in late.\n\n"
         '"I found the key," said Wren. "It was under the step, (smiling at her '
         'mother,) where it always is."\n\n'
         '"You did not (I hope) wake the dog?" said Maren.'
@@ -641,7 +641,11 @@ def test_narration_opening_the_next_paragraph_lets_a_speaker_go_on() -> None:
         '"I am."\n\n'
         'Bram pulled on his boots. "Give me a minute," he said.'
     )
-    assert speakers(text, [Character("Oda", (), "female"), Character("Bram", (), "male")]) == ["Oda", "Bram", "Bram"]
+    assert speakers(text, [Character("Oda", (), "female"), Character("Bram", (), "male")]) == [
+        "Oda",
+        "Bram",
+        "Bram",
+    ]
 
 
 def test_a_lead_in_with_mrs_and_an_aside_names_the_speaker() -> None:
@@ -674,7 +678,7 @@ def test_her_father_is_found_by_the_surname_the_book_gives_a_cast_member() -> No
 @pytest.mark.parametrize(
     "line",
     [
-        "\"Cora's garden is the finest in the town,\" said Ada.",
+        '"Cora\'s garden is the finest in the town," said Ada.',
         "\"Mother called out, 'Come here, Cora,' and I went,\" said Ada.",
         '"Cora?" said Ada.',
     ],
@@ -687,8 +691,7 @@ def test_a_name_spoken_of_is_not_the_one_spoken_to(line: str) -> None:
 
 def test_a_subject_after_a_fronted_phrase_is_the_one_a_pronoun_means() -> None:
     text = (
-        "Bea waited by the gate.\n\n"
-        'After supper Ada walked down the lane. "We are late," she said.'
+        'Bea waited by the gate.\n\nAfter supper Ada walked down the lane. "We are late," she said.'
     )
     cast = [Character(n, (), "female") for n in ("Ada", "Bea")]
     sc = segment(make_book(text), cast)
@@ -699,7 +702,7 @@ def test_a_subject_after_a_fronted_phrase_is_the_one_a_pronoun_means() -> None:
 def test_a_possessive_name_opening_a_sentence_is_its_topic() -> None:
     text = (
         "Bea had been talking for an hour about the fair.\n\n"
-        "Ada's face went pale. \"I cannot go,\" she said."
+        'Ada\'s face went pale. "I cannot go," she said.'
     )
     cast = [Character(n, (), "female") for n in ("Ada", "Bea")]
     sc = segment(make_book(text), cast)
@@ -708,10 +711,7 @@ def test_a_possessive_name_opening_a_sentence_is_its_topic() -> None:
 
 
 def test_a_cast_title_written_in_lower_case_is_a_mention() -> None:
-    text = (
-        "Ivan sat by the fire.\n\n"
-        'The count rose from his chair. "We leave at dawn," he said.'
-    )
+    text = 'Ivan sat by the fire.\n\nThe count rose from his chair. "We leave at dawn," he said.'
     cast = [Character("Count Orlov", (), "male"), Character("Ivan", (), "male")]
     sc = segment(make_book(text), cast)
     check_cover(sc)
@@ -773,8 +773,7 @@ def test_the_old_woman_guessed_as_the_last_subject_sets_no_focus() -> None:
 
 def test_a_possessive_name_after_and_is_not_a_new_topic() -> None:
     text = (
-        "Cora read aloud from Ada and Bea's letters, and laughed.\n\n"
-        '"They are silly," she said.'
+        'Cora read aloud from Ada and Bea\'s letters, and laughed.\n\n"They are silly," she said.'
     )
     cast = [Character(n, (), "female") for n in ("Ada", "Bea", "Cora")]
     sc = segment(make_book(text), cast)
@@ -783,11 +782,7 @@ def test_a_possessive_name_after_and_is_not_a_new_topic() -> None:
 
 
 def test_a_thought_passes_no_turn_to_the_next_he_said() -> None:
-    text = (
-        '"Shall we go?" said Hal.\n\n'
-        '"How dull he is," thought Cob.\n\n'
-        '"Not yet," he said.'
-    )
+    text = '"Shall we go?" said Hal.\n\n"How dull he is," thought Cob.\n\n"Not yet," he said.'
     cast = [Character(n, (), "male") for n in ("Hal", "Cob")]
     sc = segment(make_book(text), cast)
     check_cover(sc)
@@ -806,7 +801,9 @@ def test_the_latter_is_the_second_of_the_two_just_named() -> None:
 
 
 def test_a_speech_verb_after_the_one_heard_names_the_speaker() -> None:
-    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    cast = [
+        Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))
+    ]
     text = (
         "Oda and Bram sat by the fire while Wren sewed.\n\n"
         'Later, from the stairs, Wren heard Bram whisper to Oda, "The boat leaves at dawn."'
@@ -833,7 +830,9 @@ def test_a_lead_in_paragraph_that_lost_its_closing_dash() -> None:
     ],
 )
 def test_an_infinitive_speech_verb_takes_the_subject_before_it(lead: str) -> None:
-    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    cast = [
+        Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))
+    ]
     text = (
         '"The lamp is smoking," said Wren.\n\n'
         '"Then turn it down," said Oda.\n\n'
@@ -879,7 +878,9 @@ def test_a_modal_or_degree_word_between_subject_and_speech_verb(line: str) -> No
     ],
 )
 def test_a_paragraph_handing_over_to_a_speaker(handover: str) -> None:
-    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    cast = [
+        Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))
+    ]
     text = (
         '"Is it late?" asked Wren.\n\n'
         '"Not yet," said Bram.\n\n'
@@ -897,7 +898,9 @@ def test_a_paragraph_handing_over_to_a_speaker(handover: str) -> None:
     ],
 )
 def test_the_speech_word_nearest_the_quote_is_its_tag(line: str) -> None:
-    cast = [Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))]
+    cast = [
+        Character(n, (), g) for n, g in (("Oda", "female"), ("Bram", "male"), ("Wren", "female"))
+    ]
     assert speakers(f"Oda, Wren and Bram sat by the stove.\n\n{line}", cast) == ["Oda"]
 
 
@@ -980,7 +983,10 @@ def test_thus_and_utter_in_said_tags(line: str) -> None:
 @pytest.mark.parametrize(
     ("line", "who"),
     [
-        ('"Of course," said Wren, who agreed with everything that Oda said; "you are right."', "Wren"),
+        (
+            '"Of course," said Wren, who agreed with everything that Oda said; "you are right."',
+            "Wren",
+        ),
         ('"A song," Wren replied, so eagerly that Oda said, "Then sing it."', "Oda"),
     ],
 )
@@ -1026,7 +1032,9 @@ def test_a_possessive_subject_of_an_infinitive_speech_verb() -> None:
 
 def test_a_progressive_speech_verb_and_a_noun_that_looks_like_a_verb() -> None:
     cast = [Character(n, (), "female") for n in ("Oda", "Wren")]
-    text = 'Oda and Wren sat close.\n\nWren looked up, for Oda was replying in a whisper, "Not now."'
+    text = (
+        'Oda and Wren sat close.\n\nWren looked up, for Oda was replying in a whisper, "Not now."'
+    )
     assert speakers(text, cast) == ["Oda"]
 
 
@@ -1102,7 +1110,11 @@ def test_a_pronoun_tag_further_on_settles_an_untagged_opening() -> None:
         '"Not yet."\n\n'
         '"Then I will wait," she said.'
     )
-    assert speakers(text, [Character("Oda", (), "female"), Character("Bram", (), "male")]) == ["Oda", "Bram", "Oda"]
+    assert speakers(text, [Character("Oda", (), "female"), Character("Bram", (), "male")]) == [
+        "Oda",
+        "Bram",
+        "Oda",
+    ]
 
 
 def test_an_untagged_line_after_narration_about_a_first_person_narrator_is_someone_elses() -> None:
@@ -1122,7 +1134,11 @@ def test_her_husband_opening_a_sentence_is_the_next_he() -> None:
         "Her husband set down his tools and came to stand beside them both.\n\n"
         '"The river is rising." He spoke quietly, so as not to wake the boy.'
     )
-    cast = [Character("Ivo", (), "male"), Character("Mira", (), "female"), Character("Pip", (), "male")]
+    cast = [
+        Character("Ivo", (), "male"),
+        Character("Mira", (), "female"),
+        Character("Pip", (), "male"),
+    ]
     sc = segment(make_book(text), cast)
     check_cover(sc)
     # "her husband" is only guessed (the grown man lately named), but a husband is

@@ -14,7 +14,6 @@ from mutagen.mp4 import MP4, MP4Cover
 
 from narrate.errors import NarrateError
 from narrate.output.inspection import parse_ffmetadata
-from narrate.records import ChapterMark, TrackMeta
 from narrate.output.tags import (
     TagError,
     ffmetadata_chapters,
@@ -23,6 +22,7 @@ from narrate.output.tags import (
     tag_mp3,
     write_playlist,
 )
+from narrate.records import ChapterMark, TrackMeta
 from narrate.tools import ffmpeg_exe
 
 RATE = 22050
@@ -36,22 +36,56 @@ def make_mp3(path: Path, seconds: float = 2.0) -> Path:
 
 
 def ffmpeg(*args: str, data: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run([ffmpeg_exe(), "-hide_banner", "-y", *args], input=data or b"",
-                          capture_output=True, check=True)
+    return subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-y", *args],
+        input=data or b"",
+        capture_output=True,
+        check=True,
+    )
 
 
 @functools.cache
 def jpeg() -> bytes:
     """A real 8x8 JPEG made by ffmpeg."""
-    return ffmpeg("-v", "error", "-f", "lavfi", "-i", "color=c=blue:s=8x8", "-frames:v", "1",
-                  "-f", "mjpeg", "-").stdout
+    return ffmpeg(
+        "-v",
+        "error",
+        "-f",
+        "lavfi",
+        "-i",
+        "color=c=blue:s=8x8",
+        "-frames:v",
+        "1",
+        "-f",
+        "mjpeg",
+        "-",
+    ).stdout
 
 
 def make_m4b(path: Path, metadata: Path | None = None, *extra: str) -> Path:
-    meta_args = ["-i", str(metadata), "-map", "0", "-map_metadata", "1",
-                 "-map_chapters", "1"] if metadata else []
-    ffmpeg("-f", "s16le", "-ar", str(RATE), "-ac", "1", "-i", "-", *meta_args,
-           "-c:a", "aac", "-b:a", "64k", *extra, str(path), data=sine())
+    meta_args = (
+        ["-i", str(metadata), "-map", "0", "-map_metadata", "1", "-map_chapters", "1"]
+        if metadata
+        else []
+    )
+    ffmpeg(
+        "-f",
+        "s16le",
+        "-ar",
+        str(RATE),
+        "-ac",
+        "1",
+        "-i",
+        "-",
+        *meta_args,
+        "-c:a",
+        "aac",
+        "-b:a",
+        "64k",
+        *extra,
+        str(path),
+        data=sine(),
+    )
     return path
 
 
@@ -62,18 +96,37 @@ def ffmeta(path: Path) -> tuple[dict[str, str], list[dict[str, object]]]:
 
 
 def decode_errors(path: Path) -> str:
-    done = subprocess.run([ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path),
-                           "-f", "null", "-"], capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [ffmpeg_exe(), "-nostdin", "-v", "error", "-i", str(path), "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     return done.stderr + ("" if done.returncode == 0 else f"exit {done.returncode}")
 
 
-MARKS = (ChapterMark("Opening", 0.0, 0.75), ChapterMark("Middle", 0.75, 1.5),
-         ChapterMark("Ending", 1.5, 2.0))
+MARKS = (
+    ChapterMark("Opening", 0.0, 0.75),
+    ChapterMark("Middle", 0.75, 1.5),
+    ChapterMark("Ending", 1.5, 2.0),
+)
 META = TrackMeta(
-    title="Chapter 1: Ashes", album="The Long Road", artist="Ada Writer", track=1, total=12,
-    language="en", narrator="Nell Reader", year="1999", description="A road; a walk.",
-    series="Roads", series_index="2", publisher="Small Press", isbn="978-3-16-148410-0",
-    cover=PNG, cover_mime="image/png", chapters=MARKS,
+    title="Chapter 1: Ashes",
+    album="The Long Road",
+    artist="Ada Writer",
+    track=1,
+    total=12,
+    language="en",
+    narrator="Nell Reader",
+    year="1999",
+    description="A road; a walk.",
+    series="Roads",
+    series_index="2",
+    publisher="Small Press",
+    isbn="978-3-16-148410-0",
+    cover=PNG,
+    cover_mime="image/png",
+    chapters=MARKS,
 )
 
 
@@ -91,12 +144,24 @@ def test_mp3_v24_fields(mp3: Path) -> None:
     tags = id3.ID3(mp3)
     assert tags.version == (2, 4, 0)
     expected = {
-        "TIT2": "Chapter 1: Ashes", "TALB": "The Long Road", "TPE1": "Ada Writer",
-        "TPE2": "Ada Writer", "TRCK": "1/12", "TCON": "Audiobook", "TLAN": "eng",
-        "TCOM": "Nell Reader", "TXXX:NARRATOR": "Nell Reader", "TDRC": "1999",
-        "TXXX:DESCRIPTION": "A road; a walk.", "TXXX:SERIES": "Roads",
-        "TXXX:SERIES-PART": "2", "MVNM": "Roads", "MVIN": "2", "TPUB": "Small Press",
-        "TXXX:ISBN": "978-3-16-148410-0", "COMM::eng": "Narrated by narrate",
+        "TIT2": "Chapter 1: Ashes",
+        "TALB": "The Long Road",
+        "TPE1": "Ada Writer",
+        "TPE2": "Ada Writer",
+        "TRCK": "1/12",
+        "TCON": "Audiobook",
+        "TLAN": "eng",
+        "TCOM": "Nell Reader",
+        "TXXX:NARRATOR": "Nell Reader",
+        "TDRC": "1999",
+        "TXXX:DESCRIPTION": "A road; a walk.",
+        "TXXX:SERIES": "Roads",
+        "TXXX:SERIES-PART": "2",
+        "MVNM": "Roads",
+        "MVIN": "2",
+        "TPUB": "Small Press",
+        "TXXX:ISBN": "978-3-16-148410-0",
+        "COMM::eng": "Narrated by narrate",
     }
     assert {key: text(tags, key) for key in expected} == expected
     (apic,) = tags.getall("APIC")
@@ -108,9 +173,10 @@ def test_mp3_chapters_seen_by_mutagen_and_ffmpeg(mp3: Path) -> None:
     tag_mp3(mp3, META)
     tags = id3.ID3(mp3)
     chaps = {c.element_id: c for c in tags.getall("CHAP")}
-    assert [(chaps[k].start_time, chaps[k].end_time, text(chaps[k].sub_frames, "TIT2"))
-            for k in ("chp0", "chp1", "chp2")] == [
-        (0, 750, "Opening"), (750, 1500, "Middle"), (1500, 2000, "Ending")]
+    assert [
+        (chaps[k].start_time, chaps[k].end_time, text(chaps[k].sub_frames, "TIT2"))
+        for k in ("chp0", "chp1", "chp2")
+    ] == [(0, 750, "Opening"), (750, 1500, "Middle"), (1500, 2000, "Ending")]
     (toc,) = tags.getall("CTOC")
     assert toc.flags == id3.CTOCFlags.TOP_LEVEL | id3.CTOCFlags.ORDERED
     assert toc.child_element_ids == ["chp0", "chp1", "chp2"]
@@ -118,7 +184,10 @@ def test_mp3_chapters_seen_by_mutagen_and_ffmpeg(mp3: Path) -> None:
 
     tags_seen, chapters = ffmeta(mp3)
     assert [(c["title"], c["start"]) for c in chapters] == [
-        ("Opening", 0.0), ("Middle", 0.75), ("Ending", 1.5)]
+        ("Opening", 0.0),
+        ("Middle", 0.75),
+        ("Ending", 1.5),
+    ]
     assert tags_seen["title"] == "Chapter 1: Ashes"
     assert decode_errors(mp3) == ""
 
@@ -145,11 +214,23 @@ def test_retagging_replaces_tags_and_keeps_audio(tmp_path: Path, mp3: Path) -> N
     assert "TCOM" not in tags and "TLAN" not in tags
     header = mp3.read_bytes()
     size = id3.BitPaddedInt(header[6:10])
-    assert header[10 + size:] == audio  # the MPEG frames are untouched
+    assert header[10 + size :] == audio  # the MPEG frames are untouched
     # ffmpeg's own encoder tag is replaced too, and non-ASCII survives.
     made = tmp_path / "ff.mp3"
-    ffmpeg("-f", "s16le", "-ar", str(RATE), "-ac", "1", "-i", "-", "-b:a", "64k", str(made),
-           data=sine(1.0))
+    ffmpeg(
+        "-f",
+        "s16le",
+        "-ar",
+        str(RATE),
+        "-ac",
+        "1",
+        "-i",
+        "-",
+        "-b:a",
+        "64k",
+        str(made),
+        data=sine(1.0),
+    )
     tag_mp3(made, replace(META, title="Глава 1 — «Пепел»"))
     tags = id3.ID3(made)
     assert "TSSE" not in tags and text(tags, "TIT2") == "Глава 1 — «Пепел»"
@@ -157,9 +238,20 @@ def test_retagging_replaces_tags_and_keeps_audio(tmp_path: Path, mp3: Path) -> N
 
 
 def test_optional_fields_and_normalisation(mp3: Path) -> None:
-    tag_mp3(mp3, TrackMeta(title="T", album="A", artist=None, track=3, total=4,
-                           year="1897-05-26 (first edition)", series="S", series_index="2.5",
-                           language="pt-BR"))
+    tag_mp3(
+        mp3,
+        TrackMeta(
+            title="T",
+            album="A",
+            artist=None,
+            track=3,
+            total=4,
+            year="1897-05-26 (first edition)",
+            series="S",
+            series_index="2.5",
+            language="pt-BR",
+        ),
+    )
     tags = id3.ID3(mp3)
     assert "TPE1" not in tags and "TCOM" not in tags and "APIC:Cover" not in tags
     assert str(tags["TDRC"].text[0]) == "1897-05-26"
@@ -169,9 +261,18 @@ def test_optional_fields_and_normalisation(mp3: Path) -> None:
     assert "TDRC" not in id3.ID3(mp3)
 
 
-@pytest.mark.parametrize(("given", "code"), [
-    ("en", "eng"), ("EN-gb", "eng"), ("de_AT", "ger"), ("fra", "fra"), ("xx", None),
-    (None, None), ("", None)])
+@pytest.mark.parametrize(
+    ("given", "code"),
+    [
+        ("en", "eng"),
+        ("EN-gb", "eng"),
+        ("de_AT", "ger"),
+        ("fra", "fra"),
+        ("xx", None),
+        (None, None),
+        ("", None),
+    ],
+)
 def test_language_code(given: str | None, code: str | None) -> None:
     assert language_code(given) == code
 
@@ -205,8 +306,9 @@ def test_bad_chapter_marks_are_rejected(mp3: Path) -> None:
 
 
 def test_ffmetadata_text_and_escaping() -> None:
-    meta = TrackMeta(title="a=b;c#d\\e\nf", album="Book", artist=None, track=2, total=5,
-                     chapters=())
+    meta = TrackMeta(
+        title="a=b;c#d\\e\nf", album="Book", artist=None, track=2, total=5, chapters=()
+    )
     marks = [ChapterMark("One", 0.0, 1.2345), ChapterMark("Two = 2; #2", 1.2345, 3.0)]
     assert ffmetadata_chapters(marks, meta) == (
         ";FFMETADATA1\n"
@@ -259,9 +361,10 @@ def test_m4b_jpeg_cover_and_faststart(tmp_path: Path) -> None:
 def test_playlist(tmp_path: Path) -> None:
     target = tmp_path / "book.m3u8"
     target.write_text("old")
-    write_playlist(target, [("01 Über.mp3", 61.6, "Chapter 1: Über"),
-                            ("sub/02.mp3", 5.2, "Two\nlines")])
+    write_playlist(
+        target, [("01 Über.mp3", 61.6, "Chapter 1: Über"), ("sub/02.mp3", 5.2, "Two\nlines")]
+    )
     assert target.read_bytes().decode("utf-8") == (
-        "#EXTM3U\n#EXTINF:62,Chapter 1: Über\n01 Über.mp3\n"
-        "#EXTINF:5,Two lines\nsub/02.mp3\n")
+        "#EXTM3U\n#EXTINF:62,Chapter 1: Über\n01 Über.mp3\n#EXTINF:5,Two lines\nsub/02.mp3\n"
+    )
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.m3u8"]  # no temp file left

@@ -12,7 +12,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from narrate.errors import NarrateError, OutputError
-from narrate.records import TrackMeta
 from narrate.output.transcripts import (
     Cue,
     lrc_time,
@@ -24,6 +23,7 @@ from narrate.output.transcripts import (
     write_text_atomic,
     write_vtt,
 )
+from narrate.records import TrackMeta
 
 CUES = [
     Cue(0.0, 1.25, None, "It was late."),
@@ -91,7 +91,7 @@ def parse_vtt(text: str) -> list[tuple[float, float, str]]:
         parts = [int(g) for g in match.groups()]
         start = parts[0] * 3600 + parts[1] * 60 + parts[2] + parts[3] / 1000
         end = parts[4] * 3600 + parts[5] * 60 + parts[6] + parts[7] / 1000
-        payload = "\n".join(lines[timing + 1:])
+        payload = "\n".join(lines[timing + 1 :])
         assert payload and "-->" not in payload
         cues.append((start, end, payload))
     return cues
@@ -115,8 +115,7 @@ def test_text_is_flattened(tmp_path: Path) -> None:
 speakers = st.none() | st.text(max_size=20)
 
 
-@given(st.lists(st.tuples(st.floats(0, 10_000), st.floats(0, 60), speakers, st.text()),
-                max_size=8))
+@given(st.lists(st.tuples(st.floats(0, 10_000), st.floats(0, 60), speakers, st.text()), max_size=8))
 def test_vtt_property(raw: list[tuple[float, float, str | None, str]]) -> None:
     cues = [Cue(start, start + length, speaker, text) for start, length, speaker, text in raw]
     parsed = parse_vtt(render_vtt(cues))

@@ -38,10 +38,18 @@ def test_voices_and_settings_change_the_audio(synth):
     other = synth.synthesize(TEXT, Voice("espeak", "en-gb+f3"))
     high = synth.synthesize(TEXT, Voice("espeak", "en-us", pitch=90))
     assert base != other and base != high
-    loud = AudioSegment(data=synth.synthesize(TEXT, Voice("espeak", "en-us", volume=1.0)),
-                        sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
-    soft = AudioSegment(data=synth.synthesize(TEXT, Voice("espeak", "en-us", volume=0.4)),
-                        sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+    loud = AudioSegment(
+        data=synth.synthesize(TEXT, Voice("espeak", "en-us", volume=1.0)),
+        sample_width=2,
+        frame_rate=SAMPLE_RATE,
+        channels=1,
+    )
+    soft = AudioSegment(
+        data=synth.synthesize(TEXT, Voice("espeak", "en-us", volume=0.4)),
+        sample_width=2,
+        frame_rate=SAMPLE_RATE,
+        channels=1,
+    )
     assert soft.dBFS < loud.dBFS - 5
 
 

@@ -20,8 +20,12 @@ log = logging.getLogger("narrate")
 F = TypeVar("F", bound=Callable[..., Any])
 
 BOOK = click.argument("book", type=click.Path(path_type=Path))
-VOICES = click.option("--voices", "voices", type=click.Path(path_type=Path),
-                      help="voices.yaml to cast from (without it, every voice is chosen for you).")
+VOICES = click.option(
+    "--voices",
+    "voices",
+    type=click.Path(path_type=Path),
+    help="voices.yaml to cast from (without it, every voice is chosen for you).",
+)
 
 
 def reported(func: F) -> F:
@@ -47,19 +51,27 @@ def reported(func: F) -> F:
                 log.exception("details")
             where = f" ({exc.filename})" if exc.filename else ""
             if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                click.echo(f"narrate: the disk is full{where}: free some space and run the same "
-                           "command again to resume", err=True)
+                click.echo(
+                    f"narrate: the disk is full{where}: free some space and run the same "
+                    "command again to resume",
+                    err=True,
+                )
             else:
-                click.echo(f"narrate: {exc.strerror or exc}{where}: check the path and free "
-                           "disk space", err=True)
+                click.echo(
+                    f"narrate: {exc.strerror or exc}{where}: check the path and free disk space",
+                    err=True,
+                )
             ctx.exit(6)
         except click.exceptions.Exit:
             raise
         except Exception as exc:  # a bug: still one line, the details behind -v
             if verbose:
                 log.exception("details")
-            click.echo(f"narrate: internal error ({type(exc).__name__}: {exc}); "
-                       "run again with -v and report it", err=True)
+            click.echo(
+                f"narrate: internal error ({type(exc).__name__}: {exc}); "
+                "run again with -v and report it",
+                err=True,
+            )
             ctx.exit(70)
 
     return wrapper  # type: ignore[return-value]
@@ -72,9 +84,10 @@ def reported(func: F) -> F:
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """narrate: turn prose fiction into a multi-voice audiobook, offline."""
-    logging.basicConfig(format="narrate: %(message)s",
-                        level=logging.DEBUG if verbose else logging.ERROR if quiet
-                        else logging.WARNING)
+    logging.basicConfig(
+        format="narrate: %(message)s",
+        level=logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING,
+    )
     ctx.obj = {"quiet": quiet}
 
 
@@ -84,49 +97,107 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     chosen = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
     unknown = [f for f in chosen if f not in FORMATS]
     if unknown or not chosen:
-        raise click.BadParameter(f"{', '.join(unknown) or 'nothing'} is not one of "
-                                 f"{', '.join(FORMATS)} (combine them with commas)")
+        raise click.BadParameter(
+            f"{', '.join(unknown) or 'nothing'} is not one of "
+            f"{', '.join(FORMATS)} (combine them with commas)"
+        )
     return chosen
 
 
 @main.command()
 @BOOK
 @VOICES
-@click.option("--out", type=click.Path(path_type=Path), default=Path("output"),
-              show_default=True, help="Folder under which <book-slug>/ is written.")
-@click.option("--format", "formats", default="mp3", show_default=True, callback=_formats,
-              help="mp3 (one file per chapter), mp3-single (one chaptered MP3), m4b; "
-                   "combine with commas.")
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Folder under which <book-slug>/ is written.",
+)
+@click.option(
+    "--format",
+    "formats",
+    default="mp3",
+    show_default=True,
+    callback=_formats,
+    help="mp3 (one file per chapter), mp3-single (one chaptered MP3), m4b; combine with commas.",
+)
 @click.option("--title", help="Book title (overrides the book's own).")
 @click.option("--author", help="Author (overrides the book's own).")
-@click.option("--cover", type=click.Path(path_type=Path),
-              help="Cover image (PNG or JPEG); default: the book's own or one beside it.")
-@click.option("--bitrate", type=click.IntRange(32, 320), default=64, show_default=True,
-              help="MP3 bitrate in kbps.")
-@click.option("--loudness", type=click.FloatRange(-30, -10), default=-18.0, show_default=True,
-              help="Target loudness in LUFS (true peak stays under -3 dBTP).")
-@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None,
-              help="Worker processes (default: the number of cores).")
+@click.option(
+    "--cover",
+    type=click.Path(path_type=Path),
+    help="Cover image (PNG or JPEG); default: the book's own or one beside it.",
+)
+@click.option(
+    "--bitrate",
+    type=click.IntRange(32, 320),
+    default=64,
+    show_default=True,
+    help="MP3 bitrate in kbps.",
+)
+@click.option(
+    "--loudness",
+    type=click.FloatRange(-30, -10),
+    default=-18.0,
+    show_default=True,
+    help="Target loudness in LUFS (true peak stays under -3 dBTP).",
+)
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: the number of cores).",
+)
 @click.option("--id3v23", is_flag=True, help="Write ID3v2.3 tags for old players.")
-@click.option("--cache-dir", type=click.Path(path_type=Path),
-              help="Where rendered audio is cached (default: the user cache folder).")
+@click.option(
+    "--cache-dir",
+    type=click.Path(path_type=Path),
+    help="Where rendered audio is cached (default: the user cache folder).",
+)
 @click.option("--no-spoken-titles", is_flag=True, help="Do not read chapter titles aloud.")
 @click.option("--no-credits", is_flag=True, help="No opening and closing credits.")
 @click.option("--no-transcripts", is_flag=True, help="No WebVTT/SRT transcripts.")
-@click.option("--include-front-matter", is_flag=True,
-              help="EPUB: keep the cover page, contents, copyright and similar pages.")
-@click.option("--heading-level", type=click.IntRange(1, 6),
-              help="Markdown: the heading level that starts a chapter (default: the top one).")
-@click.option("--script", "script_file", type=click.Path(path_type=Path),
-              help="An edited `narrate script --format yaml` file whose speakers to use.")
+@click.option(
+    "--include-front-matter",
+    is_flag=True,
+    help="EPUB: keep the cover page, contents, copyright and similar pages.",
+)
+@click.option(
+    "--heading-level",
+    type=click.IntRange(1, 6),
+    help="Markdown: the heading level that starts a chapter (default: the top one).",
+)
+@click.option(
+    "--script",
+    "script_file",
+    type=click.Path(path_type=Path),
+    help="An edited `narrate script --format yaml` file whose speakers to use.",
+)
 @click.pass_context
 @reported
-def generate(ctx: click.Context, book: Path, voices: Path | None, out: Path,
-             formats: tuple[str, ...], title: str | None, author: str | None,
-             cover: Path | None, bitrate: int, loudness: float, jobs: int | None, id3v23: bool,
-             cache_dir: Path | None, no_spoken_titles: bool, no_credits: bool,
-             no_transcripts: bool, include_front_matter: bool,
-             heading_level: int | None, script_file: Path | None) -> None:
+def generate(
+    ctx: click.Context,
+    book: Path,
+    voices: Path | None,
+    out: Path,
+    formats: tuple[str, ...],
+    title: str | None,
+    author: str | None,
+    cover: Path | None,
+    bitrate: int,
+    loudness: float,
+    jobs: int | None,
+    id3v23: bool,
+    cache_dir: Path | None,
+    no_spoken_titles: bool,
+    no_credits: bool,
+    no_transcripts: bool,
+    include_front_matter: bool,
+    heading_level: int | None,
+    script_file: Path | None,
+) -> None:
     """Narrate BOOK into tagged MP3 chapters, a playlist, transcripts and the script.
 
     Everything goes under OUT/<book-slug>/. A second run reuses what the first
@@ -136,13 +207,28 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, out: Path,
     from narrate.pipeline import generate as run
     from narrate.render.progress import ProgressBar
 
-    prep = prepare_book(book, voices, title=title, author=author, cache_dir=cache_dir,
-                        include_front_matter=include_front_matter, heading_level=heading_level,
-                        script_file=script_file)
-    options = Options(out=out, bitrate=bitrate, id3v23=id3v23, cache_dir=cache_dir,
-                      spoken_titles=not no_spoken_titles, credits=not no_credits,
-                      transcripts=not no_transcripts, formats=formats, cover=cover,
-                      loudness=loudness)
+    prep = prepare_book(
+        book,
+        voices,
+        title=title,
+        author=author,
+        cache_dir=cache_dir,
+        include_front_matter=include_front_matter,
+        heading_level=heading_level,
+        script_file=script_file,
+    )
+    options = Options(
+        out=out,
+        bitrate=bitrate,
+        id3v23=id3v23,
+        cache_dir=cache_dir,
+        spoken_titles=not no_spoken_titles,
+        credits=not no_credits,
+        transcripts=not no_transcripts,
+        formats=formats,
+        cover=cover,
+        loudness=loudness,
+    )
     if jobs:
         options.jobs = jobs
     with ProgressBar(enabled=not ctx.obj["quiet"], label=prep.book.title) as bar:
@@ -154,21 +240,26 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, out: Path,
 @main.command()
 @BOOK
 @VOICES
-@click.option("--format", "fmt", type=click.Choice(["json", "text", "yaml"]), default="text",
-              show_default=True,
-              help="JSON for tools, text to read, YAML to correct speakers and pass back "
-                   "with `generate --script`.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "text", "yaml"]),
+    default="text",
+    show_default=True,
+    help="JSON for tools, text to read, YAML to correct speakers and pass back "
+    "with `generate --script`.",
+)
 @click.option("--title", help="Book title (overrides the book's own).")
 @click.option("--author", help="Author (overrides the book's own).")
 @reported
-def script(book: Path, voices: Path | None, fmt: str, title: str | None,
-           author: str | None) -> None:
+def script(
+    book: Path, voices: Path | None, fmt: str, title: str | None, author: str | None
+) -> None:
     """Print who says what in BOOK: narration, speech and thoughts, with speakers."""
     from narrate.pipeline import prepare_book
     from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
 
-    prep = prepare_book(book, voices, title=title, author=author,
-                        check_voices=False)
+    prep = prepare_book(book, voices, title=title, author=author, check_voices=False)
     render = {"json": dumps_json, "text": script_text, "yaml": script_yaml}[fmt]
     click.echo(render(prep.script), nl=False)
 
@@ -176,12 +267,22 @@ def script(book: Path, voices: Path | None, fmt: str, title: str | None,
 @main.command()
 @BOOK
 @VOICES
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
-              show_default=True)
-@click.option("--write", "write_to", type=click.Path(path_type=Path),
-              help="Write (or merge into) a starter voices.yaml with this cast.")
-@click.option("--check", type=click.IntRange(0, 1000), default=10, show_default=True,
-              help="How many of the lowest-confidence lines to list for checking.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True
+)
+@click.option(
+    "--write",
+    "write_to",
+    type=click.Path(path_type=Path),
+    help="Write (or merge into) a starter voices.yaml with this cast.",
+)
+@click.option(
+    "--check",
+    type=click.IntRange(0, 1000),
+    default=10,
+    show_default=True,
+    help="How many of the lowest-confidence lines to list for checking.",
+)
 @reported
 def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None, check: int) -> None:
     """Show the cast of BOOK: every speaker, their lines and their voice."""
@@ -200,8 +301,10 @@ def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None, check
     click.echo(format_cast(prep.script, prep.cast))
     doubtful = sorted((s for s in prep.script.segments if s.speaker), key=lambda s: s.confidence)
     if doubtful[:check]:
-        click.echo(f"\nLowest-confidence lines ({min(check, len(doubtful))} of "
-                   f"{len(doubtful)}; fix them with `narrate script --format yaml`):")
+        click.echo(
+            f"\nLowest-confidence lines ({min(check, len(doubtful))} of "
+            f"{len(doubtful)}; fix them with `narrate script --format yaml`):"
+        )
         for seg in doubtful[:check]:
             text = " ".join(seg.text.split())
             text = text if len(text) <= 70 else text[:67] + "..."
@@ -228,8 +331,10 @@ def doctor() -> None:
 
     info = engine_info()
     click.echo(f"narrate {__version__} (Python {sys.version.split()[0]})")
-    click.echo(f"speech: {info.get('engine')} {info.get('version', '')} from {info['source']}"
-               + (f" ({info['library']})" if info.get("library") else ""))
+    click.echo(
+        f"speech: {info.get('engine')} {info.get('version', '')} from {info['source']}"
+        + (f" ({info['library']})" if info.get("library") else "")
+    )
     if info.get("error"):
         click.echo(f"  problem: {info['error']}")
     path, source = ffmpeg_source()
@@ -241,16 +346,20 @@ def doctor() -> None:
 
 @main.command()
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text",
-              show_default=True)
+@click.option(
+    "--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True
+)
 @reported
 def inspect(file: Path, fmt: str) -> None:
     """Show a produced file's tags, chapters with times, duration and loudness."""
     from narrate.output.inspection import inspect_file, render_inspection
 
     info = inspect_file(file)
-    click.echo(json.dumps(info, ensure_ascii=False, indent=1, default=str) if fmt == "json"
-               else render_inspection(info))
+    click.echo(
+        json.dumps(info, ensure_ascii=False, indent=1, default=str)
+        if fmt == "json"
+        else render_inspection(info)
+    )
 
 
 @main.command()
@@ -258,13 +367,27 @@ def inspect(file: Path, fmt: str) -> None:
 @click.argument("book", required=False, type=click.Path(path_type=Path))
 @VOICES
 @click.option("--text", help="What to say (default: the character's first line in BOOK).")
-@click.option("--out", "out_file", type=click.Path(path_type=Path),
-              help="Where to write the sample (default: preview-<name>.mp3).")
-@click.option("--play/--no-play", default=True, show_default=True,
-              help="Play the sample where a player is available.")
+@click.option(
+    "--out",
+    "out_file",
+    type=click.Path(path_type=Path),
+    help="Where to write the sample (default: preview-<name>.mp3).",
+)
+@click.option(
+    "--play/--no-play",
+    default=True,
+    show_default=True,
+    help="Play the sample where a player is available.",
+)
 @reported
-def preview(name: str, book: Path | None, voices: Path | None, text: str | None,
-            out_file: Path | None, play: bool) -> None:
+def preview(
+    name: str,
+    book: Path | None,
+    voices: Path | None,
+    text: str | None,
+    out_file: Path | None,
+    play: bool,
+) -> None:
     """Speak a short sample in NAME's voice ("narrator" or a character) to an MP3."""
     from narrate.preview import render_preview
 

@@ -18,8 +18,8 @@ from typing import Literal
 import yaml
 
 from narrate.errors import ConfigError
-from narrate.tts.lexicon import unclosed_phonemes
 from narrate.records import Character, Gender, VoiceInfo
+from narrate.tts.lexicon import unclosed_phonemes
 
 Age = Literal["child", "adult"]
 ThoughtsMode = Literal["character", "narrator"]
@@ -116,14 +116,17 @@ def load_config(path: Path | None, available: list[VoiceInfo] | None = None) -> 
     except FileNotFoundError:
         raise ConfigError(f"{where}: file not found; check the path given to --voices") from None
     except IsADirectoryError:
-        raise ConfigError(f"{where} is a folder; give --voices the path of a voices.yaml file"
-                          ) from None
+        raise ConfigError(
+            f"{where} is a folder; give --voices the path of a voices.yaml file"
+        ) from None
     except UnicodeDecodeError as exc:
-        raise ConfigError(f"{where}: not UTF-8 text (byte {exc.start}); save it as UTF-8 text"
-                          ) from None
+        raise ConfigError(
+            f"{where}: not UTF-8 text (byte {exc.start}); save it as UTF-8 text"
+        ) from None
     except OSError as exc:
-        raise ConfigError(f"{where}: cannot read it ({exc.strerror or exc}); check its "
-                          "permissions") from None
+        raise ConfigError(
+            f"{where}: cannot read it ({exc.strerror or exc}); check its permissions"
+        ) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -131,7 +134,8 @@ def load_config(path: Path | None, available: list[VoiceInfo] | None = None) -> 
         line = f":{mark.line + 1}" if mark else ""
         raise ConfigError(
             f"{where}{line}: YAML syntax error: {getattr(exc, 'problem', None) or exc}; "
-            "check the indentation and quoting on this line and the one above") from None
+            "check the indentation and quoting on this line and the one above"
+        ) from None
     foreign = _foreign_tags(root, where)
     if foreign:  # the file is data: a tag that would build objects is refused outright
         raise ConfigError("\n".join(foreign))
@@ -144,7 +148,7 @@ def load_config(path: Path | None, available: list[VoiceInfo] | None = None) -> 
 
         problems = problems + validate_voices(config, available)
     if problems:  # listed in file order: "FILE:LINE: ..."
-        at = [p[len(where) + 1:].partition(":")[0] for p in problems]
+        at = [p[len(where) + 1 :].partition(":")[0] for p in problems]
         ordered = sorted(zip(at, problems), key=lambda a: int(a[0]) if a[0].isdigit() else 0)
         raise ConfigError("\n".join(p for _, p in ordered))
     return config
@@ -182,14 +186,16 @@ def _foreign_tags(root: yaml.Node | None, where: str) -> list[str]:
         seen.add(id(node))
         if node.tag not in known:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            problems.append(f"{where}:{node.start_mark.line + 1}: the tag '{tag}' is not "
-                            "allowed; voices.yaml holds plain values only, so remove the tag")
+            problems.append(
+                f"{where}:{node.start_mark.line + 1}: the tag '{tag}' is not "
+                "allowed; voices.yaml holds plain values only, so remove the tag"
+            )
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 stack.extend((key, value))
         elif isinstance(node, yaml.SequenceNode):
             stack.extend(node.value)
-    return sorted(problems, key=lambda p: int(p[len(where) + 1:].partition(":")[0]))
+    return sorted(problems, key=lambda p: int(p[len(where) + 1 :].partition(":")[0]))
 
 
 def characters_from_config(config: VoiceConfig) -> list[Character]:
@@ -218,9 +224,17 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "pause": (0, 60000, "milliseconds"),
 }
 _GENDERS: dict[str, Gender] = {
-    "male": "male", "m": "male", "man": "male", "boy": "male",
-    "female": "female", "f": "female", "woman": "female", "girl": "female",
-    "unknown": "unknown", "neutral": "unknown", "any": "unknown",
+    "male": "male",
+    "m": "male",
+    "man": "male",
+    "boy": "male",
+    "female": "female",
+    "f": "female",
+    "woman": "female",
+    "girl": "female",
+    "unknown": "unknown",
+    "neutral": "unknown",
+    "any": "unknown",
 }
 _AGES: dict[str, Age] = {"child": "child", "kid": "child", "adult": "adult"}
 _BAD = object()  # marks a value already reported as a problem
@@ -261,8 +275,11 @@ class _Parser:
         try:
             return self._constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError) as exc:  # e.g. "!!int abc"
-            self.problem(node, f"cannot read this value ({getattr(exc, 'problem', None) or exc})"
-                         "; write it as plain text or a number")
+            self.problem(
+                node,
+                f"cannot read this value ({getattr(exc, 'problem', None) or exc})"
+                "; write it as plain text or a number",
+            )
             return None
 
     def entries(
@@ -278,8 +295,11 @@ class _Parser:
         seen: dict[str, int] = {}
         for knode, vnode in node.value:
             if knode.tag == "tag:yaml.org,2002:merge":
-                self.problem(knode, f"'<<' merge keys are not supported{' under ' + path if path else ''}"
-                             "; write the values out in full")
+                self.problem(
+                    knode,
+                    f"'<<' merge keys are not supported{' under ' + path if path else ''}"
+                    "; write the values out in full",
+                )
                 continue
             raw = str(self.value(knode)).strip()
             key = _norm_key(raw) if allowed is not None else raw
@@ -291,8 +311,10 @@ class _Parser:
                 continue
             if key.casefold() in seen:
                 self.problem(
-                    knode, f"'{raw}'{under} is given twice (first on line "
-                    f"{seen[key.casefold()]}); keep one and delete the other")
+                    knode,
+                    f"'{raw}'{under} is given twice (first on line "
+                    f"{seen[key.casefold()]}); keep one and delete the other",
+                )
                 continue
             seen[key.casefold()] = knode.start_mark.line + 1
             self.lines[f"{path}.{key}" if path else key] = vnode.start_mark.line + 1
@@ -318,7 +340,8 @@ class _Parser:
             return self.problem(node, f"{path} must be a number from {lo:g} to {hi:g} ({hint})")
         if not lo <= value <= hi:
             return self.problem(
-                node, f"{path} is {value:g}, out of range; use {lo:g} to {hi:g} ({hint})")
+                node, f"{path} is {value:g}, out of range; use {lo:g} to {hi:g} ({hint})"
+            )
         return float(value) if kind == "volume" else round(value)
 
     def choice(self, node: yaml.Node, path: str, table: dict[str, str]) -> object:
@@ -335,7 +358,9 @@ class _Parser:
         """One of voice / rate / pitch / volume into ``out`` (skipped when invalid)."""
         value = self.text(node, path) if key == "voice" else self.number(node, path, key)
         if isinstance(value, str) and " " in value:
-            value = self.problem(node, f"{path} '{value}' has a space; voice ids look like en-us+f3")
+            value = self.problem(
+                node, f"{path} '{value}' has a space; voice ids look like en-us+f3"
+            )
         _put(out, key, value)
 
     def parse(self, root: yaml.Node | None) -> dict:
@@ -387,8 +412,11 @@ class _Parser:
             if key == "cover":
                 cover = self.folder / str(value)
                 if not cover.is_file():
-                    self.problem(vnode, f"book.cover '{value}' not found next to this file; "
-                                 "give the image path relative to the voices file")
+                    self.problem(
+                        vnode,
+                        f"book.cover '{value}' not found next to this file; "
+                        "give the image path relative to the voices file",
+                    )
                     continue
                 value = cover
             out[key] = value
@@ -399,8 +427,11 @@ class _Parser:
         for word, _, vnode in self.entries(node, "lexicon", None):
             spoken = self.text(vnode, f"lexicon.{word}")
             if spoken is not _BAD and unclosed_phonemes(str(spoken)):
-                spoken = self.problem(vnode, f"lexicon.{word} opens phonemes with '[[' but "
-                                      "does not close them; end it with ']]'")
+                spoken = self.problem(
+                    vnode,
+                    f"lexicon.{word} opens phonemes with '[[' but "
+                    "does not close them; end it with ']]'",
+                )
             _put(out, word, spoken)
         return out
 
@@ -439,8 +470,10 @@ class _Parser:
             owner, first = claims.setdefault(str(alias).casefold(), (name, item))
             if owner != name:
                 self.problem(
-                    item, f"alias '{alias}' of '{name}' is already claimed by '{owner}' "
-                    f"(line {first.start_mark.line + 1}); give it to one character only")
+                    item,
+                    f"alias '{alias}' of '{name}' is already claimed by '{owner}' "
+                    f"(line {first.start_mark.line + 1}); give it to one character only",
+                )
             elif str(alias).casefold() != name.casefold():
                 kept.append(str(alias))
         return tuple(kept)

@@ -73,22 +73,37 @@ class Prepared:
     path: Path | None = None
 
 
-def prepare_book(book_path: Path, voices: Path | None = None, *, title: str | None = None,
-                 author: str | None = None, check_voices: bool = True,
-                 cache_dir: Path | None = None, include_front_matter: bool = False,
-                 heading_level: int | None = None, script_file: Path | None = None) -> Prepared:
+def prepare_book(
+    book_path: Path,
+    voices: Path | None = None,
+    *,
+    title: str | None = None,
+    author: str | None = None,
+    check_voices: bool = True,
+    cache_dir: Path | None = None,
+    include_front_matter: bool = False,
+    heading_level: int | None = None,
+    script_file: Path | None = None,
+) -> Prepared:
     """Read, segment and cast a book; every config problem is raised before any audio."""
     available = list_voices() if check_voices else []
     config = load_config(voices, available if check_voices else None)
-    book = read_book(book_path, title=title or config.book.title,
-                     author=author or config.book.author,
-                     include_front_matter=include_front_matter, heading_level=heading_level)
+    book = read_book(
+        book_path,
+        title=title or config.book.title,
+        author=author or config.book.author,
+        include_front_matter=include_front_matter,
+        heading_level=heading_level,
+    )
     cast_hint = characters_from_config(config) or None
     script = _segment_cached(book, cast_hint, cache_dir or default_cache_dir())
     if script_file is not None:
         script = apply_corrections(script, load_corrections(script_file))
-    cast = (build_cast(script, config, available, book.language, engine=engine_name())
-            if check_voices else None)
+    cast = (
+        build_cast(script, config, available, book.language, engine=engine_name())
+        if check_voices
+        else None
+    )
     return Prepared(book, config, script, cast, book_path)  # type: ignore[arg-type]
 
 
@@ -118,9 +133,15 @@ def _with_discovered(book: Book, listed: list[Character] | None) -> list[Charact
 def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -> Script:
     """segment(), remembered: a re-run of an unchanged book skips the text work."""
     store = ScriptCache(root)
-    key = make_key("script", code_fingerprint(), book.source, book.title, book.author,
-                   [(c.index, c.title, c.paragraphs, sorted(c.scene_breaks)) for c in book.chapters],
-                   cast_hint)
+    key = make_key(
+        "script",
+        code_fingerprint(),
+        book.source,
+        book.title,
+        book.author,
+        [(c.index, c.title, c.paragraphs, sorted(c.scene_breaks)) for c in book.chapters],
+        cast_hint,
+    )
     saved = store.get(key)
     if saved is not None:
         return Script(
@@ -130,15 +151,28 @@ def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -
         )
     script = segment(book, _with_discovered(book, cast_hint))
     try:
-        store.put(key, {
-            "characters": [[c.name, list(c.aliases), c.gender] for c in script.characters],
-            "segments": [[s.chapter, s.paragraph, s.kind, s.speaker, s.text, s.start, s.end,
-                          s.confidence] for s in script.segments],
-        })
+        store.put(
+            key,
+            {
+                "characters": [[c.name, list(c.aliases), c.gender] for c in script.characters],
+                "segments": [
+                    [
+                        s.chapter,
+                        s.paragraph,
+                        s.kind,
+                        s.speaker,
+                        s.text,
+                        s.start,
+                        s.end,
+                        s.confidence,
+                    ]
+                    for s in script.segments
+                ],
+            },
+        )
     except OSError as exc:  # a read-only cache only costs time
         log.debug("could not cache the script: %s", exc)
     return script
-
 
 
 @dataclass
@@ -175,14 +209,23 @@ def _engine_id() -> str:
 def _credits(book: Book, config: VoiceConfig) -> tuple[str, str]:
     by = f", by {book.author}" if book.author else ""
     narrator = config.book.narrator or "narrate"
-    return (f"{book.title}{by}. Narrated by {narrator}.",
-            f"The end. You have been listening to {book.title}{by}.")
+    return (
+        f"{book.title}{by}. Narrated by {narrator}.",
+        f"The end. You have been listening to {book.title}{by}.",
+    )
 
 
 def _settings(prep: Prepared, options: Options, cache: BlockCache) -> RenderSettings:
     pauses = prep.config.pauses
-    return RenderSettings(cache.root, _engine_id(), options.bitrate, options.quality,
-                          options.timeout, options.loudness, (pauses.sentence, pauses.paragraph))
+    return RenderSettings(
+        cache.root,
+        _engine_id(),
+        options.bitrate,
+        options.quality,
+        options.timeout,
+        options.loudness,
+        (pauses.sentence, pauses.paragraph),
+    )
 
 
 def _plans(prep: Prepared, options: Options, settings: RenderSettings) -> list[ChapterPlan]:
@@ -190,20 +233,29 @@ def _plans(prep: Prepared, options: Options, settings: RenderSettings) -> list[C
     opening, closing = _credits(book, config) if options.credits else (None, None)
     last = len(book.chapters) - 1
     return [
-        plan_chapter(script, chapter, cast, config.pauses,
-                     lambda text: apply_lexicon(text, config.lexicon), settings,
-                     # A book without headings is one chapter named after the
-                     # book, whose title the opening credits already say.
-                     spoken_title=options.spoken_titles and not (
-                         opening and chapter.title == book.title),
-                     opening=opening if n == 0 else None,
-                     closing=closing if n == last else None)
+        plan_chapter(
+            script,
+            chapter,
+            cast,
+            config.pauses,
+            lambda text: apply_lexicon(text, config.lexicon),
+            settings,
+            # A book without headings is one chapter named after the
+            # book, whose title the opening credits already say.
+            spoken_title=options.spoken_titles and not (opening and chapter.title == book.title),
+            opening=opening if n == 0 else None,
+            closing=closing if n == last else None,
+        )
         for n, chapter in enumerate(book.chapters)
     ]
 
 
-def generate(prep: Prepared, options: Options, progress: Progress | None = None,
-             on_chapter: Callable[[Path], None] | None = None) -> Written:
+def generate(
+    prep: Prepared,
+    options: Options,
+    progress: Progress | None = None,
+    on_chapter: Callable[[Path], None] | None = None,
+) -> Written:
     """Render the book and write every requested output into OUT/<book-slug>/."""
     book, config, script = prep.book, prep.config, prep.script
     folder = options.out / slug(book.title)
@@ -216,8 +268,9 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
     total = len(plans)
     width = max(2, len(str(total)))
     stems = [f"{p.chapter.index:0{width}d} - {safe_name(p.chapter.title)}" for p in plans]
-    metas = [track_meta(book, config, p.chapter.title, n + 1, total, cover)
-             for n, p in enumerate(plans)]
+    metas = [
+        track_meta(book, config, p.chapter.title, n + 1, total, cover) for n, p in enumerate(plans)
+    ]
     silence = SilenceBank(options.bitrate)
     chapter_mp3 = "mp3" in options.formats
     written: list[Path] = []
@@ -225,8 +278,10 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
     with locked(folder):
         sweep_partials(folder)
         manifest = Manifest(folder / ".narrate.json")
-        keys = [p.key((m, options.id3v23, chapter_mp3, options.transcripts))
-                for p, m in zip(plans, metas, strict=True)]
+        keys = [
+            p.key((m, options.id3v23, chapter_mp3, options.transcripts))
+            for p, m in zip(plans, metas, strict=True)
+        ]
 
         def outputs(i: int) -> list[Path]:
             names = [f"{stems[i]}.mp3"] if chapter_mp3 else []
@@ -234,12 +289,16 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
                 names += [f"{stems[i]}.vtt", f"{stems[i]}.srt"]
             return [folder / name for name in names]
 
-        todo = [i for i in range(total)
-                if manifest.key(stems[i]) != keys[i] or not all(p.exists() for p in outputs(i))]
+        todo = [
+            i
+            for i in range(total)
+            if manifest.key(stems[i]) != keys[i] or not all(p.exists() for p in outputs(i))
+        ]
 
         def finish(i: int) -> None:
-            _, duration = _write_chapter(plans[i], metas[i], cache, silence, folder,
-                                             stems[i], options, chapter_mp3)
+            _, duration = _write_chapter(
+                plans[i], metas[i], cache, silence, folder, stems[i], options, chapter_mp3
+            )
             manifest.record(stems[i], keys[i], duration)
             if on_chapter:
                 on_chapter(outputs(i)[0] if outputs(i) else folder)
@@ -250,19 +309,28 @@ def generate(prep: Prepared, options: Options, progress: Progress | None = None,
             cache.sweep()  # what workers killed mid-write left behind
         for i in range(total):
             written += outputs(i)
-        chapters = [ChapterAudio(p.chapter.title, manifest.duration(stems[i]),
-                                 functools.partial(_chunk_data, p, cache, silence))
-                    for i, p in enumerate(plans)]
+        chapters = [
+            ChapterAudio(
+                p.chapter.title,
+                manifest.duration(stems[i]),
+                functools.partial(_chunk_data, p, cache, silence),
+            )
+            for i, p in enumerate(plans)
+        ]
         written += _write_whole_book(folder, book, config, chapters, options, manifest, cover)
         manifest.forget_except(set(stems) | {"book.mp3", "book.m4b"}, folder)
         playlist = folder / f"{slug(book.title)}.m3u8"
         if chapter_mp3:
-            write_playlist(playlist, [(f"{stems[i]}.mp3", manifest.duration(stems[i]),
-                                       plans[i].chapter.title) for i in range(total)])
+            write_playlist(
+                playlist,
+                [
+                    (f"{stems[i]}.mp3", manifest.duration(stems[i]), plans[i].chapter.title)
+                    for i in range(total)
+                ],
+            )
         else:
             whole = next(p for p in written if p.suffix in (".mp3", ".m4b"))
-            write_playlist(playlist, [(whole.name, sum(c.duration for c in chapters),
-                                       book.title)])
+            write_playlist(playlist, [(whole.name, sum(c.duration for c in chapters), book.title)])
         script_path = folder / "script.json"
         write_atomic(script_path, dumps_json(script))
         manifest.save()
@@ -274,9 +342,16 @@ def _chunk_data(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank) -> I
         yield data
 
 
-def _write_chapter(plan: ChapterPlan, meta: TrackMeta, cache: BlockCache, silence: SilenceBank,
-                   folder: Path, stem: str, options: Options,
-                   chapter_mp3: bool) -> tuple[list[Timed], float]:
+def _write_chapter(
+    plan: ChapterPlan,
+    meta: TrackMeta,
+    cache: BlockCache,
+    silence: SilenceBank,
+    folder: Path,
+    stem: str,
+    options: Options,
+    chapter_mp3: bool,
+) -> tuple[list[Timed], float]:
     if chapter_mp3:
         target = folder / f"{stem}.mp3"
         tmp, timed, duration = write_chapter(plan, cache, silence, target)
@@ -306,27 +381,46 @@ def cues_for(timed: list[Timed]) -> list[Cue]:
             group.clear()
 
     for t in timed:
-        if group and (t.utterance.segment is None
-                      or t.utterance.segment != group[-1].utterance.segment):
+        if group and (
+            t.utterance.segment is None or t.utterance.segment != group[-1].utterance.segment
+        ):
             flush()
         group.append(t)
     flush()
     return cues
 
 
-def _write_whole_book(folder: Path, book: Book, config: VoiceConfig,
-                      chapters: list[ChapterAudio], options: Options, manifest: Manifest,
-                      cover: tuple[bytes, str] | None) -> list[Path]:
+def _write_whole_book(
+    folder: Path,
+    book: Book,
+    config: VoiceConfig,
+    chapters: list[ChapterAudio],
+    options: Options,
+    manifest: Manifest,
+    cover: tuple[bytes, str] | None,
+) -> list[Path]:
     meta = replace(track_meta(book, config, book.title, 1, 1, cover))
-    key = make_key("book", [(c.title, c.duration) for c in chapters], meta, options.id3v23,
-                   options.bitrate, manifest.keys())
+    key = make_key(
+        "book",
+        [(c.title, c.duration) for c in chapters],
+        meta,
+        options.id3v23,
+        options.bitrate,
+        manifest.keys(),
+    )
     written = []
     for fmt, name, write in (
-        ("mp3-single", f"{slug(book.title)}.mp3",
-         lambda path: write_single_mp3(path, chapters, meta, id3v23=options.id3v23)),
-        ("m4b", f"{slug(book.title)}.m4b",
-         # AAC at 64 kbps overshoots the MP3's peaks by ~2 dB; from 96 kbps it stays under -3 dBTP.
-         lambda path: write_m4b(path, chapters, meta, bitrate=max(options.bitrate, 96))),
+        (
+            "mp3-single",
+            f"{slug(book.title)}.mp3",
+            lambda path: write_single_mp3(path, chapters, meta, id3v23=options.id3v23),
+        ),
+        (
+            "m4b",
+            f"{slug(book.title)}.m4b",
+            # AAC at 64 kbps overshoots the MP3's peaks by ~2 dB; from 96 kbps it stays under -3 dBTP.
+            lambda path: write_m4b(path, chapters, meta, bitrate=max(options.bitrate, 96)),
+        ),
     ):
         if fmt not in options.formats:
             continue
@@ -339,9 +433,15 @@ def _write_whole_book(folder: Path, book: Book, config: VoiceConfig,
     return written
 
 
-def _render_streaming(plans: list[ChapterPlan], todo: list[int], cache: BlockCache,
-                      settings: RenderSettings, workers: int, finish: Callable[[int], None],
-                      progress: Progress | None) -> None:
+def _render_streaming(
+    plans: list[ChapterPlan],
+    todo: list[int],
+    cache: BlockCache,
+    settings: RenderSettings,
+    workers: int,
+    finish: Callable[[int], None],
+    progress: Progress | None,
+) -> None:
     """Render what the pending chapters lack; finish each chapter as soon as it is whole."""
     pending: dict[str, Job] = {}
     waiting: dict[int, set[str]] = defaultdict(set)

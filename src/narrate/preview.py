@@ -8,28 +8,39 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from narrate.render import loudness, mp3
-from narrate.render.cache import default_cache_dir
 from narrate.cast.casting import build_cast
 from narrate.cast.report import lookup_voice
 from narrate.config import load_config
 from narrate.errors import ConfigError
-from narrate.tts.lexicon import apply_lexicon
 from narrate.outdir import write_atomic
 from narrate.records import Voice
+from narrate.render import loudness, mp3
+from narrate.render.cache import default_cache_dir
 from narrate.render.workers import spoken_text
 from narrate.tts import Synthesizer, list_voices
 from narrate.tts.engine import engine_name
+from narrate.tts.lexicon import apply_lexicon
 
 log = logging.getLogger("narrate")
 DEFAULT_TEXT = "This is how I sound when I read this book to you."
 # Players tried in order; each takes a file name.
-_PLAYERS = (("afplay",), ("paplay",), ("ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"),
-            ("mpg123", "-q"))
+_PLAYERS = (
+    ("afplay",),
+    ("paplay",),
+    ("ffplay", "-nodisp", "-autoexit", "-loglevel", "quiet"),
+    ("mpg123", "-q"),
+)
 
 
-def render_preview(name: str, book: Path | None, voices: Path | None, text: str | None,
-                   out_file: Path | None, *, play: bool = True) -> Path:
+def render_preview(
+    name: str,
+    book: Path | None,
+    voices: Path | None,
+    text: str | None,
+    out_file: Path | None,
+    *,
+    play: bool = True,
+) -> Path:
     from narrate.pipeline import prepare_book
 
     available = list_voices()
@@ -48,8 +59,9 @@ def render_preview(name: str, book: Path | None, voices: Path | None, text: str 
         raise ConfigError(f"no voice for {name!r}: choose one of {known}")
     synth = Synthesizer()
     try:
-        calibration = loudness.Calibration(default_cache_dir(), engine_name(),
-                                           loudness.DEFAULT_TARGET)
+        calibration = loudness.Calibration(
+            default_cache_dir(), engine_name(), loudness.DEFAULT_TARGET
+        )
         gain = calibration.gain(voice, synth.synthesize)
         spoken = apply_lexicon(spoken_text(text or DEFAULT_TEXT), config.lexicon)
         plain = Voice(voice.engine, voice.voice_id, voice.rate, voice.pitch, 1.0)
@@ -77,7 +89,11 @@ def _play(path: Path) -> None:
     for player in _PLAYERS:
         exe = shutil.which(player[0])
         if exe:
-            subprocess.run([exe, *player[1:], str(path)], check=False,
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [exe, *player[1:], str(path)],
+                check=False,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             return
     log.info("no audio player found; the sample is in %s", path)

@@ -33,8 +33,16 @@ ENGINE = "espeak"
 # Preferred narrator voice per language: clear and neutral, no variant.
 _NARRATOR_PREFERENCE = {"en": ("en", "en-us")}
 # Accents in the order they are handed out.
-_ACCENT_ORDER = ("en-us", "en", "en-gb-scotland", "en-029", "en-gb-x-rp", "en-us-nyc",
-                 "en-gb-x-gbclan", "en-gb-x-gbcwmd")
+_ACCENT_ORDER = (
+    "en-us",
+    "en",
+    "en-gb-scotland",
+    "en-029",
+    "en-gb-x-rp",
+    "en-us-nyc",
+    "en-gb-x-gbclan",
+    "en-gb-x-gbcwmd",
+)
 # espeak-ng lists its British voice under the language "en-gb", but selects it
 # by name only as "en" ("en-gb+f3" is refused, "en+f3" works): accept both
 # spellings and write the one that always works.
@@ -150,8 +158,6 @@ def validate_voices(config: VoiceConfig, available: list[VoiceInfo]) -> list[str
     return problems
 
 
-
-
 # --- casting ---
 
 
@@ -189,8 +195,10 @@ def _variants(index: VoiceIndex, gender: str) -> list[str]:
     spelled = {key: index.spelled["+" + key] for key in index.variants}
     preferred = [spelled[v] for v in _VARIANT_ORDER[gender] if v in spelled]
     others = sorted(
-        spelled[key] for key, info in index.variants.items()
-        if info.gender == gender and key not in _VARIANT_ORDER[gender]
+        spelled[key]
+        for key, info in index.variants.items()
+        if info.gender == gender
+        and key not in _VARIANT_ORDER[gender]
         and not any(word in key for word in _NOVELTY)
     )
     return preferred + others
@@ -205,10 +213,15 @@ def _spread(bases: list[str], variants: list[str | None], used: Iterable[str]) -
     remaining = [(b, v) for v in variants for b in bases]
     out = []
     while remaining:
+
         def cost(pair: tuple[str, str | None]) -> tuple[int, int, int, int]:
             b, v = pair
-            return (max(base_use[b], variant_use[v]), base_use[b] + variant_use[v],
-                    variant_rank[v], base_rank[b])
+            return (
+                max(base_use[b], variant_use[v]),
+                base_use[b] + variant_use[v],
+                variant_rank[v],
+                base_rank[b],
+            )
 
         best = min(remaining, key=cost)
         remaining.remove(best)
@@ -230,14 +243,16 @@ def _pools(
         if variants:
             ids = _spread(bases, variants, used)
         else:  # an engine without variants (SAPI, NSSS): whole voices, by their gender
-            ids = [b for b in bases if getattr(index.bases.get(b.casefold()), "gender", "")
-                   == gender] or bases
+            ids = [
+                b for b in bases if getattr(index.bases.get(b.casefold()), "gender", "") == gender
+            ] or bases
         pools[gender] = [
             (v, DEFAULT_PITCH + _PITCH_STEPS[k % 5], _RATE_STEPS[(k // 5) % 5])
             for k, v in enumerate(ids)
         ]
-    child: list[str | None] = [index.spelled["+" + v] for v in _CHILD_VARIANTS
-                               if v in index.variants]
+    child: list[str | None] = [
+        index.spelled["+" + v] for v in _CHILD_VARIANTS if v in index.variants
+    ]
     pools["child"] = [(v, DEFAULT_PITCH, 10) for v in _spread(bases, list(child), used)] + [
         (v, CHILD_PITCH, 10) for v, _, _ in pools["female"]
     ]
@@ -301,7 +316,8 @@ def build_cast(
     entries = {c.name: config.character(c.name) for c in characters}
     for c in characters:  # the script may name a character by one of the file's aliases
         entries[c.name] = entries[c.name] or next(
-            filter(None, (config.character(a) for a in c.aliases)), None)
+            filter(None, (config.character(a) for a in c.aliases)), None
+        )
     # Automatic picks first ignore the file's voices, then only the picks that
     # equal one of them move on, so one edit never reshuffles everyone else
     # (and the segment cache keeps their audio).
@@ -369,12 +385,20 @@ def cast_report(script: Script | None, cast: Cast) -> dict[str, object]:
     Characters come most lines first, each {"name", "aliases", "gender",
     "lines", "voice"}; VOICE is {"engine", "id", "rate", "pitch", "volume"}.
     """
-    characters = list(script.characters) if script is not None else [
-        Character(name) for name in cast.characters]
+    characters = (
+        list(script.characters)
+        if script is not None
+        else [Character(name) for name in cast.characters]
+    )
     counts = line_counts(script) if script is not None else Counter()
     rows = [
-        {"name": c.name, "aliases": list(c.aliases), "gender": c.gender, "lines": counts[c.name],
-         "voice": cast.characters.get(c.name, cast.narrator).as_json()}
+        {
+            "name": c.name,
+            "aliases": list(c.aliases),
+            "gender": c.gender,
+            "lines": counts[c.name],
+            "voice": cast.characters.get(c.name, cast.narrator).as_json(),
+        }
         for c in sorted(characters, key=lambda c: (-counts[c.name], c.name))
     ]
     return {"narrator": cast.narrator.as_json(), "characters": rows}

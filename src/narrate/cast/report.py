@@ -30,7 +30,9 @@ _PLAIN = re.compile(r"[A-Za-z][\w .'’-]*")
 
 
 def _describe(voice: Voice) -> str:
-    return f"{voice.voice_id:<22} rate {voice.rate:>3}  pitch {voice.pitch:>3}  vol {voice.volume:g}"
+    return (
+        f"{voice.voice_id:<22} rate {voice.rate:>3}  pitch {voice.pitch:>3}  vol {voice.volume:g}"
+    )
 
 
 def format_cast(script: Script | None, cast: Cast) -> str:
@@ -38,8 +40,9 @@ def format_cast(script: Script | None, cast: Cast) -> str:
     rows = [("Narrator", "", "", _describe(cast.narrator))]
     for row in cast_report(script, cast)["characters"]:  # type: ignore[union-attr]
         voice = cast.characters.get(str(row["name"]), cast.narrator)
-        rows.append((str(row["name"]), str(row["gender"]), f"{row['lines']} lines",
-                     _describe(voice)))
+        rows.append(
+            (str(row["name"]), str(row["gender"]), f"{row['lines']} lines", _describe(voice))
+        )
     width = max(len(r[0]) for r in rows)
     return "\n".join(f"{n:<{width}}  {g:<7}  {c:>9}  {v}".rstrip() for n, g, c, v in rows)
 
@@ -95,8 +98,10 @@ def _new_characters(script: Script, cast: Cast, config: VoiceConfig) -> list[Cha
     """Characters with lines that the file does not know by name or alias, most lines first."""
     counts = line_counts(script)
     missing = [
-        c for c in script.characters
-        if counts[c.name] and c.name in cast.characters
+        c
+        for c in script.characters
+        if counts[c.name]
+        and c.name in cast.characters
         and config.character(c.name) is None
         and not any(config.character(a) for a in c.aliases)
     ]
@@ -125,8 +130,11 @@ def render_starter(script: Script, cast: Cast) -> str:
         "",
         "characters:",
     ]
-    ordered = [c for c in sorted(script.characters, key=lambda c: (-counts[c.name], c.name))
-               if counts[c.name] and c.name in cast.characters]
+    ordered = [
+        c
+        for c in sorted(script.characters, key=lambda c: (-counts[c.name], c.name))
+        if counts[c.name] and c.name in cast.characters
+    ]
     claimed = {c.name.casefold() for c in ordered}
     for character in ordered:
         voice = cast.characters[character.name]
@@ -170,8 +178,9 @@ def _merged(text: str, block: list[str], root: yaml.Node | None) -> str:
     """``text`` with ``block`` (character entries indented by two) added."""
     found = None
     if isinstance(root, yaml.MappingNode):
-        found = next(((k, v) for k, v in root.value if str(k.value).strip().lower()
-                      == "characters"), None)
+        found = next(
+            ((k, v) for k, v in root.value if str(k.value).strip().lower() == "characters"), None
+        )
     if found is None:
         sep = "" if not text or text.endswith("\n") else "\n"
         return text + sep + "\ncharacters:\n" + "\n".join(block) + "\n"
@@ -185,13 +194,15 @@ def _merged(text: str, block: list[str], root: yaml.Node | None) -> str:
     ):
         # `characters:` with nothing, or `characters: {}`: drop the empty value.
         if isinstance(value, yaml.MappingNode):
-            text = text[: value.start_mark.index] + text[value.end_mark.index:]
+            text = text[: value.start_mark.index] + text[value.end_mark.index :]
         indent = "  "
         pos = _insertion(text, key)
     else:
         line = key.start_mark.line + 1
-        raise ConfigError(f"{line}: characters is not written as indented lines; "
-                          "rewrite it as one 'Name:' per line so characters can be added")
+        raise ConfigError(
+            f"{line}: characters is not written as indented lines; "
+            "rewrite it as one 'Name:' per line so characters can be added"
+        )
     lines = [indent + row[2:] for row in block]
     prefix = "" if pos == 0 or text[pos - 1] == "\n" else "\n"
     return text[:pos] + prefix + "\n".join(lines) + "\n" + text[pos:]
@@ -220,8 +231,11 @@ def write_starter(path: Path, script: Script, cast: Cast, config: VoiceConfig) -
     claimed = {c.name.casefold() for c in missing}
     for entry in before.characters.values():
         claimed.update(n.casefold() for n in (entry.name, *entry.aliases))
-    block = [row for c in missing
-             for row in _character_lines(c, cast.characters[c.name], counts[c.name], "  ", claimed)]
+    block = [
+        row
+        for c in missing
+        for row in _character_lines(c, cast.characters[c.name], counts[c.name], "  ", claimed)
+    ]
     try:
         merged = _merged(text, block, yaml.compose(text, Loader=yaml.SafeLoader))
     except ConfigError as exc:
@@ -234,12 +248,19 @@ def write_starter(path: Path, script: Script, cast: Cast, config: VoiceConfig) -
         except ConfigError:
             after = VoiceConfig()  # fails the comparison below
         kept = all(after.characters.get(k) == v for k, v in before.characters.items())
-        same = [getattr(after, f) == getattr(before, f)
-                for f in ("narrator", "pools", "thoughts", "pauses", "lexicon", "book")]
-        if not kept or not all(same) or len(after.characters) != len(before.characters) + len(
-                missing):
-            raise ConfigError(f"{path}: could not add characters without changing your "
-                              "edits; nothing was written, add them by hand")
+        same = [
+            getattr(after, f) == getattr(before, f)
+            for f in ("narrator", "pools", "thoughts", "pauses", "lexicon", "book")
+        ]
+        if (
+            not kept
+            or not all(same)
+            or len(after.characters) != len(before.characters) + len(missing)
+        ):
+            raise ConfigError(
+                f"{path}: could not add characters without changing your "
+                "edits; nothing was written, add them by hand"
+            )
         os.replace(temp, path)
     finally:
         temp.unlink(missing_ok=True)

@@ -23,8 +23,8 @@ from typing import IO
 from narrate import tools
 from narrate.errors import EngineError
 from narrate.outdir import publish
-from narrate.records import ChapterMark, TrackMeta
 from narrate.output.tags import ffmetadata_chapters, tag_m4b, tag_mp3
+from narrate.records import ChapterMark, TrackMeta
 
 _STDERR_LINES = 50  # lines of ffmpeg's stderr kept for the error message
 _TAIL = 300  # characters of it quoted to the user
@@ -79,8 +79,9 @@ def _frames(chapters: Sequence[ChapterAudio]) -> Iterator[bytes]:
 # ---------------------------------------------------------------- single MP3
 
 
-def write_single_mp3(path: Path, chapters: Sequence[ChapterAudio], meta: TrackMeta, *,
-                     id3v23: bool = False) -> None:
+def write_single_mp3(
+    path: Path, chapters: Sequence[ChapterAudio], meta: TrackMeta, *, id3v23: bool = False
+) -> None:
     """Write the whole book as one MP3 with ID3 chapters (CTOC + CHAP), atomically.
 
     narrate's blocks are self-contained LAME streams without a gapless
@@ -108,7 +109,7 @@ def _drain(stream: IO[bytes], keep: deque[bytes]) -> None:
     # ffmpeg blocks once its stderr pipe fills; reading it on a thread lets the
     # main thread keep feeding stdin without a deadlock.
     for line in iter(stream.readline, b""):
-        keep.append(line[-_TAIL * 4:])  # the deque's maxlen bounds the line count
+        keep.append(line[-_TAIL * 4 :])  # the deque's maxlen bounds the line count
 
 
 def _tail(keep: deque[bytes]) -> str:
@@ -122,22 +123,47 @@ def _tail(keep: deque[bytes]) -> str:
 def _encode_m4b(frames: Iterable[bytes], metadata: Path, out: Path, bitrate: int) -> None:
     """Stream MP3 frames through ffmpeg into an AAC M4B with the chapters in ``metadata``."""
     cmd = [
-        tools.ffmpeg_exe(), "-hide_banner", "-nostats", "-loglevel", "error", "-y",
-        "-f", "mp3", "-i", "pipe:0",
+        tools.ffmpeg_exe(),
+        "-hide_banner",
+        "-nostats",
+        "-loglevel",
+        "error",
+        "-y",
+        "-f",
+        "mp3",
+        "-i",
+        "pipe:0",
         # FFMETADATA input: the chapters (and provisional global tags) come from here.
-        "-f", "ffmetadata", "-i", str(metadata),
-        "-map", "0:a", "-map_metadata", "1", "-map_chapters", "1",
-        "-c:a", "aac", "-b:a", f"{bitrate}k",
+        "-f",
+        "ffmetadata",
+        "-i",
+        str(metadata),
+        "-map",
+        "0:a",
+        "-map_metadata",
+        "1",
+        "-map_chapters",
+        "1",
+        "-c:a",
+        "aac",
+        "-b:a",
+        f"{bitrate}k",
         # moov before mdat: players can start (and read chapters) before the whole file loads.
-        "-movflags", "+faststart",
-        "-f", "ipod", str(out),  # the .m4b muxer, whatever the temporary name ends with
+        "-movflags",
+        "+faststart",
+        "-f",
+        "ipod",
+        str(out),  # the .m4b muxer, whatever the temporary name ends with
     ]
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
     except OSError as exc:
-        raise EngineError(f"cannot run ffmpeg ({exc}): reinstall ffmpeg or imageio-ffmpeg, "
-                          "or point NARRATE_FFMPEG at a working ffmpeg") from exc
+        raise EngineError(
+            f"cannot run ffmpeg ({exc}): reinstall ffmpeg or imageio-ffmpeg, "
+            "or point NARRATE_FFMPEG at a working ffmpeg"
+        ) from exc
     assert proc.stdin is not None and proc.stderr is not None
     keep: deque[bytes] = deque(maxlen=_STDERR_LINES)
     reader = threading.Thread(target=_drain, args=(proc.stderr, keep), daemon=True)
@@ -168,8 +194,9 @@ def _encode_m4b(frames: Iterable[bytes], metadata: Path, out: Path, bitrate: int
         )
 
 
-def write_m4b(path: Path, chapters: Sequence[ChapterAudio], meta: TrackMeta, *,
-              bitrate: int = 64) -> None:
+def write_m4b(
+    path: Path, chapters: Sequence[ChapterAudio], meta: TrackMeta, *, bitrate: int = 64
+) -> None:
     """Write the whole book as an AAC M4B audiobook with chapters and tags, atomically.
 
     The AAC encoder's priming samples are hidden by the edit list ffmpeg

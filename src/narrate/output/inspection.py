@@ -22,14 +22,16 @@ from narrate.tools import ffmpeg_exe
 def _run_ffmpeg(path: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
     cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), *args]
     try:
-        done = subprocess.run(cmd, capture_output=True, text=True, encoding="utf-8",
-                              errors="replace", check=False)
+        done = subprocess.run(
+            cmd, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False
+        )
     except OSError as exc:
         raise EngineError(f"cannot run ffmpeg ({exc}); reinstall ffmpeg or imageio-ffmpeg") from exc
     if done.returncode != 0:
         last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise InputError(f"{path}: ffmpeg cannot decode it ({last}); "
-                         "check the file is a complete audio file")
+        raise InputError(
+            f"{path}: ffmpeg cannot decode it ({last}); check the file is a complete audio file"
+        )
     return done
 
 
@@ -61,13 +63,16 @@ def parse_ebur128(stderr: str) -> dict[str, float | None]:
 def measure_loudness(path: Path) -> dict[str, float | None]:
     """EBU R128 figures for the first audio stream of ``path``."""
     # framelog=verbose keeps the per-100ms lines out of the (info-level) summary output.
-    done = _run_ffmpeg(path, ["-map", "0:a:0", "-af", "ebur128=peak=true:framelog=verbose",
-                              "-f", "null", "-"])
+    done = _run_ffmpeg(
+        path, ["-map", "0:a:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
+    )
     try:
         return parse_ebur128(done.stderr)
     except ValueError as exc:
-        raise EngineError(f"{path}: ffmpeg printed no loudness summary; "
-                          "update ffmpeg (the ebur128 filter is needed)") from exc
+        raise EngineError(
+            f"{path}: ffmpeg printed no loudness summary; "
+            "update ffmpeg (the ebur128 filter is needed)"
+        ) from exc
 
 
 def _ffunescape_lines(text: str) -> list[str]:
@@ -106,8 +111,13 @@ def parse_ffmetadata(text: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
     for chap in chapters:
         num, _, den = chap.get("timebase", "1/1000").partition("/")
         scale = int(num) / int(den or 1)
-        marks.append({"title": chap.get("title", ""), "start": int(chap.get("start", 0)) * scale,
-                      "end": int(chap.get("end", 0)) * scale})
+        marks.append(
+            {
+                "title": chap.get("title", ""),
+                "start": int(chap.get("start", 0)) * scale,
+                "end": int(chap.get("end", 0)) * scale,
+            }
+        )
     return tags, marks
 
 
@@ -167,13 +177,18 @@ def render_inspection(info: dict[str, Any]) -> str:
     channels = info.get("channels")
     if channels:
         stream.append({1: "mono", 2: "stereo"}.get(channels, f"{channels} channels"))
-    lines = [f"File:      {info['path']}", f"Format:    {', '.join(stream)}",
-             f"Duration:  {_clock(info.get('duration') or 0.0)}"]
+    lines = [
+        f"File:      {info['path']}",
+        f"Format:    {', '.join(stream)}",
+        f"Duration:  {_clock(info.get('duration') or 0.0)}",
+    ]
     loud = info.get("loudness")
     if loud:
-        lines.append(f"Loudness:  {_figure(loud.get('integrated_lufs'), 'LUFS')} integrated, "
-                     f"{_figure(loud.get('true_peak_dbtp'), 'dBTP')} true peak, "
-                     f"{_figure(loud.get('lra_lu'), 'LU')} range")
+        lines.append(
+            f"Loudness:  {_figure(loud.get('integrated_lufs'), 'LUFS')} integrated, "
+            f"{_figure(loud.get('true_peak_dbtp'), 'dBTP')} true peak, "
+            f"{_figure(loud.get('lra_lu'), 'LU')} range"
+        )
     tags = info.get("tags") or {}
     lines.append(f"Tags ({len(tags)}):" if tags else "Tags:      none")
     width = max((len(name) for name in tags), default=0)
@@ -184,6 +199,7 @@ def render_inspection(info: dict[str, Any]) -> str:
     chapters = info.get("chapters") or []
     lines.append(f"Chapters ({len(chapters)}):" if chapters else "Chapters:  none")
     for number, chap in enumerate(chapters, start=1):
-        lines.append(f"  {number:>3}. {_clock(chap['start'])} - {_clock(chap['end'])}  "
-                     f"{chap['title']}")
+        lines.append(
+            f"  {number:>3}. {_clock(chap['start'])} - {_clock(chap['end'])}  {chap['title']}"
+        )
     return "\n".join(lines) + "\n"

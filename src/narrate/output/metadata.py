@@ -11,8 +11,14 @@ from narrate.ingest import read_cover
 from narrate.records import Book, TrackMeta
 
 
-def track_meta(book: Book, config: VoiceConfig, title: str, track: int, total: int,
-                cover: tuple[bytes, str] | None) -> TrackMeta:
+def track_meta(
+    book: Book,
+    config: VoiceConfig,
+    title: str,
+    track: int,
+    total: int,
+    cover: tuple[bytes, str] | None,
+) -> TrackMeta:
     meta = book.metadata
     return TrackMeta(
         title=title,
@@ -34,8 +40,9 @@ def track_meta(book: Book, config: VoiceConfig, title: str, track: int, total: i
     )
 
 
-def find_cover(given: Path | None, book_path: Path | None,
-               config: VoiceConfig) -> tuple[bytes, str] | None:
+def find_cover(
+    given: Path | None, book_path: Path | None, config: VoiceConfig
+) -> tuple[bytes, str] | None:
     """The cover image: --cover, else the book's own, else voices.yaml's, else one beside it."""
     if given is not None:
         return _image(given)

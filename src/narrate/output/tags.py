@@ -23,8 +23,8 @@ from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, AtomDataType, MP4Cover, MP4FreeForm
 
 from narrate.errors import NarrateError
-from narrate.records import ChapterMark, TrackMeta
 from narrate.output.transcripts import write_text_atomic
+from narrate.records import ChapterMark, TrackMeta
 
 _UTF8 = _id3.Encoding.UTF8
 _ITUNES = "----:com.apple.iTunes:"
@@ -43,11 +43,32 @@ class TagError(NarrateError):
 
 # ISO 639-1 -> 639-2/B: ID3 TLAN wants the three-letter code; books carry two.
 _LANG3 = {
-    "ar": "ara", "ca": "cat", "cs": "cze", "da": "dan", "de": "ger", "el": "gre",
-    "en": "eng", "es": "spa", "fi": "fin", "fr": "fre", "he": "heb", "hi": "hin",
-    "hu": "hun", "it": "ita", "ja": "jpn", "ko": "kor", "nl": "dut", "no": "nor",
-    "pl": "pol", "pt": "por", "ro": "rum", "ru": "rus", "sv": "swe", "tr": "tur",
-    "uk": "ukr", "zh": "chi",
+    "ar": "ara",
+    "ca": "cat",
+    "cs": "cze",
+    "da": "dan",
+    "de": "ger",
+    "el": "gre",
+    "en": "eng",
+    "es": "spa",
+    "fi": "fin",
+    "fr": "fre",
+    "he": "heb",
+    "hi": "hin",
+    "hu": "hun",
+    "it": "ita",
+    "ja": "jpn",
+    "ko": "kor",
+    "nl": "dut",
+    "no": "nor",
+    "pl": "pol",
+    "pt": "por",
+    "ro": "rum",
+    "ru": "rus",
+    "sv": "swe",
+    "tr": "tur",
+    "uk": "ukr",
+    "zh": "chi",
 }
 
 
@@ -94,13 +115,15 @@ FIELDS: tuple[TagField, ...] = (
     TagField("track", lambda m: f"{m.track}/{m.total}", "TRCK", "trkn", "track"),
     TagField("genre", lambda m: m.genre, "TCON", "\xa9gen", "genre"),
     TagField("year", _year, "TDRC", "\xa9day", "date"),
-    TagField("language", lambda m: language_code(m.language), "TLAN", _ITUNES + "LANGUAGE",
-             "language"),
+    TagField(
+        "language", lambda m: language_code(m.language), "TLAN", _ITUNES + "LANGUAGE", "language"
+    ),
     TagField("comment", lambda m: m.comment, "COMM", "\xa9cmt", "comment"),
     TagField("description", lambda m: m.description, "TXXX:DESCRIPTION", "desc", "description"),
     TagField("series", lambda m: m.series, "TXXX:SERIES", _ITUNES + "SERIES", None),
-    TagField("series_part", lambda m: m.series_index, "TXXX:SERIES-PART",
-             _ITUNES + "SERIES-PART", None),
+    TagField(
+        "series_part", lambda m: m.series_index, "TXXX:SERIES-PART", _ITUNES + "SERIES-PART", None
+    ),
     # iTunes' movement frames: the one series slot some players actually display.
     TagField("movement", lambda m: m.series, "MVNM", None, None),
     TagField("movement_index", lambda m: _whole_number(m.series_index), "MVIN", None, None),
@@ -120,8 +143,11 @@ def _mutagen(path: Path, action: str, fix: str = _DEFAULT_FIX) -> Iterator[None]
         if isinstance(cause, FileNotFoundError):
             raise TagError(path, "file not found", "check the path and run again") from exc
         if isinstance(cause, PermissionError):
-            raise TagError(path, f"permission denied while {action}",
-                           "make the file readable and writable, then run again") from exc
+            raise TagError(
+                path,
+                f"permission denied while {action}",
+                "make the file readable and writable, then run again",
+            ) from exc
         raise TagError(path, f"{action} failed ({exc})", fix) from exc
 
 
@@ -140,8 +166,11 @@ def _cover(path: Path, meta: TrackMeta) -> tuple[bytes, str] | None:
         return meta.cover, "image/png"
     if meta.cover.startswith(b"\xff\xd8\xff"):
         return meta.cover, "image/jpeg"
-    raise TagError(path, f"the cover image is not JPEG or PNG (declared {meta.cover_mime})",
-                   "convert the cover to JPEG or PNG and run again")
+    raise TagError(
+        path,
+        f"the cover image is not JPEG or PNG (declared {meta.cover_mime})",
+        "convert the cover to JPEG or PNG and run again",
+    )
 
 
 def _ms(seconds: float) -> int:
@@ -182,12 +211,23 @@ def _id3_chapters(tags: _id3.ID3, meta: TrackMeta) -> None:
     _check_marks(meta.chapters)
     ids = [f"chp{i}" for i in range(len(meta.chapters))]
     flags = _id3.CTOCFlags.TOP_LEVEL | _id3.CTOCFlags.ORDERED
-    tags.add(_id3.CTOC(element_id=_TOC_ID, flags=flags, child_element_ids=ids,
-                       sub_frames=[_id3.TIT2(encoding=_UTF8, text=[meta.title])]))
+    tags.add(
+        _id3.CTOC(
+            element_id=_TOC_ID,
+            flags=flags,
+            child_element_ids=ids,
+            sub_frames=[_id3.TIT2(encoding=_UTF8, text=[meta.title])],
+        )
+    )
     for element_id, mark in zip(ids, meta.chapters, strict=True):
-        tags.add(_id3.CHAP(element_id=element_id, start_time=_ms(mark.start),
-                           end_time=_ms(mark.end),
-                           sub_frames=[_id3.TIT2(encoding=_UTF8, text=[mark.title])]))
+        tags.add(
+            _id3.CHAP(
+                element_id=element_id,
+                start_time=_ms(mark.start),
+                end_time=_ms(mark.end),
+                sub_frames=[_id3.TIT2(encoding=_UTF8, text=[mark.title])],
+            )
+        )
 
 
 def tag_mp3(path: Path, meta: TrackMeta, *, id3v23: bool = False) -> None:
@@ -203,8 +243,15 @@ def tag_mp3(path: Path, meta: TrackMeta, *, id3v23: bool = False) -> None:
     if meta.chapters:
         _id3_chapters(tags, meta)
     if cover:  # last: a reader scanning for titles and chapters meets them first
-        tags.add(_id3.APIC(encoding=_UTF8, mime=cover[1], type=_id3.PictureType.COVER_FRONT,
-                           desc="Cover", data=cover[0]))
+        tags.add(
+            _id3.APIC(
+                encoding=_UTF8,
+                mime=cover[1],
+                type=_id3.PictureType.COVER_FRONT,
+                desc="Cover",
+                data=cover[0],
+            )
+        )
     if id3v23:
         tags.update_to_v23()  # TDRC -> TYER etc.; mutagen re-encodes UTF-8 text as UTF-16
     with _mutagen(path, "writing ID3 tags"):
@@ -259,8 +306,14 @@ def ffmetadata_chapters(marks: Sequence[ChapterMark], meta: TrackMeta) -> str:
         if spec.ffmeta:
             lines.append(f"{spec.ffmeta}={_ffescape(value)}")
     for mark in marks:
-        lines += ["", "[CHAPTER]", "TIMEBASE=1/1000", f"START={_ms(mark.start)}",
-                  f"END={_ms(mark.end)}", f"title={_ffescape(mark.title)}"]
+        lines += [
+            "",
+            "[CHAPTER]",
+            "TIMEBASE=1/1000",
+            f"START={_ms(mark.start)}",
+            f"END={_ms(mark.end)}",
+            f"title={_ffescape(mark.title)}",
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -347,8 +400,9 @@ def _as_text(value: object) -> str:
 
 def _mp4_read(audio: MP4, duration: float) -> tuple[dict[str, str], tuple[ChapterMark, ...] | None]:
     tags = audio.tags or {}
-    found = {spec.name: _as_text(tags[spec.mp4]) for spec in FIELDS
-             if spec.mp4 and spec.mp4 in tags}
+    found = {
+        spec.name: _as_text(tags[spec.mp4]) for spec in FIELDS if spec.mp4 and spec.mp4 in tags
+    }
     known = {spec.mp4 for spec in FIELDS}
     for key, value in tags.items():
         if key == "stik":
@@ -366,12 +420,12 @@ def _mp4_read(audio: MP4, duration: float) -> tuple[dict[str, str], tuple[Chapte
 def probe(path: Path) -> Probe:
     """Read stream facts, tags and chapters; TagError when mutagen cannot read the file."""
     path = Path(path)
-    with _mutagen(path, "reading the file",
-                  "check that it is a complete, undamaged MP3, M4B or M4A file"):
+    with _mutagen(
+        path, "reading the file", "check that it is a complete, undamaged MP3, M4B or M4A file"
+    ):
         audio = mutagen.File(path)
     if audio is None:
-        raise TagError(path, "not an audio file narrate can read",
-                       "pass an MP3, M4B or M4A file")
+        raise TagError(path, "not an audio file narrate can read", "pass an MP3, M4B or M4A file")
     info = audio.info
     duration = float(getattr(info, "length", 0.0) or 0.0)
     chapters: tuple[ChapterMark, ...] | None = None
@@ -387,6 +441,13 @@ def probe(path: Path) -> Probe:
         # keys() rather than iteration: Vorbis comments iterate as (key, value) pairs.
         names = list(raw.keys()) if raw else []
         tags = {str(k): _as_text(raw[k]) for k in names}
-    return Probe(fmt, getattr(info, "codec", None), duration, getattr(info, "bitrate", None),
-                 getattr(info, "sample_rate", None), getattr(info, "channels", None),
-                 tags, chapters)
+    return Probe(
+        fmt,
+        getattr(info, "codec", None),
+        duration,
+        getattr(info, "bitrate", None),
+        getattr(info, "sample_rate", None),
+        getattr(info, "channels", None),
+        tags,
+        chapters,
+    )

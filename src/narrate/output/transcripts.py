@@ -112,8 +112,13 @@ def render_srt(cues: Sequence[Cue]) -> str:
 def render_lrc(cues: Sequence[Cue], meta: TrackMeta) -> str:
     """The LRC text: ID tags from ``meta``, one timed line per cue, and an empty timed
     line where a cue ends before the next begins (so a pause clears the display)."""
-    header = [("ti", meta.title), ("ar", meta.artist), ("al", meta.album),
-              ("au", meta.artist), ("by", "narrate")]
+    header = [
+        ("ti", meta.title),
+        ("ar", meta.artist),
+        ("al", meta.album),
+        ("au", meta.artist),
+        ("by", "narrate"),
+    ]
     lines = [f"[{key}:{_one_line(value)}]" for key, value in header if value]
     ordered = _ordered(cues)
     for index, cue in enumerate(ordered):

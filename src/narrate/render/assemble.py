@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.render import mp3
-from narrate.render.cache import BlockCache, make_key
 from narrate.config import Pauses
 from narrate.errors import EngineError
 from narrate.records import Cast, Chapter, Script, Segment, Voice
+from narrate.render import mp3
+from narrate.render.cache import BlockCache, make_key
 from narrate.render.workers import Job, RenderSettings, job_key, spoken_text
 
 # A sentence ends at . ! ? or … (with closing quotes/brackets) before a space.
@@ -51,8 +51,13 @@ class ChapterPlan:
 
     def key(self, tags: object) -> str:
         """Everything the chapter file's bytes depend on."""
-        return make_key("chapter", self.bitrate, self.tail_pause, tags,
-                        [(u.key, u.pause_before) for u in self.utterances])
+        return make_key(
+            "chapter",
+            self.bitrate,
+            self.tail_pause,
+            tags,
+            [(u.key, u.pause_before) for u in self.utterances],
+        )
 
 
 def sentences(text: str) -> list[str]:
@@ -135,8 +140,9 @@ class SilenceBank:
         return self._blocks[ms]
 
 
-def chapter_chunks(plan: ChapterPlan, cache: BlockCache,
-                   silence: SilenceBank) -> Iterator[tuple[bytes, Utterance | None, int]]:
+def chapter_chunks(
+    plan: ChapterPlan, cache: BlockCache, silence: SilenceBank
+) -> Iterator[tuple[bytes, Utterance | None, int]]:
     """The chapter's MP3 data in order: (bytes, the utterance or None for a pause, samples)."""
     for u in plan.utterances:
         if u.pause_before:
@@ -146,15 +152,19 @@ def chapter_chunks(plan: ChapterPlan, cache: BlockCache,
             continue
         data = cache.get(u.key)
         if data is None:
-            raise EngineError(f"audio for {u.text[:60]!r} is missing from the cache: "
-                              "run the same command again to render it")
+            raise EngineError(
+                f"audio for {u.text[:60]!r} is missing from the cache: "
+                "run the same command again to render it"
+            )
         yield data, u, mp3.block_samples(data)
     tail = silence.get(plan.tail_pause)
     yield tail.data, None, tail.samples
 
 
-def timeline(chunks: Iterable[tuple[bytes, Utterance | None, int]],
-             sink: Callable[[bytes], object] | None = None) -> tuple[list[Timed], float]:
+def timeline(
+    chunks: Iterable[tuple[bytes, Utterance | None, int]],
+    sink: Callable[[bytes], object] | None = None,
+) -> tuple[list[Timed], float]:
     """Place each utterance in time (seconds from the chapter's start), passing data on."""
     samples = 0
     timed: list[Timed] = []
@@ -164,14 +174,16 @@ def timeline(chunks: Iterable[tuple[bytes, Utterance | None, int]],
         if utterance is not None:
             # The speech starts after the block's coding delay, not at its first frame.
             start = samples + min(mp3.DECODER_DELAY, count)
-            timed.append(Timed(utterance, start / mp3.SAMPLE_RATE,
-                               (samples + count) / mp3.SAMPLE_RATE))
+            timed.append(
+                Timed(utterance, start / mp3.SAMPLE_RATE, (samples + count) / mp3.SAMPLE_RATE)
+            )
         samples += count
     return timed, samples / mp3.SAMPLE_RATE
 
 
-def write_chapter(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank,
-                  target: Path) -> tuple[Path, list[Timed], float]:
+def write_chapter(
+    plan: ChapterPlan, cache: BlockCache, silence: SilenceBank, target: Path
+) -> tuple[Path, list[Timed], float]:
     """Write the chapter's audio to a temporary file beside target.
 
     Returns (temporary path, timed utterances, duration in seconds); the caller

@@ -58,8 +58,10 @@ class BlockCache:
         except OSError as exc:
             from narrate.errors import OutputError
 
-            raise OutputError(f"cannot write the cache folder {self.root} ({exc.strerror}): "
-                              "choose another with --cache-dir") from exc
+            raise OutputError(
+                f"cannot write the cache folder {self.root} ({exc.strerror}): "
+                "choose another with --cache-dir"
+            ) from exc
 
     def put(self, key: str, data: bytes) -> None:
         target = self.path(key)

@@ -17,11 +17,11 @@ from pathlib import Path
 
 import numpy as np
 
-from narrate.render.cache import make_key
 from narrate.errors import EngineError
-from narrate.output.inspection import parse_ebur128
 from narrate.outdir import write_atomic
+from narrate.output.inspection import parse_ebur128
 from narrate.records import Voice
+from narrate.render.cache import make_key
 from narrate.tools import ffmpeg_exe
 
 with warnings.catch_warnings():
@@ -93,9 +93,27 @@ def measure(pcm: bytes, peak: bool = True) -> tuple[float, float]:
     """
     meter = "ebur128=peak=true:framelog=verbose" if peak else "ebur128=framelog=verbose"
     result = subprocess.run(
-        [ffmpeg_exe(), "-hide_banner", "-nostats", "-f", "s16le", "-ar", str(SAMPLE_RATE),
-         "-ac", "1", "-i", "pipe:0", "-af", meter, "-f", "null", "-"],
-        input=pcm, capture_output=True, check=False,
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostats",
+            "-f",
+            "s16le",
+            "-ar",
+            str(SAMPLE_RATE),
+            "-ac",
+            "1",
+            "-i",
+            "pipe:0",
+            "-af",
+            meter,
+            "-f",
+            "null",
+            "-",
+        ],
+        input=pcm,
+        capture_output=True,
+        check=False,
     )
     text = result.stderr.decode("utf-8", "replace")
     try:
@@ -106,8 +124,10 @@ def measure(pcm: bytes, peak: bool = True) -> tuple[float, float]:
         raise EngineError(f"ffmpeg could not measure loudness: {text[-300:]}")
     # The parser gives None for ebur128's "-inf" (silence).
     lufs, true_peak = figures["integrated_lufs"], figures["true_peak_dbtp"]
-    return (float("-inf") if lufs is None else lufs,
-            0.0 if not peak else float("-inf") if true_peak is None else true_peak)
+    return (
+        float("-inf") if lufs is None else lufs,
+        0.0 if not peak else float("-inf") if true_peak is None else true_peak,
+    )
 
 
 class Calibration:
@@ -118,8 +138,9 @@ class Calibration:
     atomically, keeps two workers from clobbering each other.
     """
 
-    def __init__(self, root: Path, engine_id: str, target: float,
-                 pauses_ms: tuple[int, int] = (250, 600)) -> None:
+    def __init__(
+        self, root: Path, engine_id: str, target: float, pauses_ms: tuple[int, int] = (250, 600)
+    ) -> None:
         self.folder = root / "gains"
         self.engine_id = engine_id
         self.target = target
@@ -127,8 +148,17 @@ class Calibration:
         self._gains: dict[str, float] = {}
 
     def _key(self, voice: Voice) -> str:
-        return make_key("gain", LIMITER_VERSION, self.engine_id, voice.engine, voice.voice_id,
-                        voice.rate, voice.pitch, self.target, self.pauses_ms)
+        return make_key(
+            "gain",
+            LIMITER_VERSION,
+            self.engine_id,
+            voice.engine,
+            voice.voice_id,
+            voice.rate,
+            voice.pitch,
+            self.target,
+            self.pauses_ms,
+        )
 
     def _passage(self, voice: Voice, synthesize) -> bytes:
         """The calibration text read as a book is: sentence by sentence, with pauses.
@@ -137,8 +167,7 @@ class Calibration:
         one continuous utterance would overstate how loud the chapter comes out.
         """
         # Each block also carries about 63 ms of encoder delay and padding.
-        sentence, paragraph = (b"\0\0" * (SAMPLE_RATE * (ms + 63) // 1000)
-                               for ms in self.pauses_ms)
+        sentence, paragraph = (b"\0\0" * (SAMPLE_RATE * (ms + 63) // 1000) for ms in self.pauses_ms)
         parts = []
         for n, text in enumerate(re.split(r"(?<=[.!?])\s+", CALIBRATION_TEXT)):
             if n:

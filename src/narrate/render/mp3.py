@@ -94,8 +94,10 @@ def encode(pcm: bytes, bitrate: int = 64, quality: int = DEFAULT_QUALITY) -> Blo
         encoder.set_quality(quality)
         data = bytes(encoder.encode(pcm)) + bytes(encoder.flush())
     except (RuntimeError, ValueError, TypeError) as exc:  # lameenc's bare errors
-        raise EngineError(f"the MP3 encoder (LAME) failed ({exc}) at {bitrate} kbps: "
-                          "try another --bitrate, or run `narrate doctor`") from exc
+        raise EngineError(
+            f"the MP3 encoder (LAME) failed ({exc}) at {bitrate} kbps: "
+            "try another --bitrate, or run `narrate doctor`"
+        ) from exc
     frames, samples = scan_frames(data)
     return Block(data, frames, samples)
 

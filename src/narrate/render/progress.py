@@ -48,8 +48,7 @@ class ProgressBar:
         share = self.done / self.total
         rate = self.done / elapsed if elapsed > 0 else 0.0
         eta = (self.total - self.done) / rate if rate > 0 else 0.0
-        tail = (f" {share:4.0%} {self.done:,}/{self.total:,} lines {rate:,.0f}/s"
-                f" ETA {_clock(eta)}")
+        tail = f" {share:4.0%} {self.done:,}/{self.total:,} lines {rate:,.0f}/s ETA {_clock(eta)}"
         width = shutil.get_terminal_size((80, 20)).columns
         room = max(10, width - len(tail) - len(self.label) - 16)
         filled = int(room * share)
@@ -70,14 +69,20 @@ class ProgressBar:
             self._draw()
         self.stream.flush()
 
-    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
-                 tb: TracebackType | None) -> None:
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if not self.enabled:
             return
         if self.tty:
             self.stream.write("\r\033[K")
         if exc_type is None:
-            self.stream.write(f"Narrated {self.label}: {self._chapters} chapter(s) written, "
-                              f"{self.total:,} line(s) rendered in "
-                              f"{_clock(time.monotonic() - self.started)}\n")
+            self.stream.write(
+                f"Narrated {self.label}: {self._chapters} chapter(s) written, "
+                f"{self.total:,} line(s) rendered in "
+                f"{_clock(time.monotonic() - self.started)}\n"
+            )
         self.stream.flush()

@@ -14,10 +14,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.render import loudness, mp3
-from narrate.render.cache import BlockCache, make_key
 from narrate.errors import EngineError
 from narrate.records import Voice
+from narrate.render import loudness, mp3
+from narrate.render.cache import BlockCache, make_key
 
 # Characters that must never reach the engine as text: control and format
 # characters (zero-width spaces, bidi marks) are dropped from what is spoken.
@@ -45,10 +45,23 @@ def spoken_text(text: str) -> str:
 
 def job_key(text: str, voice: Voice, settings: RenderSettings) -> str:
     """What a block's bytes depend on: the words, the voice, loudness and encoding."""
-    return make_key(settings.engine_id, voice.engine, voice.voice_id, voice.rate, voice.pitch,
-                    voice.volume, settings.loudness, settings.pauses_ms, loudness.CEILING_DBFS,
-                    loudness.LIMITER_VERSION, text, mp3.SAMPLE_RATE, "s16le-mono",
-                    settings.bitrate, settings.quality)
+    return make_key(
+        settings.engine_id,
+        voice.engine,
+        voice.voice_id,
+        voice.rate,
+        voice.pitch,
+        voice.volume,
+        settings.loudness,
+        settings.pauses_ms,
+        loudness.CEILING_DBFS,
+        loudness.LIMITER_VERSION,
+        text,
+        mp3.SAMPLE_RATE,
+        "s16le-mono",
+        settings.bitrate,
+        settings.quality,
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,10 +83,15 @@ def init_worker(settings: RenderSettings) -> None:
     global _worker
     from narrate.tts import Synthesizer
 
-    calibration = loudness.Calibration(settings.cache_root, settings.engine_id,
-                                       settings.loudness, settings.pauses_ms)
-    _worker = (Synthesizer(timeout=settings.timeout), BlockCache(settings.cache_root),
-               calibration, settings)
+    calibration = loudness.Calibration(
+        settings.cache_root, settings.engine_id, settings.loudness, settings.pauses_ms
+    )
+    _worker = (
+        Synthesizer(timeout=settings.timeout),
+        BlockCache(settings.cache_root),
+        calibration,
+        settings,
+    )
 
 
 def render_batch(jobs: list[Job]) -> list[str]:
@@ -83,8 +101,9 @@ def render_batch(jobs: list[Job]) -> list[str]:
     for job in jobs:
         if not cache.has(job.key):  # another worker or run may have made it meanwhile
             # The engine always speaks at full volume; volume is part of the gain.
-            plain = Voice(job.voice.engine, job.voice.voice_id, job.voice.rate,
-                          job.voice.pitch, 1.0)
+            plain = Voice(
+                job.voice.engine, job.voice.voice_id, job.voice.rate, job.voice.pitch, 1.0
+            )
             try:
                 pcm = synth.synthesize(job.text, plain)  # type: ignore[attr-defined]
             except EngineError as exc:
@@ -126,12 +145,13 @@ def _render_singly(jobs: list[Job], settings: RenderSettings) -> Iterator[list[s
     try:
         for job in jobs:
             try:
-                keys = pool.submit(render_batch, [job]).result(
-                    timeout=settings.timeout * 2 + 60)
+                keys = pool.submit(render_batch, [job]).result(timeout=settings.timeout * 2 + 60)
             except (BrokenProcessPool, TimeoutError):
                 text = " ".join(job.text.split())[:80]
-                error = EngineError(f"the speech engine stopped (its process died or hung) on: "
-                                    f"{text!r}; run `narrate doctor`, or leave that text out")
+                error = EngineError(
+                    f"the speech engine stopped (its process died or hung) on: "
+                    f"{text!r}; run `narrate doctor`, or leave that text out"
+                )
                 error.key = job.key  # type: ignore[attr-defined] - the caller names the chapter
                 raise error from None
             yield keys
@@ -141,13 +161,13 @@ def _render_singly(jobs: list[Job], settings: RenderSettings) -> Iterator[list[s
         pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _render_pool(batches: list[list[Job]], settings: RenderSettings,
-                 workers: int) -> Iterator[list[str]]:
+def _render_pool(
+    batches: list[list[Job]], settings: RenderSettings, workers: int
+) -> Iterator[list[str]]:
     """Render batches in a pool; return the batches a dead or hung worker left unfinished."""
     # The engine bounds each synthesis; this bounds a batch whose worker stopped answering.
     bound = settings.timeout * 2 + 60
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker,
-                               initargs=(settings,))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(settings,))
     futures = {pool.submit(render_batch, batch): batch for batch in batches}
     try:
         while futures:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
+from narrate.records import Gender
 from narrate.segment.characters import (
     CHILD_RE,
     FIRST_NAME_TITLES,
@@ -16,7 +17,6 @@ from narrate.segment.characters import (
     title_gender,
     title_word,
 )
-from narrate.records import Gender
 from narrate.segment.wordlists import FEMALE_NAMES, MALE_NAMES
 
 

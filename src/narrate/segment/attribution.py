@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import cast
 
+from narrate.records import Character, Gender
 from narrate.segment.characters import VERB_RE, Entity, NameTable, words
 from narrate.segment.dialogue import (
     FIRST_PERSON,
@@ -36,7 +37,6 @@ from narrate.segment.dialogue import (
 )
 from narrate.segment.mentions import SPOUSE, Mention
 from narrate.segment.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote
-from narrate.records import Character, Gender
 from narrate.segment.salience import Salience
 from narrate.segment.wordlists import SPEECH_BASES, SPEECH_GERUNDS, SPEECH_NOUNS
 
@@ -90,7 +90,9 @@ FOR_BEFORE = re.compile(r"\bfor\s+(?:the\s+)?\Z")
 SO_THAT = re.compile(r"\b(?:so|such)\b[^,.;:!?]{0,30}\bthat\s+$")
 # "Bram, who said": a relative clause whose verb is the speech verb
 WHO_GAP = re.compile(r"^\s*,?\s*who\b[^.;:!?\"\u201c\u201d]{0,60}?(?:\w+ly\s+)?$")
-SENT_RE = re.compile(r"(?<![A-Z][a-z])(?<!\bMrs)(?<![A-Z])[.!?]+['\"\u201d\u2019)]*(?:\s|--|\u2014)")
+SENT_RE = re.compile(
+    r"(?<![A-Z][a-z])(?<!\bMrs)(?<![A-Z])[.!?]+['\"\u201d\u2019)]*(?:\s|--|\u2014)"
+)
 # "turned to her with a look, and said": the subject of an earlier verb of the clause
 COORD_GAP = re.compile(
     r"^[^.;:!?\"\u201c\u201d]{0,100}\band\s+(?:(?:\w+ly|then)\s+)?$"
@@ -105,7 +107,9 @@ GERUND_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_GERUNDS)) + r")\b")
 BARE_RE = re.compile(r"\b(?:" + "|".join(sorted(SPEECH_BASES | SPEECH_GERUNDS)) + r")\b")
 LOOSE_GAP = re.compile(r"^[^.;:!?\"\u201c\u201d]{0,100}$")
 # "forced to add", "left her seat to join him and say": a speech verb as an infinitive
-INFINITIVE = re.compile(r"\bto\s+(?:\w+ly\s+)?$|\bto\s+[a-z]+(?:\s+[A-Za-z]+){0,3}\s+(?:and|or|than)\s+$")
+INFINITIVE = re.compile(
+    r"\bto\s+(?:\w+ly\s+)?$|\bto\s+[a-z]+(?:\s+[A-Za-z]+){0,3}\s+(?:and|or|than)\s+$"
+)
 # "in a sort of whisper", "with a cry": a noun, not a base-form verb (unlike "of saying")
 DETERMINED = re.compile(r"\b(?:a|an|the|his|her|their|my|of)\s+\Z")
 PROGRESSIVE = re.compile(r"^\s*(?:was|were)\s+(?:(?:\w+ly|still|now|then)\s+)?$")
@@ -121,7 +125,9 @@ POSS_SPEECH = re.compile(
 
 # "her gentle reply", not "interrupted her by saying"
 PRON_SPEECH = re.compile(
-    r"\s+(?:(?!(?:by|to|with|in|on|for|at|from|of)\b)[a-z]+\s+){0,2}?(?:" + "|".join(sorted(SPEECH_NOUNS | SPEECH_GERUNDS)) + r")\b"
+    r"\s+(?:(?!(?:by|to|with|in|on|for|at|from|of)\b)[a-z]+\s+){0,2}?(?:"
+    + "|".join(sorted(SPEECH_NOUNS | SPEECH_GERUNDS))
+    + r")\b"
 )
 
 
@@ -211,7 +217,9 @@ def attribute(
         """An explicit said-tag in the narration [lo, hi) next to a quote."""
         lo, hi = beside_quote(lo, hi, after, False)
         ms = [m for m in in_range(lo, hi) if id(m) in resolved]
-        verbs = [v for v in VERB_RE.finditer(source, lo, hi) if not SAID_NOTHING.match(source, v.end())]
+        verbs = [
+            v for v in VERB_RE.finditer(source, lo, hi) if not SAID_NOTHING.match(source, v.end())
+        ]
         bares = [
             v
             for v in BARE_RE.finditer(source, lo, hi)
@@ -469,7 +477,12 @@ def attribute(
     qvocs_all = [[vocatives(source, q, in_range(q.start, q.end)) for q in pq] for pq in quotes]
     # paragraph -> characters its quotes name
     named = [
-        {m.ent for q in pq for m in in_range(q.start, q.end) if m.kind == "name" and m.ent is not None}
+        {
+            m.ent
+            for q in pq
+            for m in in_range(q.start, q.end)
+            if m.kind == "name" and m.ent is not None
+        }
         for pq in quotes
     ]
     st.narrator = table.narrator
@@ -570,14 +583,31 @@ def attribute(
                 # a first-person narrator's own words come tagged ("I said") or in the paragraph
                 # of the narration about them: after "I went to the window." someone else speaks
                 quiet = hint is not None and hint == st.narrator
-                if against is None and (quiet or SILENT.search(source, *beside_quote(plo, phi, False, True))):
+                if against is None and (
+                    quiet or SILENT.search(source, *beside_quote(plo, phi, False, True))
+                ):
                     hint, against = None, hint  # "Tom made no answer.": the next line is not his
             asked = False
             if pi and quotes[pi - 1]:
                 last_q = quotes[pi - 1][-1]
-                asked = source[last_q.start : last_q.end].rstrip(DOUBLE_MARKS + SINGLE_MARKS + " ").endswith("?")
+                asked = (
+                    source[last_q.start : last_q.end]
+                    .rstrip(DOUBLE_MARKS + SINGLE_MARKS + " ")
+                    .endswith("?")
+                )
             who, conf = turn(
-                pi, pq[0], speaker, vocs, qvocs, st, hint, gvocs, later(pi), against, named[pi], asked
+                pi,
+                pq[0],
+                speaker,
+                vocs,
+                qvocs,
+                st,
+                hint,
+                gvocs,
+                later(pi),
+                against,
+                named[pi],
+                asked,
             )
             own = [(who, conf)] * len(pq)
             turned.add(pi)
@@ -592,11 +622,17 @@ def attribute(
         first[pi] = own[0][0]
         vocs[pi] = set().union(*qvocs)
         for m in in_range(lo, hi):
-            if not m.after_prep or m.possessive or source[m.start - 4 : m.start].split()[-1:] != ["to"]:
+            if (
+                not m.after_prep
+                or m.possessive
+                or source[m.start - 4 : m.start].split()[-1:] != ["to"]
+            ):
                 continue
             x = resolved.get(id(m))
-            if x is not None and x not in (own[0][0], own[-1][0]) and SAID_TO.search(
-                source, max(lo, m.start - 50), m.start
+            if (
+                x is not None
+                and x not in (own[0][0], own[-1][0])
+                and SAID_TO.search(source, max(lo, m.start - 50), m.start)
             ):
                 vocs[pi].add(x)  # and so answers it
         g_addr = addressed_gender(source[pq[-1].start : pq[-1].end])

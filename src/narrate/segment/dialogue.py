@@ -49,7 +49,10 @@ def vocatives(source: str, q: Quote, inside: Sequence[Mention]) -> set[int]:
             continue  # 'Come here, Tom,' she said to me: Tom is not the one spoken to now
         if m.kind != "name" or m.ent is None or m.possessive:
             continue  # "Mrs. Hale's manners" speaks of her, not to her
-        if source[q.start : q.end].strip(DOUBLE_MARKS + SINGLE_MARKS + " ?").strip() == source[m.start : m.end]:
+        if (
+            source[q.start : q.end].strip(DOUBLE_MARKS + SINGLE_MARKS + " ?").strip()
+            == source[m.start : m.end]
+        ):
             continue  # "Mr. Ash?" asks about him
         b = source[max(q.start, m.start - 16) : m.start].rstrip()
         words_before = b.split()
@@ -152,7 +155,9 @@ def turn(
                         if pj not in speaker:
                             break
                         if speaker[pj] == prev:
-                            xs = sorted(x for x in vocs.get(pj, ()) if x not in (a, prev) and x not in mine)
+                            xs = sorted(
+                                x for x in vocs.get(pj, ()) if x not in (a, prev) and x not in mine
+                            )
                             if xs:
                                 return xs[0], TURN
                             break
@@ -172,7 +177,9 @@ def turn(
             # the talk picks up again after narration: the one who spoke before it, still in
             # view, answers, not someone the narration only named in passing
             return earlier, 0.4
-        narrated = pi - 2 not in speaker and free and me is not None and me != prev and me not in mine
+        narrated = (
+            pi - 2 not in speaker and free and me is not None and me != prev and me not in mine
+        )
         if narrated and earlier != free[0]:
             # the one lately named is no earlier speaker: more likely the "I" telling it
             return me, 0.4

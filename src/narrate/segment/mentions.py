@@ -93,7 +93,9 @@ CONJUNCTIONS = words(
     "and but as while when then that because though although so before after until till if where whereupon yet or nor once since"
 )
 # "as Mrs. Hale expected", "knew that Cora ...": such a subject is not the topic
-EPITHETS = words("poor old little young dear good kind honest worthy unhappy happy sweet pretty silly")
+EPITHETS = words(
+    "poor old little young dear good kind honest worthy unhappy happy sweet pretty silly"
+)
 SUBORDINATORS = words("that as than though although")
 # "At that moment Cora had", "After supper Ada sat": a short phrase fronted before the subject
 FRONTED_RE = re.compile(r"(?:^|[.!?;:]\s+)([A-Z][a-z]+)(?:\s+[a-z]+){1,4}\s+$")
@@ -139,7 +141,10 @@ def _flags(text: str, m: Mention) -> None:
     if prev:
         # "said Lucy": the subject of an inverted said-tag
         m.clause_start = (
-            prev in CONJUNCTIONS or prev in SPEECH_VERBS or not m.after_prep and _fronted(text, m.start)
+            prev in CONJUNCTIONS
+            or prev in SPEECH_VERBS
+            or not m.after_prep
+            and _fronted(text, m.start)
         )
         m.subordinate = prev in SUBORDINATORS
         m.joined = prev in ("and", "or", "nor")

@@ -45,11 +45,11 @@ class Quote:
     closed: bool = True
 
 
-
 def _find_either(text: str, chars: str, start: int, end: int) -> int:
     """The first position in [start, end) of any of chars, or -1."""
     found = [k for k in (text.find(c, start, end) for c in chars) if k >= 0]
     return min(found) if found else -1
+
 
 def dominant_style(source: str) -> str:
     """'double' or 'single': which marks carry the book's dialogue."""

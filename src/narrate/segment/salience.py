@@ -129,7 +129,11 @@ class Salience:
             and x.last == last
             and self.gender(x.key) == g
             and x.key in self.known
-            and (noun not in ELDERS or x.title is not None and title_word(x.title) not in YOUNG_TITLES)
+            and (
+                noun not in ELDERS
+                or x.title is not None
+                and title_word(x.title) not in YOUNG_TITLES
+            )
         ]
         return found[0] if len(found) == 1 else None
 

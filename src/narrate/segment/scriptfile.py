@@ -76,12 +76,19 @@ def script_yaml(script: Script) -> str:
     import yaml
 
     lines = [
-        {"chapter": s.chapter, "speaker": s.speaker, "kind": s.kind,
-         "confidence": round(s.confidence, 2), "text": _line_key(s.text)}
-        for s in script.segments if s.kind != "narration"
+        {
+            "chapter": s.chapter,
+            "speaker": s.speaker,
+            "kind": s.kind,
+            "confidence": round(s.confidence, 2),
+            "text": _line_key(s.text),
+        }
+        for s in script.segments
+        if s.kind != "narration"
     ]
-    body = yaml.safe_dump({"book": script.book.title, "lines": lines}, allow_unicode=True,
-                          sort_keys=False, width=100)
+    body = yaml.safe_dump(
+        {"book": script.book.title, "lines": lines}, allow_unicode=True, sort_keys=False, width=100
+    )
     return _HEADER.format(title=script.book.title) + body
 
 
@@ -94,16 +101,20 @@ def load_corrections(path: Path) -> dict[tuple[str, int], str | None]:
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise ConfigError(f"cannot read the script {path} ({exc.strerror}): check the path") from exc
+        raise ConfigError(
+            f"cannot read the script {path} ({exc.strerror}): check the path"
+        ) from exc
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"{where}: not valid YAML; write it again with "
-                          "`narrate script BOOK --format yaml`") from exc
+        raise ConfigError(
+            f"{where}: not valid YAML; write it again with `narrate script BOOK --format yaml`"
+        ) from exc
     lines = data.get("lines") if isinstance(data, dict) else None
     if not isinstance(lines, list):
-        raise ConfigError(f"{path}: no 'lines:' list; write it with "
-                          "`narrate script BOOK --format yaml`")
+        raise ConfigError(
+            f"{path}: no 'lines:' list; write it with `narrate script BOOK --format yaml`"
+        )
     seen: dict[str, int] = {}
     corrections: dict[tuple[str, int], str | None] = {}
     for n, entry in enumerate(lines, start=1):
@@ -120,8 +131,7 @@ def load_corrections(path: Path) -> dict[tuple[str, int], str | None]:
     return corrections
 
 
-def apply_corrections(script: Script,
-                      corrections: dict[tuple[str, int], str | None]) -> Script:
+def apply_corrections(script: Script, corrections: dict[tuple[str, int], str | None]) -> Script:
     """The script with the user's speakers; new names become characters."""
     known = {c.name for c in script.characters}
     added: list[Character] = []

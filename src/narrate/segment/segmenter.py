@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from narrate.records import Book, Character, Kind, Script, Segment
 from narrate.segment.attribution import Attribution, attribute
 from narrate.segment.characters import discover
 from narrate.segment.mentions import find_mentions
 from narrate.segment.quotes import Quote, find_quotes
-from narrate.records import Book, Character, Kind, Script, Segment
 
 
 def segment(book: Book, characters: Sequence[Character] | None = None) -> Script:

@@ -32,7 +32,7 @@ _GENDERS = {1: "male", 2: "female"}
 
 
 def engine_name() -> str:
-    """"espeak" wherever libespeak-ng loads, else the platform's pyttsx3 driver."""
+    """ "espeak" wherever libespeak-ng loads, else the platform's pyttsx3 driver."""
     if locate() is not None:
         return "espeak"
     return {"darwin": "nsss", "win32": "sapi5"}.get(sys.platform, "espeak")
@@ -182,12 +182,27 @@ def _read_pcm(path: Path) -> bytes:
     from narrate.tools import ffmpeg_exe
 
     result = subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1",
-         "-ar", str(SAMPLE_RATE), "-"],
-        capture_output=True, check=False,
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            str(SAMPLE_RATE),
+            "-",
+        ],
+        capture_output=True,
+        check=False,
     )
     if result.returncode != 0:
-        raise EngineError(f"could not read the engine's audio (ffmpeg: {stderr_tail(result.stderr)})")
+        raise EngineError(
+            f"could not read the engine's audio (ffmpeg: {stderr_tail(result.stderr)})"
+        )
     return result.stdout
 
 
@@ -196,7 +211,7 @@ def stderr_tail(stderr: bytes | str, limit: int = 200) -> str:
     text = stderr.decode(errors="replace") if isinstance(stderr, bytes) else stderr
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     tail = " | ".join(lines[-3:]) or "no message"
-    return tail if len(tail) <= limit else "…" + tail[-(limit - 1):]
+    return tail if len(tail) <= limit else "…" + tail[-(limit - 1) :]
 
 
 def _variants(data_path: str | None) -> list[VoiceInfo]:
@@ -223,8 +238,13 @@ def list_voices(lang: str | None = None) -> list[VoiceInfo]:
     if engine_name() == "espeak":
         espeak = Espeak.get(locate())  # type: ignore[arg-type]
         voices = [
-            VoiceInfo(id=language, name=name, gender=_GENDERS.get(gender, "unknown"),
-                      languages=(language,), age=age or None)
+            VoiceInfo(
+                id=language,
+                name=name,
+                gender=_GENDERS.get(gender, "unknown"),
+                languages=(language,),
+                age=age or None,
+            )
             for _ident, name, gender, language, age in espeak.voices()
         ]
         if lang:
@@ -235,8 +255,15 @@ def list_voices(lang: str | None = None) -> list[VoiceInfo]:
     for v in tts.getProperty("voices"):
         langs = tuple(str(x) for x in (v.languages or ()))
         gender = (v.gender or "unknown").lower()
-        found.append(VoiceInfo(id=v.id, name=v.name, gender=gender if gender in _GENDERS.values()
-                               else "unknown", languages=langs, age=v.age))
+        found.append(
+            VoiceInfo(
+                id=v.id,
+                name=v.name,
+                gender=gender if gender in _GENDERS.values() else "unknown",
+                languages=langs,
+                age=v.age,
+            )
+        )
     if lang:
         found = [v for v in found if any(lang.lower() in x.lower() for x in v.languages)]
     return found

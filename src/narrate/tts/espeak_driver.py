@@ -76,9 +76,13 @@ class EspeakMemoryDriver:
     def getProperty(self, name: str) -> Any:
         if name == "voices":
             return [
-                PyttsxVoice(id=ident, name=vname, languages=[lang],
-                            gender=[None, "Male", "Female"][gender] if gender < 3 else None,
-                            age=age or None)
+                PyttsxVoice(
+                    id=ident,
+                    name=vname,
+                    languages=[lang],
+                    gender=[None, "Male", "Female"][gender] if gender < 3 else None,
+                    age=age or None,
+                )
                 for ident, vname, gender, lang, age in self._espeak.voices()
             ]
         if name in self._props:

@@ -98,11 +98,20 @@ class Espeak:
         self.dll = ctypes.CDLL(library.path)
         self.dll.espeak_Initialize.restype = ctypes.c_int
         self.dll.espeak_Initialize.argtypes = [
-            ctypes.c_int, ctypes.c_int, ctypes.c_char_p, ctypes.c_int,
+            ctypes.c_int,
+            ctypes.c_int,
+            ctypes.c_char_p,
+            ctypes.c_int,
         ]
         self.dll.espeak_Synth.argtypes = [
-            ctypes.c_void_p, ctypes.c_size_t, ctypes.c_uint, ctypes.c_int, ctypes.c_uint,
-            ctypes.c_uint, ctypes.POINTER(ctypes.c_uint), ctypes.c_void_p,
+            ctypes.c_void_p,
+            ctypes.c_size_t,
+            ctypes.c_uint,
+            ctypes.c_int,
+            ctypes.c_uint,
+            ctypes.c_uint,
+            ctypes.POINTER(ctypes.c_uint),
+            ctypes.c_void_p,
         ]
         self.dll.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         self.dll.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
@@ -147,13 +156,15 @@ class Espeak:
             # languages: a priority byte, then a NUL-terminated code; the first
             # code is the voice's own language (later entries are not reliable).
             language = ctypes.string_at(v.languages + 1).decode(errors="replace")
-            out.append((
-                v.identifier.decode(errors="replace"),
-                v.name.decode(errors="replace"),
-                v.gender,
-                language,
-                v.age,
-            ))
+            out.append(
+                (
+                    v.identifier.decode(errors="replace"),
+                    v.name.decode(errors="replace"),
+                    v.gender,
+                    language,
+                    v.age,
+                )
+            )
             i += 1
         return out
 
