@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import array
 import math
+import re
 import struct
 import subprocess
 import zlib
 from pathlib import Path
 
 import pytest
+
+from narrate.records import Book, Chapter, Character, Script
+from narrate.segment.segmenter import segment
+from narrate.tools import ffmpeg_exe
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -94,3 +99,180 @@ def encode_mp3(path: Path, pcm: bytes) -> Path:
     enc.set_quality(2)
     path.write_bytes(enc.encode(pcm) + enc.flush())
     return path
+
+
+def make_book(text: str) -> Book:
+    """One chapter; paragraphs are the blank-line-separated blocks."""
+    paras = tuple(
+        (m.start(), m.end()) for m in re.finditer(r"\S(?:.*\S)?(?:\n(?![ \t]*\n).*\S)*", text)
+    )
+    return Book(text, "Test", None, (Chapter(1, "One", paras),))
+
+
+def speakers(text: str, cast: list[Character] | None = None) -> list[str | None]:
+    """Who speaks each speech segment of ``text``, its segments checked to cover it."""
+    sc = segment(make_book(text), cast)
+    check_cover(sc)
+    return [s.speaker for s in sc.segments if s.kind == "speech"]
+
+
+def check_cover(script: Script) -> None:
+    """Segments in order, not overlapping, covering every non-space char once."""
+    book = script.book
+    for ch in book.chapters:
+        for k, (lo, hi) in enumerate(ch.paragraphs):
+            segs = [s for s in script.segments if s.chapter == ch.index and s.paragraph == k]
+            covered = [False] * (hi - lo)
+            last = lo
+            for s in segs:
+                assert s.text == book.source[s.start : s.end]
+                assert lo <= s.start < s.end <= hi and s.start >= last
+                last = s.end
+                for i in range(s.start, s.end):
+                    covered[i - lo] = True
+            for i in range(lo, hi):
+                assert covered[i - lo] or book.source[i].isspace(), (i, book.source[i])
+
+
+GUTENBERG = """\ufeffThe Project Gutenberg eBook of The Salt Road, by Ada Quill
+
+This eBook may be copied and given away under the terms of the Project
+Gutenberg License included with it.
+
+Title: The Salt Road
+       and Other Journeys
+
+Author: Ada Quill
+
+Release Date: March 3, 2004 [EBook #99999]
+
+Language: English
+
+*** START OF THE PROJECT GUTENBERG EBOOK THE SALT ROAD ***
+
+
+
+
+Produced by a team of volunteer readers
+
+
+
+
+THE SALT ROAD
+
+By Ada Quill
+
+
+CONTENTS
+
+ {first}
+ {second}
+
+
+{first}
+THE WELL
+
+
+The well at the end of the salt road had been dry for
+eleven summers, and still the caravans stopped there.
+
+"Water is a rumour," said the old driver, "and rumours travel."
+
+
+{second}
+
+The Market
+
+At the market they sold the salt by the cupful and the
+stories by the hour.
+
+THE END
+
+
+*** END OF THE PROJECT GUTENBERG EBOOK THE SALT ROAD ***
+
+Updated editions will replace the previous one. The full License
+is included below. Section 1. General Terms of Use: by reading or
+using any part of this Project Gutenberg work you agree to it.
+"""
+
+
+EPUB_CHAPTERS = [("The Tide Turns", "Maren"), ("A Light in Fog", "Elias"), ("Home Again", "Wren")]
+
+
+def make_epub(path: Path, *, nav: bool = True, split: bool = False) -> Path:
+    epub = pytest.importorskip("ebooklib.epub")
+    book = epub.EpubBook()
+    book.set_identifier("urn:isbn:9780000000002")
+    book.set_title("The Glass Harbour")
+    book.set_language("en-GB")
+    book.add_author("Ada Quill")
+    book.add_metadata("DC", "publisher", "Quill Press")
+    book.add_metadata("DC", "date", "2021-05-04")
+    book.add_metadata("DC", "description", "<p>A small <b>test</b> book.</p>")
+    book.set_cover("cover.png", make_png(1, 1, (255, 0, 0)))
+    front = epub.EpubHtml(title="Copyright", file_name="copyright.xhtml")
+    front.content = (
+        "<html><body><p>Copyright 2021 Ada Quill. All rights reserved.</p></body></html>"
+    )
+    book.add_item(front)
+    pages = []
+    for number, (name, speaker) in enumerate(EPUB_CHAPTERS, 1):
+        page = epub.EpubHtml(title=name, file_name=f"ch{number}.xhtml")
+        page.content = (
+            f"<html><body><h1>{number}</h1><p>The first words of {name.lower()}."
+            f'<sup><a href="#n{number}" epub:type="noteref">{number}</a></sup></p>'
+            f'<p><img src="cover.png" alt="A drawing of gulls"/>“Hello,” said {speaker}.</p>'
+            f'<hr/><p>After the break &amp; all.</p><aside epub:type="footnote" id="n{number}">'
+            "<p>A footnote nobody should hear.</p></aside></body></html>"
+        )
+        book.add_item(page)
+        pages.append(page)
+    if split:
+        extra = epub.EpubHtml(title="", file_name="ch3b.xhtml")
+        extra.content = "<html><body><p>The third chapter goes on here.</p></body></html>"
+        book.add_item(extra)
+        pages.append(extra)
+    book.toc = [epub.Link("copyright.xhtml", "Copyright", "copyright")] + [
+        epub.Link(f"ch{n}.xhtml", name, f"c{n}") for n, (name, _) in enumerate(EPUB_CHAPTERS, 1)
+    ]
+    book.add_item(epub.EpubNcx())
+    if nav:
+        book.add_item(epub.EpubNav())
+    book.spine = ["cover", *(["nav"] if nav else []), front, *pages]
+    epub.write_epub(str(path), book)
+    return path
+
+
+TEMP_PATTERNS = ("*.part*", ".tmp-*", "*.tmp")
+
+
+def assert_no_temp_files(*folders: Path) -> None:
+    for folder in folders:
+        for pattern in TEMP_PATTERNS:
+            left = [p for p in folder.rglob(pattern)] if folder.exists() else []
+            assert not left, f"temporary files left behind: {left}"
+
+
+def decodes_cleanly(path: Path) -> float:
+    """Decode an MP3 fully with ffmpeg; return its length in seconds."""
+    done = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(path),
+            "-f",
+            "s16le",
+            "-ac",
+            "1",
+            "-ar",
+            "22050",
+            "-",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert done.returncode == 0 and done.stderr == b"", (path, done.stderr)
+    return len(done.stdout) / 2 / 22050

@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from conftest import make_png
+from conftest import EPUB_CHAPTERS, GUTENBERG, make_epub, make_png
 from mutagen.id3 import ID3
-from test_ingest import CHAPTERS, GUTENBERG, _epub
 
 from narrate.cli import main
 
@@ -33,10 +32,10 @@ def generate(book: Path, tmp_path: Path) -> Path:
 
 
 def test_epub_chapters_titles_metadata_and_cover(tmp_path):
-    folder = generate(_epub(tmp_path / "harbour.epub"), tmp_path)
+    folder = generate(make_epub(tmp_path / "harbour.epub"), tmp_path)
     mp3s = sorted(folder.glob("*.mp3"))
     assert len(mp3s) == 3
-    for path, (title, _) in zip(mp3s, CHAPTERS, strict=True):
+    for path, (title, _) in zip(mp3s, EPUB_CHAPTERS, strict=True):
         tags = ID3(path)
         assert str(tags["TIT2"]) == title
         assert str(tags["TALB"]) == "The Glass Harbour"

@@ -17,7 +17,7 @@ from typing import Any, Self
 
 import pytest
 from click.testing import CliRunner, Result
-from test_hard_inputs import assert_no_temp_files, decodes_cleanly
+from conftest import assert_no_temp_files, decodes_cleanly
 
 import narrate.render.assemble
 from narrate.cli import main

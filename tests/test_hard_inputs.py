@@ -17,11 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-from narrate.tools import ffmpeg_exe
+from conftest import assert_no_temp_files, decodes_cleanly
 
 EXIT_INPUT, EXIT_CONFIG, EXIT_ENGINE, EXIT_OUTPUT, EXIT_OS = 2, 3, 4, 5, 6
-TEMP_PATTERNS = ("*.part*", ".tmp-*", "*.tmp")
 STORY = 'The wind rose over the harbour. "Bring the boats in," said Maren.\n\nThey ran.\n'
 
 
@@ -109,13 +107,6 @@ class Sandbox:
         )
 
 
-def assert_no_temp_files(*folders: Path) -> None:
-    for folder in folders:
-        for pattern in TEMP_PATTERNS:
-            left = [p for p in folder.rglob(pattern)] if folder.exists() else []
-            assert not left, f"temporary files left behind: {left}"
-
-
 def assert_clean_error(run: Run, code: int, *words: str, lines: int = 1) -> str:
     """Exit code, exactly ``lines`` lines of 'narrate: ...' on stderr, no traceback."""
     assert run.code == code, (run.code, run.stderr)
@@ -133,30 +124,6 @@ def assert_no_audio(box: Sandbox) -> None:
     made = [p for p in box.out.rglob("*") if p.is_file() and not p.name.startswith(".")]
     assert not made, made
     assert_no_temp_files(box.out, box.cache)
-
-
-def decodes_cleanly(path: Path) -> float:
-    """Decode an MP3 fully with ffmpeg; return its length in seconds."""
-    done = subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-v",
-            "error",
-            "-i",
-            str(path),
-            "-f",
-            "s16le",
-            "-ac",
-            "1",
-            "-ar",
-            "22050",
-            "-",
-        ],
-        capture_output=True,
-        check=False,
-    )
-    assert done.returncode == 0 and done.stderr == b"", (path, done.stderr)
-    return len(done.stdout) / 2 / 22050
 
 
 def assert_good_audio(box: Sandbox, run: Run, chapters: int | None = None) -> list[Path]:

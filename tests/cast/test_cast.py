@@ -14,7 +14,7 @@ from narrate.cast.report import format_cast, lookup_voice
 from narrate.config import CharacterConfig, VoiceConfig, load_config
 from narrate.records import Book, Chapter, Character, Script, Segment, VoiceInfo
 
-REPO_VOICES = Path(__file__).resolve().parents[1] / "voices.yaml"
+REPO_VOICES = Path(__file__).resolve().parents[2] / "voices.yaml"
 
 # What narrate.tts.list_voices() returns for espeak-ng: languages, then variants
 # ("+f3") that combine with any language.

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import make_png
+from conftest import EPUB_CHAPTERS, GUTENBERG, make_epub, make_png
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -17,8 +17,8 @@ from narrate.errors import InputError
 from narrate.ingest import parse_text, read_book, read_cover
 from narrate.records import Book
 
-DATA = Path(__file__).parent / "data"
-SAMPLE = Path(__file__).parent.parent / "samples" / "the-lamp-at-gull-point.txt"
+DATA = Path(__file__).parent.parent / "data"
+SAMPLE = Path(__file__).parents[2] / "samples" / "the-lamp-at-gull-point.txt"
 
 
 def check_offsets(book: Book) -> None:
@@ -418,68 +418,6 @@ def test_large_text_is_fast() -> None:
 
 # --- Project Gutenberg -------------------------------------------------------------------
 
-GUTENBERG = """\ufeffThe Project Gutenberg eBook of The Salt Road, by Ada Quill
-
-This eBook may be copied and given away under the terms of the Project
-Gutenberg License included with it.
-
-Title: The Salt Road
-       and Other Journeys
-
-Author: Ada Quill
-
-Release Date: March 3, 2004 [EBook #99999]
-
-Language: English
-
-*** START OF THE PROJECT GUTENBERG EBOOK THE SALT ROAD ***
-
-
-
-
-Produced by a team of volunteer readers
-
-
-
-
-THE SALT ROAD
-
-By Ada Quill
-
-
-CONTENTS
-
- {first}
- {second}
-
-
-{first}
-THE WELL
-
-
-The well at the end of the salt road had been dry for
-eleven summers, and still the caravans stopped there.
-
-"Water is a rumour," said the old driver, "and rumours travel."
-
-
-{second}
-
-The Market
-
-At the market they sold the salt by the cupful and the
-stories by the hour.
-
-THE END
-
-
-*** END OF THE PROJECT GUTENBERG EBOOK THE SALT ROAD ***
-
-Updated editions will replace the previous one. The full License
-is included below. Section 1. General Terms of Use: by reading or
-using any part of this Project Gutenberg work you agree to it.
-"""
-
 
 @pytest.mark.parametrize(
     ("first", "second", "titles"),
@@ -596,60 +534,13 @@ def test_markdown_title_heading_and_levels() -> None:
 # --- EPUB --------------------------------------------------------------------------------
 
 
-CHAPTERS = [("The Tide Turns", "Maren"), ("A Light in Fog", "Elias"), ("Home Again", "Wren")]
-
-
-def _epub(path: Path, *, nav: bool = True, split: bool = False) -> Path:
-    epub = pytest.importorskip("ebooklib.epub")
-    book = epub.EpubBook()
-    book.set_identifier("urn:isbn:9780000000002")
-    book.set_title("The Glass Harbour")
-    book.set_language("en-GB")
-    book.add_author("Ada Quill")
-    book.add_metadata("DC", "publisher", "Quill Press")
-    book.add_metadata("DC", "date", "2021-05-04")
-    book.add_metadata("DC", "description", "<p>A small <b>test</b> book.</p>")
-    book.set_cover("cover.png", make_png(1, 1, (255, 0, 0)))
-    front = epub.EpubHtml(title="Copyright", file_name="copyright.xhtml")
-    front.content = (
-        "<html><body><p>Copyright 2021 Ada Quill. All rights reserved.</p></body></html>"
-    )
-    book.add_item(front)
-    pages = []
-    for number, (name, speaker) in enumerate(CHAPTERS, 1):
-        page = epub.EpubHtml(title=name, file_name=f"ch{number}.xhtml")
-        page.content = (
-            f"<html><body><h1>{number}</h1><p>The first words of {name.lower()}."
-            f'<sup><a href="#n{number}" epub:type="noteref">{number}</a></sup></p>'
-            f'<p><img src="cover.png" alt="A drawing of gulls"/>“Hello,” said {speaker}.</p>'
-            f'<hr/><p>After the break &amp; all.</p><aside epub:type="footnote" id="n{number}">'
-            "<p>A footnote nobody should hear.</p></aside></body></html>"
-        )
-        book.add_item(page)
-        pages.append(page)
-    if split:
-        extra = epub.EpubHtml(title="", file_name="ch3b.xhtml")
-        extra.content = "<html><body><p>The third chapter goes on here.</p></body></html>"
-        book.add_item(extra)
-        pages.append(extra)
-    book.toc = [epub.Link("copyright.xhtml", "Copyright", "copyright")] + [
-        epub.Link(f"ch{n}.xhtml", name, f"c{n}") for n, (name, _) in enumerate(CHAPTERS, 1)
-    ]
-    book.add_item(epub.EpubNcx())
-    if nav:
-        book.add_item(epub.EpubNav())
-    book.spine = ["cover", *(["nav"] if nav else []), front, *pages]
-    epub.write_epub(str(path), book)
-    return path
-
-
 @pytest.mark.parametrize("nav", [True, False], ids=["epub3-nav", "ncx-only"])
 def test_epub_book(tmp_path: Path, nav: bool) -> None:
-    path = _epub(tmp_path / "harbour.epub", nav=nav)
+    path = make_epub(tmp_path / "harbour.epub", nav=nav)
     book = read_book(path)
     check_offsets(book)
     assert (book.title, book.author, book.language) == ("The Glass Harbour", "Ada Quill", "en")
-    assert [c.title for c in book.chapters] == [name for name, _ in CHAPTERS]
+    assert [c.title for c in book.chapters] == [name for name, _ in EPUB_CHAPTERS]
     assert paragraphs(book) == [
         "The first words of the tide turns.",
         "“Hello,” said Maren.",
@@ -671,10 +562,10 @@ def test_epub_book(tmp_path: Path, nav: bool) -> None:
 
 
 def test_epub_front_matter_and_continued_pages(tmp_path: Path) -> None:
-    path = _epub(tmp_path / "harbour.epub", split=True)
+    path = make_epub(tmp_path / "harbour.epub", split=True)
     book = read_book(path, include_front_matter=True, title="Other")
     assert book.title == "Other"
-    assert [c.title for c in book.chapters] == ["Copyright"] + [name for name, _ in CHAPTERS]
+    assert [c.title for c in book.chapters] == ["Copyright"] + [name for name, _ in EPUB_CHAPTERS]
     assert paragraphs(book, 3)[-1] == "The third chapter goes on here."
 
 

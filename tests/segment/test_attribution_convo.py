@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_segment import speakers
+from conftest import speakers
 
 from narrate.records import Character
 

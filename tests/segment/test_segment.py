@@ -2,49 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
+from conftest import check_cover, make_book, speakers
 
-from narrate.records import Book, Chapter, Character, Script
+from narrate.records import Character, Script
 from narrate.segment.segmenter import segment
-
-
-def make_book(text: str) -> Book:
-    """One chapter; paragraphs are the blank-line-separated blocks."""
-    paras = tuple(
-        (m.start(), m.end()) for m in re.finditer(r"\S(?:.*\S)?(?:\n(?![ \t]*\n).*\S)*", text)
-    )
-    return Book(text, "Test", None, (Chapter(1, "One", paras),))
 
 
 def quotes(script: Script) -> list[tuple[str, str | None, str]]:
     return [(s.kind, s.speaker, s.text) for s in script.segments if s.kind != "narration"]
-
-
-def speakers(text: str, cast: list[Character] | None = None) -> list[str | None]:
-    """Who speaks each speech segment of ``text``, its segments checked to cover it."""
-    sc = segment(make_book(text), cast)
-    check_cover(sc)
-    return [s.speaker for s in sc.segments if s.kind == "speech"]
-
-
-def check_cover(script: Script) -> None:
-    """Segments in order, not overlapping, covering every non-space char once."""
-    book = script.book
-    for ch in book.chapters:
-        for k, (lo, hi) in enumerate(ch.paragraphs):
-            segs = [s for s in script.segments if s.chapter == ch.index and s.paragraph == k]
-            covered = [False] * (hi - lo)
-            last = lo
-            for s in segs:
-                assert s.text == book.source[s.start : s.end]
-                assert lo <= s.start < s.end <= hi and s.start >= last
-                last = s.end
-                for i in range(s.start, s.end):
-                    covered[i - lo] = True
-            for i in range(lo, hi):
-                assert covered[i - lo] or book.source[i].isspace(), (i, book.source[i])
 
 
 def test_straight_and_curly_double_quotes_with_offsets() -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from test_segment import check_cover, make_book, speakers
+from conftest import check_cover, make_book, speakers
 
 from narrate.records import Character
 from narrate.segment.segmenter import segment
