@@ -2,7 +2,7 @@
 
 Usage:
     python benchmarks/attribution.py [DIR] [--only pdnc|litbank] [--cast yes|no|both]
-                                     [--errors N]
+                                     [--errors N] [--cv]
 
 DIR (default: ../shared/bench relative to the repository root) holds score.py
 and one folder per corpus (pdnc/, litbank/) of <name>.txt + <name>.json gold
@@ -10,11 +10,20 @@ files; a folder of gold files itself works too. For each corpus the segmenter
 runs with no cast and with the gold cast; predictions go to a temporary
 folder in score.py's format and score.py prints the figures per book and
 overall. Speed is reported in words per second of segment() alone.
+
+With --cv the figures are also measured as an outsider would: leave one author
+out (PDNC books grouped by author; each LitBank excerpt is its own group).
+Whatever is fitted from gold data (today: the calibration of confidences, the
+empirical accuracy of each confidence level) is fitted on the other groups and
+applied to the held-out one; in-sample and cross-validated figures are printed
+side by side, per book, per author and overall, with the expected calibration
+error (ECE: the gap between stated confidence and accuracy, weighted by lines).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import re
 import resource
@@ -22,7 +31,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import defaultdict
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
@@ -35,6 +46,27 @@ TARGETS = {
     ("pdnc", "no"): {"attribution_acc": 0.75, "detect_f1": 0.95},
     ("pdnc", "yes"): {"attribution_acc": 0.85, "acc_explicit": 0.97},
 }
+
+
+# The authors of the PDNC novels (public facts, for grouping folds).
+AUTHORS = {
+    "AlicesAdventuresInWonderland": "Carroll",
+    "AnneOfGreenGables": "Montgomery",
+    "Emma": "Austen",
+    "MansfieldPark": "Austen",
+    "NorthangerAbbey": "Austen",
+    "Persuasion": "Austen",
+    "PrideAndPrejudice": "Austen",
+    "SenseAndSensibility": "Austen",
+    "TheAwakening": "Chopin",
+    "TheGambler": "Dostoevsky",
+    "TheInvisibleMan": "Wells",
+    "TheMysteriousAffairAtStyles": "Christie",
+    "ThePictureOfDorianGray": "Wilde",
+    "TheSignOfTheFour": "Doyle",
+    "TheSunAlsoRises": "Hemingway",
+}
+ECE_BINS = 10
 
 
 def make_book(text: str, title: str) -> Book:
@@ -90,6 +122,129 @@ def run_corpus(name: str, folder: Path, use_cast: bool, out_dir: Path) -> tuple[
     return words, seconds, biggest[1] * 120_000 / max(biggest[0], 1)
 
 
+def load_scorer(path: Path) -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_score", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def judged_lines(scorer: ModuleType, gold: dict, preds: list[dict]) -> list[tuple[float, bool]]:
+    """(confidence, right) for every gold quote span that has a speaker, as score.py judges it.
+
+    A gold span no prediction covers is wrong at confidence 0: it was never said to be anyone's.
+    """
+    resolve = scorer.SpeakerResolver(gold.get("characters", []))
+    g2p = scorer.match(gold["quotes"], preds, 0.5)
+    lines = []
+    for gi, g in enumerate(gold["quotes"]):
+        if g.get("speaker") is None:
+            continue
+        if gi not in g2p:
+            lines.append((0.0, False))
+            continue
+        p = preds[g2p[gi]]
+        ids = resolve(p["speaker"])
+        lines.append((p["confidence"], str(g["speaker"]) in ids and len(ids) == 1))
+    return lines
+
+
+def fit_calibration(lines: list[tuple[float, bool]]) -> dict[float, float]:
+    """Each confidence level the sieve gives -> the share of its lines that are right."""
+    seen: dict[float, list[int]] = defaultdict(lambda: [0, 0])
+    for conf, right in lines:
+        seen[conf][0] += right
+        seen[conf][1] += 1
+    return {conf: good / n for conf, (good, n) in seen.items()}
+
+
+def calibrated(
+    lines: list[tuple[float, bool]], table: dict[float, float]
+) -> list[tuple[float, bool]]:
+    """Confidences replaced by the fitted accuracy of their level (the nearest level if unseen)."""
+    if not table:
+        return lines
+    levels = sorted(table)
+    out = []
+    for conf, right in lines:
+        level = conf if conf in table else min(levels, key=lambda x: abs(x - conf))
+        out.append((table[level], right))
+    return out
+
+
+def ece(lines: list[tuple[float, bool]]) -> float:
+    bins: dict[int, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])
+    for conf, right in lines:
+        b = bins[min(int(conf * ECE_BINS), ECE_BINS - 1)]
+        b[0] += conf
+        b[1] += right
+        b[2] += 1
+    total = sum(b[2] for b in bins.values())
+    return sum(abs(b[0] - b[1]) for b in bins.values()) / total if total else 0.0
+
+
+def accuracy(lines: list[tuple[float, bool]]) -> float:
+    return sum(right for _, right in lines) / len(lines) if lines else 0.0
+
+
+def cross_validate(corpus: str, folder: Path, use_cast: bool, scorer: ModuleType) -> list[str]:
+    """Leave-one-author-out figures for one corpus and cast setting, as printable lines."""
+    judged: dict[str, list[tuple[float, bool]]] = {}
+    for gold_path in sorted(folder.glob("*.json")):
+        txt = gold_path.with_suffix(".txt")
+        gold = json.loads(gold_path.read_text(encoding="utf-8"))
+        if not txt.exists() or "quotes" not in gold:
+            continue
+        script = segment(
+            make_book(txt.read_text(encoding="utf-8"), gold_path.stem),
+            gold_cast(gold) if use_cast else None,
+        )
+        preds = [
+            {"start": s.start, "end": s.end, "speaker": s.speaker, "confidence": s.confidence}
+            for s in script.segments
+            if s.kind != "narration"
+        ]
+        judged[gold_path.stem] = judged_lines(scorer, gold, preds)
+    group = {name: AUTHORS.get(name, name) if corpus == "pdnc" else name for name in judged}
+    every = [line for lines in judged.values() for line in lines]
+    in_table = fit_calibration(every)
+    held_out: dict[str, list[tuple[float, bool]]] = {}
+    for author in sorted(set(group.values())):
+        train = [line for n, lines in judged.items() if group[n] != author for line in lines]
+        table = fit_calibration(train)
+        for name in (n for n in judged if group[n] == author):
+            held_out[name] = calibrated(judged[name], table)
+    label = f"{corpus} {'gold cast' if use_cast else 'no cast'}"
+    out = [f"== {label}, leave one {'author' if corpus == 'pdnc' else 'excerpt'} out"]
+    head = "acc_in acc_cv ece_raw ece_in ece_cv lines"
+    out.append(f"{'':<34} {head}")
+
+    def row(name: str, names: list[str]) -> str:
+        raw = [line for n in names for line in judged[n]]
+        cv = [line for n in names for line in held_out[n]]
+        fitted_in = calibrated(raw, in_table)
+        return (
+            f"{name:<34} {accuracy(raw):.4f} {accuracy(cv):.4f} {ece(raw):.4f}  "
+            f"{ece(fitted_in):.4f} {ece(cv):.4f} {len(raw)}"
+        )
+
+    for name in sorted(judged):
+        out.append(row(name, [name]))
+    if corpus == "pdnc":
+        for author in sorted(set(group.values())):
+            out.append(row(f"author {author}", [n for n in judged if group[n] == author]))
+    out.append(row(f"{label} overall", list(judged)))
+    raw = [line for lines in judged.values() for line in lines]
+    cv = [line for lines in held_out.values() for line in lines]
+    out.append(
+        f"{label:<18} acc_in={accuracy(raw):.4f} acc_cv={accuracy(cv):.4f} "
+        f"ece_raw={ece(raw):.4f} ece_cv={ece(cv):.4f} (leave one "
+        f"{'author' if corpus == 'pdnc' else 'excerpt'} out)"
+    )
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dir", nargs="?", default=str(ROOT.parent / "shared" / "bench"))
@@ -97,6 +252,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cast", choices=["yes", "no", "both"], default="both")
     ap.add_argument("--errors", type=int, default=0, help="show the first N errors")
     ap.add_argument("--quiet", action="store_true", help="overall figures only")
+    ap.add_argument("--cv", action="store_true", help="add leave-one-author-out figures")
     args = ap.parse_args(argv)
     base = Path(args.dir)
     scorer = next((p for p in (base / "score.py", base.parent / "score.py") if p.exists()), None)
@@ -129,6 +285,13 @@ def main(argv: list[str] | None = None) -> int:
                     got = float(figures.get(key, 0) or 0)
                     line += f" | {key}>={target}: {'ok' if got >= target else 'MISS'}"
                 summary.append(line)
+    if args.cv:
+        score = load_scorer(scorer)
+        for corpus, folder in gold_dirs(base, args.only):
+            for mode in ["no", "yes"] if args.cast == "both" else [args.cast]:
+                lines = cross_validate(corpus, folder, mode == "yes", score)
+                print("\n".join(lines[:-1]))
+                summary.append(lines[-1])
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print("== summary")
     for line in summary:
