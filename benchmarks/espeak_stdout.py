@@ -12,7 +12,7 @@ import struct
 import sys
 from pathlib import Path
 
-from narrate.tts.espeak_lib import SAMPLE_RATE, Espeak, locate
+from narrate.tts.espeak.library import SAMPLE_RATE, Espeak, locate
 
 
 def main() -> None:

@@ -99,7 +99,7 @@ def test_lexicon_changes_what_is_spoken_not_the_script(tmp_path):
     from narrate.pipeline import prepare_book
     from narrate.records import Voice
     from narrate.render.assemble import plan_chapter
-    from narrate.tts import Synthesizer
+    from narrate.tts import default_engine
 
     voices = tmp_path / "voices.yaml"
     voices.write_text('lexicon:\n  Jo: Joanna\n  kite: "[[k\'aIt]]"\n', encoding="utf-8")
@@ -107,13 +107,14 @@ def test_lexicon_changes_what_is_spoken_not_the_script(tmp_path):
     from narrate.render.workers import RenderSettings
     from narrate.tts.lexicon import apply_lexicon
 
-    settings = RenderSettings(tmp_path, "test", 64, 5, 60.0, -18.0, (250, 600))
+    synth = default_engine()
+    settings = RenderSettings(tmp_path, "test", 64, 5, 60.0, -18.0, (250, 600), synth.sample_rate)
     plan = plan_chapter(
         prep.script,
         prep.book.chapters[0],
         prep.cast,
         prep.config.pauses,
-        lambda text: apply_lexicon(text, prep.config.lexicon),
+        lambda text: apply_lexicon(synth.escape(text), prep.config.lexicon),
         settings,
     )
     spoken = " ".join(u.spoken for u in plan.utterances)
@@ -122,12 +123,12 @@ def test_lexicon_changes_what_is_spoken_not_the_script(tmp_path):
     assert "Joanna" not in words and "Jo" in words and "kite" in words
     assert all("Joanna" not in s.text for s in prep.script.segments)
     # The engine reads the replacement: the same audio as the replacement written out.
-    synth = Synthesizer()
     try:
         voice = Voice("espeak", "en-us")
-        as_written = synth.synthesize("Joanna ran ahead.", voice)
-        via_lexicon = synth.synthesize(apply_lexicon("Jo ran ahead.", prep.config.lexicon), voice)
-        plain = synth.synthesize("Jo ran ahead.", voice)
+        as_written = synth.synthesize("Joanna ran ahead.", voice).samples
+        lexicon = prep.config.lexicon
+        via_lexicon = synth.synthesize(apply_lexicon("Jo ran ahead.", lexicon), voice).samples
+        plain = synth.synthesize("Jo ran ahead.", voice).samples
         assert abs(len(via_lexicon) - len(as_written)) < 0.02 * len(as_written)
         assert abs(len(plain) - len(as_written)) > 0.05 * len(as_written)
     finally:

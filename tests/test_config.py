@@ -7,25 +7,30 @@ from pathlib import Path
 
 import pytest
 
-from narrate.cast.casting import build_cast, validate_voices, write_starter
-from narrate.config import Pauses, characters_from_config, load_config
+from narrate.cast.casting import build_cast
+from narrate.cast.starter import write_starter
+from narrate.cast.voices import characters_from_config, load_voices, validate_voices
+from narrate.config import Pauses, load_config
 from narrate.errors import ConfigError
-from narrate.records import Book, Chapter, Character, Script, Segment, VoiceInfo
+from narrate.records import Book, Chapter, Character, Gender, Script, Segment, VoiceInfo
+from narrate.tts.engine import Engine
+from narrate.tts.espeak.engine import EspeakEngine
 
 REPO_VOICES = Path(__file__).resolve().parents[1] / "voices.yaml"
 
 
-def espeak_voices() -> list[VoiceInfo]:
-    """As narrate.tts.list_voices() gives them: languages, then "+variant" ids."""
+def espeak_engine() -> Engine:
+    """espeak-ng listing its voices as below: languages, then "+variant" ids."""
     bases = ["en-029", "en-gb", "en-gb-scotland", "en-gb-x-rp", "en-us", "en-us-nyc", "de"]
-    variants = {
+    variants: dict[str, Gender] = {
         **{f"m{i}": "male" for i in range(1, 9)},
         **{f"f{i}": "female" for i in range(1, 6)},
         "zac": "unknown",
     }
-    return [VoiceInfo(b, b, "male", (b,)) for b in bases] + [
+    listed = [VoiceInfo(b, b, "male", (b,)) for b in bases] + [
         VoiceInfo(f"+{v}", v, g, ()) for v, g in variants.items()
-    ]  # type: ignore[arg-type]
+    ]
+    return EspeakEngine(voices=listed)
 
 
 def write(tmp_path: Path, text: str, name: str = "voices.yaml") -> Path:
@@ -34,9 +39,10 @@ def write(tmp_path: Path, text: str, name: str = "voices.yaml") -> Path:
     return path
 
 
-def problems(path: Path, available: list[VoiceInfo] | None = None) -> list[str]:
+def problems(path: Path, engine: Engine | None = None) -> list[str]:
+    """The lines of the ConfigError; voice ids are checked when an engine is given."""
     with pytest.raises(ConfigError) as caught:
-        load_config(path, available)
+        load_voices(path, engine or EspeakEngine(), check_voices=engine is not None)
     assert caught.value.exit_code != 0
     return str(caught.value).splitlines()
 
@@ -48,7 +54,7 @@ def test_defaults_without_a_file() -> None:
 
 
 def test_repo_voices_file_is_valid_for_the_sample_story() -> None:
-    config = load_config(REPO_VOICES, espeak_voices())
+    config = load_voices(REPO_VOICES, espeak_engine())
     assert set(config.characters) == {"Maren Holt", "Elias Holt", "Wren"}
     assert config.characters["Maren Holt"].aliases == ("Maren", "Mrs. Holt")
     assert config.characters["Wren"].age == "child"
@@ -71,7 +77,7 @@ def test_three_mistakes_give_three_lines_with_file_and_line(tmp_path: Path) -> N
             volume: 1.5
         """,
     )
-    lines = problems(path, espeak_voices())
+    lines = problems(path, espeak_engine())
     assert len(lines) == 3, lines
     assert lines[0] == (
         f"{path}:6: unknown key 'pich' under characters.Maren; did you mean 'pitch'?"
@@ -167,7 +173,7 @@ def test_forgiving_forms(tmp_path: Path) -> None:
           cover: cover.jpg
         """,
     )
-    config = load_config(path, espeak_voices())
+    config = load_voices(path, espeak_engine())
     assert config.narrator.voice == "en-us"
     assert config.characters["Wren"].voice == "en-us+f4"
     assert config.characters["Maren Holt"].aliases == ("Maren", "Mrs. Holt")
@@ -195,7 +201,7 @@ def test_validate_voices_suggests_the_closest(tmp_path: Path) -> None:
         """,
     )
     config = load_config(path)
-    lines = validate_voices(config, espeak_voices())
+    lines = validate_voices(config, espeak_engine())
     assert len(lines) == 3, lines
     assert lines[0].startswith(
         f"{path}:1: unknown voice 'en-gb-scotlnd' for narrator.voice; did you mean 'en-gb-scotland'"
@@ -205,7 +211,7 @@ def test_validate_voices_suggests_the_closest(tmp_path: Path) -> None:
     assert lines[2].startswith(f"{path}:5: unknown voice 'en-us+mm7' for pools.male")
     # The British voice answers to both names espeak-ng uses for it.
     ok = write(tmp_path, "narrator: en\ncharacters:\n  A: en-gb+f3\n  B: en+m1\n", "ok.yaml")
-    assert validate_voices(load_config(ok), espeak_voices()) == []
+    assert validate_voices(load_config(ok), espeak_engine()) == []
 
 
 # --- narrate cast --write ---
@@ -229,11 +235,11 @@ FAMILY = [
 
 def test_write_starter_then_merge_never_overwrites_edits(tmp_path: Path) -> None:
     path = tmp_path / "voices.yaml"
-    voices = espeak_voices()
+    voices = espeak_engine()
     script = script_with({"Maren Holt": 9, "Elias Holt": 5}, FAMILY)
     cast = build_cast(script, load_config(None), voices)
     assert write_starter(path, script, cast, load_config(None)) == ["Maren Holt", "Elias Holt"]
-    first = load_config(path, voices)
+    first = load_voices(path, voices)
     assert first.characters["Maren Holt"].voice == cast.characters["Maren Holt"].voice_id
 
     # The user edits the file: a new voice, a comment, a lexicon entry.
@@ -242,14 +248,14 @@ def test_write_starter_then_merge_never_overwrites_edits(tmp_path: Path) -> None
     )
     text = text.replace("lexicon: {}", "lexicon:\n  Niamh: Neev")
     path.write_text(text)
-    edited = load_config(path, voices)
+    edited = load_voices(path, voices)
 
     # The book now has a third speaker; only she is added.
     wren = Character("Wren", ("the child",), "female")
     script = script_with({"Maren Holt": 9, "Elias Holt": 5, "Wren": 4}, [*FAMILY, wren])
     cast = build_cast(script, edited, voices)
     assert write_starter(path, script, cast, edited) == ["Wren"]
-    merged = load_config(path, voices)
+    merged = load_voices(path, voices)
     assert "voice: en-029+m5  # my pick" in path.read_text()
     # The user's text is all there, untouched, with Wren's entry inserted in one piece.
     new = path.read_text().splitlines(keepends=True)
@@ -281,9 +287,9 @@ def test_merge_into_other_layouts(tmp_path: Path, original: str) -> None:
     path = write(tmp_path, original)
     before = load_config(path)
     script = script_with({"Maren Holt": 9, "Elias Holt": 5}, FAMILY)
-    cast = build_cast(script, before, espeak_voices())
+    cast = build_cast(script, before, espeak_engine())
     write_starter(path, script, cast, before)
-    after = load_config(path, espeak_voices())
+    after = load_voices(path, espeak_engine())
     assert set(after.characters) == {"Maren Holt", "Elias Holt"}
     for name, entry in before.characters.items():
         assert after.characters[name] == entry
@@ -298,7 +304,7 @@ def test_merge_into_other_layouts(tmp_path: Path, original: str) -> None:
 def test_merge_refuses_a_broken_file(tmp_path: Path) -> None:
     path = write(tmp_path, "characters:\n  Maren Holt:\n    pich: 3\n")
     script = script_with({"Elias Holt": 5}, FAMILY)
-    cast = build_cast(script, load_config(None), espeak_voices())
+    cast = build_cast(script, load_config(None), espeak_engine())
     with pytest.raises(ConfigError):
         write_starter(path, script, cast, load_config(None))
     assert path.read_text() == "characters:\n  Maren Holt:\n    pich: 3\n"

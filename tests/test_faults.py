@@ -23,9 +23,9 @@ import narrate.render.assemble
 from narrate.cli import main
 from narrate.errors import EngineError
 from narrate.outdir import safe_name
-from narrate.tts import espeak_lib
-from narrate.tts.engine import _read_pcm, stderr_tail
+from narrate.tts.espeak import library as espeak_lib
 from narrate.tts.lexicon import apply_lexicon
+from narrate.tts.synthesis import read_pcm, stderr_tail
 
 BOOK = (
     "The Lamp\n\nby Ada Quill\n\nChapter 1\n\nThe lamp was lit at dusk. "
@@ -163,9 +163,9 @@ def test_synthesis_over_its_time_bound_is_retried_then_reported(
 
 def test_real_time_bound_cuts_a_long_synthesis() -> None:
     from narrate.records import Voice
-    from narrate.tts import Synthesizer
+    from narrate.tts import get_engine
 
-    bounded = Synthesizer(timeout=0.01)
+    bounded = get_engine("espeak", timeout=0.01)
     try:
         with pytest.raises(EngineError, match="timed out") as info:
             bounded.synthesize("the long night " * 5000, Voice("espeak", "en-us"))
@@ -216,7 +216,7 @@ def test_converter_failure_reports_the_tail_of_its_stderr(tmp_path: Path) -> Non
     bogus = tmp_path / "utterance.aiff"
     bogus.write_bytes(b"FORM\x00\x00\x00\x04AIFFnot really audio")
     with pytest.raises(EngineError) as info:
-        _read_pcm(bogus)
+        read_pcm(bogus, 16_000)  # any rate: the file cannot be read at all
     message = str(info.value)
     assert "ffmpeg" in message and "\n" not in message and len(message) < 300
     assert stderr_tail(b"line one\nline two\n\n  last words  \n") == (

@@ -286,8 +286,8 @@ def script(
 @reported
 def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None, check: int) -> None:
     """Show the cast of BOOK: every speaker, their lines and their voice."""
-    from narrate.cast.casting import cast_report, write_starter
-    from narrate.cast.report import format_cast
+    from narrate.cast.report import cast_report, format_cast
+    from narrate.cast.starter import write_starter
     from narrate.pipeline import prepare_book
 
     prep = prepare_book(book, voices)
@@ -316,9 +316,9 @@ def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None, check
 @reported
 def voices(lang: str | None) -> None:
     """List the speech engine's voices: id, name, gender, languages."""
-    from narrate.tts import list_voices
+    from narrate.tts import default_engine
 
-    for v in list_voices(lang):
+    for v in default_engine().voices(lang):
         click.echo(f"{v.id}\t{v.name}\t{v.gender}\t{','.join(v.languages)}")
 
 
@@ -327,9 +327,9 @@ def voices(lang: str | None) -> None:
 def doctor() -> None:
     """Say which espeak-ng and ffmpeg narrate uses, with versions."""
     from narrate.tools import ffmpeg_source, ffmpeg_version
-    from narrate.tts import engine_info
+    from narrate.tts import default_engine
 
-    info = engine_info()
+    info = default_engine().info()
     click.echo(f"narrate {__version__} (Python {sys.version.split()[0]})")
     click.echo(
         f"speech: {info.get('engine')} {info.get('version', '')} from {info['source']}"

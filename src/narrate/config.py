@@ -1,16 +1,16 @@
 """voices.yaml: the schema, forgiving loading and strict validation.
 
-``load_config(path)`` reads the file and returns a frozen ``VoiceConfig``.
-Every problem found is collected, then all are raised together as one
-``ConfigError`` whose message has one problem per line, each in the form
-``voices.yaml:12: <what is wrong>; <how to fix it>``. Voice ids can only be
-checked against the engine's voices, so that is ``validate_voices`` (also run
-by ``load_config`` when it is given ``available``).
+``load_config(path)`` reads the file and returns a frozen ``VoiceConfig``; every
+problem found is raised together in one ``ConfigError``, one per line, each as
+``voices.yaml:12: <what is wrong>; <how to fix it>``. What only the speech engine
+can judge (voice ids, phoneme markup) is judged where the file is loaded with an
+engine at hand (``narrate.cast.voices``): this module imports only records and errors.
 """
 
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -18,15 +18,12 @@ from typing import Literal
 import yaml
 
 from narrate.errors import ConfigError
-from narrate.records import Character, Gender, VoiceInfo
-from narrate.tts.lexicon import unclosed_phonemes
+from narrate.records import Gender
 
 Age = Literal["child", "adult"]
 ThoughtsMode = Literal["character", "narrator"]
-
-DEFAULT_RATE = 175  # words per minute; espeak-ng's own default
-DEFAULT_PITCH = 50
-DEFAULT_VOLUME = 1.0
+# A lexicon replacement -> what is wrong with it and how to fix it, or None.
+ReplacementCheck = Callable[[str], str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,32 +98,30 @@ class VoiceConfig:
         return None
 
 
-def load_config(path: Path | None, available: list[VoiceInfo] | None = None) -> VoiceConfig:
-    """Read and validate a voices.yaml; ``None`` gives the defaults.
+def load_config(path: Path | None, check: ReplacementCheck | None = None) -> VoiceConfig:
+    """Read and validate a voices.yaml (``None``: the defaults); ConfigError lists every problem.
 
-    With ``available`` (the engine's voices, ``narrate.tts.list_voices()``)
-    voice ids are checked too, so one ConfigError reports every problem.
-    Raises ConfigError (exit code 3) listing all problems, one per line.
+    ``check`` judges lexicon replacements (the engine's markup) as ``read_config`` does.
+    """
+    config, problems = read_config(path, check)
+    raise_problems(str(path), problems)
+    return config
+
+
+def read_config(
+    path: Path | None, check_replacement: ReplacementCheck | None = None
+) -> tuple[VoiceConfig, list[str]]:
+    """The config and its problems (``FILE:LINE: ...``), so a caller can add its own.
+
+    A file that cannot be read as YAML data at all raises ConfigError at once.
     """
     if path is None:
-        return VoiceConfig()
+        return VoiceConfig(), []
     where = str(path)
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise ConfigError(f"{where}: file not found; check the path given to --voices") from None
-    except IsADirectoryError:
-        raise ConfigError(
-            f"{where} is a folder; give --voices the path of a voices.yaml file"
-        ) from None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"{where}: not UTF-8 text (byte {exc.start}); save it as UTF-8 text"
-        ) from None
-    except OSError as exc:
-        raise ConfigError(
-            f"{where}: cannot read it ({exc.strerror or exc}); check its permissions"
-        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(_unreadable(where, exc)) from None
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as exc:
@@ -139,29 +134,33 @@ def load_config(path: Path | None, available: list[VoiceInfo] | None = None) -> 
     foreign = _foreign_tags(root, where)
     if foreign:  # the file is data: a tag that would build objects is refused outright
         raise ConfigError("\n".join(foreign))
-    parser = _Parser(where, Path(path).parent)
+    parser = _Parser(where, Path(path).parent, check_replacement)
     values = parser.parse(root)
-    config = _build(values, Path(path), parser.lines)
-    problems = parser.problems
-    if available is not None:
-        from narrate.cast.casting import validate_voices  # cast imports this module
+    return _build(values, Path(path), parser.lines), parser.problems
 
-        problems = problems + validate_voices(config, available)
-    if problems:  # listed in file order: "FILE:LINE: ..."
+
+def _unreadable(where: str, exc: OSError | UnicodeDecodeError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return f"{where}: file not found; check the path given to --voices"
+    if isinstance(exc, IsADirectoryError):
+        return f"{where} is a folder; give --voices the path of a voices.yaml file"
+    if isinstance(exc, UnicodeDecodeError):
+        return f"{where}: not UTF-8 text (byte {exc.start}); save it as UTF-8 text"
+    return f"{where}: cannot read it ({exc.strerror or exc}); check its permissions"
+
+
+def raise_problems(where: str, problems: list[str]) -> None:
+    """One ConfigError for all ``problems``, in file order ("FILE:LINE: ...")."""
+    if problems:
         at = [p[len(where) + 1 :].partition(":")[0] for p in problems]
         ordered = sorted(zip(at, problems), key=lambda a: int(a[0]) if a[0].isdigit() else 0)
         raise ConfigError("\n".join(p for _, p in ordered))
-    return config
 
 
 def _build(values: dict, source: Path, lines: dict[str, int]) -> VoiceConfig:
-    characters = {
-        name: CharacterConfig(name=name, **fields)
-        for name, fields in values.get("characters", {}).items()
-    }
     return VoiceConfig(
         narrator=NarratorConfig(**values.get("narrator", {})),
-        characters=characters,
+        characters={n: CharacterConfig(n, **f) for n, f in values.get("characters", {}).items()},
         pools={k: tuple(v) for k, v in values.get("pools", {}).items()},
         thoughts=values.get("thoughts", "character"),
         pauses=Pauses(**values.get("pauses", {})),
@@ -198,14 +197,6 @@ def _foreign_tags(root: yaml.Node | None, where: str) -> list[str]:
     return sorted(problems, key=lambda p: int(p[len(where) + 1 :].partition(":")[0]))
 
 
-def characters_from_config(config: VoiceConfig) -> list[Character]:
-    """The user's cast as Characters (for the segmenter), in file order."""
-    return [
-        Character(name=c.name, aliases=c.aliases, gender=c.gender or "unknown")
-        for c in config.characters.values()
-    ]
-
-
 # --- parsing: walk the composed YAML nodes so every problem knows its line ---
 
 _VOICE_KEYS = ("voice", "rate", "pitch", "volume")
@@ -224,17 +215,9 @@ _RANGES: dict[str, tuple[float, float, str]] = {
     "pause": (0, 60000, "milliseconds"),
 }
 _GENDERS: dict[str, Gender] = {
-    "male": "male",
-    "m": "male",
-    "man": "male",
-    "boy": "male",
-    "female": "female",
-    "f": "female",
-    "woman": "female",
-    "girl": "female",
-    "unknown": "unknown",
-    "neutral": "unknown",
-    "any": "unknown",
+    **dict.fromkeys(("male", "m", "man", "boy"), "male"),
+    **dict.fromkeys(("female", "f", "woman", "girl"), "female"),
+    **dict.fromkeys(("unknown", "neutral", "any"), "unknown"),
 }
 _AGES: dict[str, Age] = {"child": "child", "kid": "child", "adult": "adult"}
 _BAD = object()  # marks a value already reported as a problem
@@ -257,9 +240,10 @@ def _empty(node: yaml.Node | None) -> bool:
 class _Parser:
     """Turns the node tree into plain values, collecting every problem."""
 
-    def __init__(self, where: str, folder: Path) -> None:
+    def __init__(self, where: str, folder: Path, check: ReplacementCheck | None) -> None:
         self.where = where
         self.folder = folder
+        self.check_replacement = check
         self.problems: list[str] = []
         self._reported: set[int] = set()
         self.lines: dict[str, int] = {}
@@ -275,46 +259,40 @@ class _Parser:
         try:
             return self._constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError) as exc:  # e.g. "!!int abc"
+            why = getattr(exc, "problem", None) or exc
             self.problem(
-                node,
-                f"cannot read this value ({getattr(exc, 'problem', None) or exc})"
-                "; write it as plain text or a number",
+                node, f"cannot read this value ({why}); write it as plain text or a number"
             )
             return None
 
     def entries(
-        self, node: yaml.Node, path: str, allowed: tuple[str, ...] | None
+        self, node: yaml.Node | None, path: str, allowed: tuple[str, ...] | None
     ) -> list[tuple[str, yaml.Node, yaml.Node]]:
         """(key, key node, value node) of a mapping; unknown and repeated keys are reported."""
-        if _empty(node):
+        if node is None or _empty(node):
             return []
         if not isinstance(node, yaml.MappingNode):
             self.problem(node, f"{path or 'the file'} must be a mapping of 'key: value' lines")
             return []
         out: list[tuple[str, yaml.Node, yaml.Node]] = []
         seen: dict[str, int] = {}
+        under = f" under {path}" if path else ""
         for knode, vnode in node.value:
             if knode.tag == "tag:yaml.org,2002:merge":
-                self.problem(
-                    knode,
-                    f"'<<' merge keys are not supported{' under ' + path if path else ''}"
-                    "; write the values out in full",
-                )
+                fix = "write the values out in full"
+                self.problem(knode, f"'<<' merge keys are not supported{under}; {fix}")
                 continue
             raw = str(self.value(knode)).strip()
             key = _norm_key(raw) if allowed is not None else raw
-            under = f" under {path}" if path else ""
             if allowed is not None and key not in allowed:
                 near = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
                 fix = f"did you mean '{near[0]}'?" if near else f"use one of: {', '.join(allowed)}"
                 self.problem(knode, f"unknown key '{raw}'{under}; {fix}")
                 continue
-            if key.casefold() in seen:
-                self.problem(
-                    knode,
-                    f"'{raw}'{under} is given twice (first on line "
-                    f"{seen[key.casefold()]}); keep one and delete the other",
-                )
+            first = seen.get(key.casefold())
+            if first is not None:
+                fix = "keep one and delete the other"
+                self.problem(knode, f"'{raw}'{under} is given twice (first on line {first}); {fix}")
                 continue
             seen[key.casefold()] = knode.start_mark.line + 1
             self.lines[f"{path}.{key}" if path else key] = vnode.start_mark.line + 1
@@ -344,7 +322,7 @@ class _Parser:
             )
         return float(value) if kind == "volume" else round(value)
 
-    def choice(self, node: yaml.Node, path: str, table: dict[str, str]) -> object:
+    def choice(self, node: yaml.Node, path: str, table: Mapping[str, str]) -> object:
         value = self.value(node) if isinstance(node, yaml.ScalarNode) else None
         key = str(value).strip().lower()
         if key in table:
@@ -358,9 +336,8 @@ class _Parser:
         """One of voice / rate / pitch / volume into ``out`` (skipped when invalid)."""
         value = self.text(node, path) if key == "voice" else self.number(node, path, key)
         if isinstance(value, str) and " " in value:
-            value = self.problem(
-                node, f"{path} '{value}' has a space; voice ids look like en-us+f3"
-            )
+            fix = "voice ids look like en-us+f3"
+            value = self.problem(node, f"{path} '{value}' has a space; {fix}")
         _put(out, key, value)
 
     def parse(self, root: yaml.Node | None) -> dict:
@@ -398,7 +375,7 @@ class _Parser:
         return out
 
     def section_pauses(self, node: yaml.Node) -> dict:
-        out = {}
+        out: dict = {}
         for key, _, vnode in self.entries(node, "pauses", _SECTIONS["pauses"]):
             _put(out, key, self.number(vnode, f"pauses.{key}", "pause"))
         return out
@@ -412,27 +389,20 @@ class _Parser:
             if key == "cover":
                 cover = self.folder / str(value)
                 if not cover.is_file():
-                    self.problem(
-                        vnode,
-                        f"book.cover '{value}' not found next to this file; "
-                        "give the image path relative to the voices file",
-                    )
+                    fix = "give the image path relative to the voices file"
+                    self.problem(vnode, f"book.cover '{value}' not found next to this file; {fix}")
                     continue
                 value = cover
             out[key] = value
         return out
 
     def lexicon(self, node: yaml.Node) -> dict[str, str]:
-        out = {}
+        out: dict[str, str] = {}
         for word, _, vnode in self.entries(node, "lexicon", None):
             spoken = self.text(vnode, f"lexicon.{word}")
-            if spoken is not _BAD and unclosed_phonemes(str(spoken)):
-                spoken = self.problem(
-                    vnode,
-                    f"lexicon.{word} opens phonemes with '[[' but "
-                    "does not close them; end it with ']]'",
-                )
-            _put(out, word, spoken)
+            check = self.check_replacement
+            wrong = check(str(spoken)) if check and spoken is not _BAD else None
+            _put(out, word, self.problem(vnode, f"lexicon.{word} {wrong}") if wrong else spoken)
         return out
 
     def characters(self, node: yaml.Node) -> dict[str, dict]:

@@ -17,7 +17,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from narrate.cast.casting import build_cast
-from narrate.config import VoiceConfig, characters_from_config, load_config
+from narrate.cast.voices import characters_from_config, load_voices
+from narrate.config import VoiceConfig
 from narrate.errors import EngineError
 from narrate.ingest import read_book
 from narrate.outdir import (
@@ -56,8 +57,7 @@ from narrate.render.loudness import DEFAULT_TARGET
 from narrate.render.workers import Job, RenderSettings, render_all
 from narrate.segment.scriptfile import apply_corrections, dumps_json, load_corrections
 from narrate.segment.segmenter import segment
-from narrate.tts import engine_info, list_voices
-from narrate.tts.engine import engine_name
+from narrate.tts import default_engine
 from narrate.tts.lexicon import apply_lexicon
 
 log = logging.getLogger("narrate")
@@ -86,8 +86,8 @@ def prepare_book(
     script_file: Path | None = None,
 ) -> Prepared:
     """Read, segment and cast a book; every config problem is raised before any audio."""
-    available = list_voices() if check_voices else []
-    config = load_config(voices, available if check_voices else None)
+    engine = default_engine()
+    config = load_voices(voices, engine, check_voices=check_voices)
     book = read_book(
         book_path,
         title=title or config.book.title,
@@ -99,11 +99,7 @@ def prepare_book(
     script = _segment_cached(book, cast_hint, cache_dir or default_cache_dir())
     if script_file is not None:
         script = apply_corrections(script, load_corrections(script_file))
-    cast = (
-        build_cast(script, config, available, book.language, engine=engine_name())
-        if check_voices
-        else None
-    )
+    cast = build_cast(script, config, engine, book.language) if check_voices else None
     return Prepared(book, config, script, cast, book_path)  # type: ignore[arg-type]
 
 
@@ -202,7 +198,7 @@ Progress = Callable[[int, int], None]  # (utterances done, total)
 
 
 def _engine_id() -> str:
-    info = engine_info()
+    info = default_engine().info()
     return f"{info.get('engine')}-{info.get('version', '')}"
 
 
@@ -225,11 +221,13 @@ def _settings(prep: Prepared, options: Options, cache: BlockCache) -> RenderSett
         options.timeout,
         options.loudness,
         (pauses.sentence, pauses.paragraph),
+        default_engine().sample_rate,
     )
 
 
 def _plans(prep: Prepared, options: Options, settings: RenderSettings) -> list[ChapterPlan]:
     book, config, script, cast = prep.book, prep.config, prep.script, prep.cast
+    engine = default_engine()
     opening, closing = _credits(book, config) if options.credits else (None, None)
     last = len(book.chapters) - 1
     return [
@@ -238,7 +236,7 @@ def _plans(prep: Prepared, options: Options, settings: RenderSettings) -> list[C
             chapter,
             cast,
             config.pauses,
-            lambda text: apply_lexicon(text, config.lexicon),
+            lambda text: apply_lexicon(engine.escape(text), config.lexicon),
             settings,
             # A book without headings is one chapter named after the
             # book, whose title the opening credits already say.
@@ -271,7 +269,7 @@ def generate(
     metas = [
         track_meta(book, config, p.chapter.title, n + 1, total, cover) for n, p in enumerate(plans)
     ]
-    silence = SilenceBank(options.bitrate)
+    silence = SilenceBank(options.bitrate, settings.sample_rate)
     chapter_mp3 = "mp3" in options.formats
     written: list[Path] = []
 
@@ -361,7 +359,7 @@ def _write_chapter(
         finally:
             tmp.unlink(missing_ok=True)
     else:
-        timed, duration = timeline(chapter_chunks(plan, cache, silence))
+        timed, duration = timeline(chapter_chunks(plan, cache, silence), silence.sample_rate)
     if options.transcripts:
         cues = cues_for(timed)
         write_vtt(folder / f"{stem}.vtt", cues)

@@ -10,15 +10,14 @@ from pathlib import Path
 
 from narrate.cast.casting import build_cast
 from narrate.cast.report import lookup_voice
-from narrate.config import load_config
+from narrate.cast.voices import load_voices
 from narrate.errors import ConfigError
 from narrate.outdir import write_atomic
 from narrate.records import Voice
 from narrate.render import loudness, mp3
 from narrate.render.cache import default_cache_dir
 from narrate.render.workers import spoken_text
-from narrate.tts import Synthesizer, list_voices
-from narrate.tts.engine import engine_name
+from narrate.tts import default_engine
 from narrate.tts.lexicon import apply_lexicon
 
 log = logging.getLogger("narrate")
@@ -43,31 +42,32 @@ def render_preview(
 ) -> Path:
     from narrate.pipeline import prepare_book
 
-    available = list_voices()
+    engine = default_engine()
+    engine.voices()  # asked first, so a broken engine is reported before anything else
     if book is not None:
         prep = prepare_book(book, voices)
         config, cast, characters = prep.config, prep.cast, prep.script.characters
         if text is None:
             text = _first_line(prep.script, name)
     else:
-        config = load_config(voices, available)
-        cast = build_cast(None, config, available, engine=engine_name())
+        config = load_voices(voices, engine)
+        cast = build_cast(None, config, engine)
         characters = ()
     voice = lookup_voice(cast, name, characters)
     if voice is None:
         known = ", ".join(["narrator", *sorted(cast.characters)])
         raise ConfigError(f"no voice for {name!r}: choose one of {known}")
-    synth = Synthesizer()
+    engine.start()
     try:
         calibration = loudness.Calibration(
-            default_cache_dir(), engine_name(), loudness.DEFAULT_TARGET
+            default_cache_dir(), engine.name, loudness.DEFAULT_TARGET
         )
-        gain = calibration.gain(voice, synth.synthesize)
-        spoken = apply_lexicon(spoken_text(text or DEFAULT_TEXT), config.lexicon)
+        gain = calibration.gain(voice, engine.synthesize)
+        spoken = apply_lexicon(engine.escape(spoken_text(text or DEFAULT_TEXT)), config.lexicon)
         plain = Voice(voice.engine, voice.voice_id, voice.rate, voice.pitch, 1.0)
-        pcm = loudness.shape(synth.synthesize(spoken, plain), gain)
+        pcm = loudness.shape(engine.synthesize(spoken, plain), gain)
     finally:
-        synth.close()
+        engine.close()
     target = out_file or Path(f"preview-{re.sub(r'[^A-Za-z0-9]+', '-', name).strip('-')}.mp3")
     write_atomic(target, mp3.encode(pcm).data)
     if play:

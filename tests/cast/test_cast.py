@@ -9,15 +9,19 @@ from pathlib import Path
 
 import pytest
 
-from narrate.cast.casting import build_cast, cast_report, narrator_voice_id, validate_voices
-from narrate.cast.report import format_cast, lookup_voice
+from narrate.cast.casting import build_cast
+from narrate.cast.report import cast_report, format_cast, lookup_voice
+from narrate.cast.voices import load_voices, validate_voices
 from narrate.config import CharacterConfig, VoiceConfig, load_config
-from narrate.records import Book, Chapter, Character, Script, Segment, VoiceInfo
+from narrate.errors import ConfigError
+from narrate.records import Book, Chapter, Character, Gender, Script, Segment, Voice, VoiceInfo
+from narrate.tts import ENGINES, CastingPools, Engine, PcmChunk, get_engine
+from narrate.tts.espeak.engine import EspeakEngine
+from narrate.tts.system.engine import SystemEngine
 
 REPO_VOICES = Path(__file__).resolve().parents[2] / "voices.yaml"
 
-# What narrate.tts.list_voices() returns for espeak-ng: languages, then variants
-# ("+f3") that combine with any language.
+# What espeak-ng lists: languages, then variants ("+f3") that combine with any language.
 _BASES = [
     "en-029",
     "en-gb",
@@ -54,6 +58,11 @@ def espeak_voices() -> list[VoiceInfo]:
     return voices + [VoiceInfo(f"+{v}", v, g, ()) for v, g in _VARIANTS.items()]  # type: ignore[arg-type]
 
 
+def espeak_engine(voices: list[VoiceInfo] | None = None) -> EspeakEngine:
+    """The espeak-ng engine listing ``voices`` (default: the list above), as a machine might."""
+    return EspeakEngine(voices=espeak_voices() if voices is None else voices)
+
+
 def make_script(lines: dict[str, int], characters: list[Character]) -> Script:
     """A script in which each speaker has ``lines[name]`` speech segments."""
     segments = []
@@ -76,15 +85,16 @@ def thirty_speakers() -> tuple[Script, list[Character]]:
     rng = random.Random(30)
     characters = []
     for i in range(30):
-        gender = ("male", "female", "unknown")[i % 3] if i % 7 else "male"
+        genders: tuple[Gender, ...] = ("male", "female", "unknown")
+        gender = genders[i % 3] if i % 7 else "male"
         characters.append(Character(f"Speaker {i:02d}", (), gender))
     lines = {c.name: 1 + rng.randrange(60) for c in characters}
     return make_script(lines, characters), characters
 
 
 def test_sample_story_with_repo_file_has_four_distinct_voices() -> None:
-    config = load_config(REPO_VOICES, espeak_voices())
-    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), config, espeak_voices())
+    config = load_voices(REPO_VOICES, espeak_engine())
+    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), config, espeak_engine())
     ids = [cast.narrator.voice_id] + [cast.characters[c.name].voice_id for c in SAMPLE]
     assert len(set(ids)) == 4
     assert cast.characters["Maren Holt"].voice_id == "en-gb-scotland+f3"
@@ -92,7 +102,7 @@ def test_sample_story_with_repo_file_has_four_distinct_voices() -> None:
 
 
 def test_sample_story_without_a_file_is_cast_by_gender_and_age() -> None:
-    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), VoiceConfig(), espeak_voices())
+    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), VoiceConfig(), espeak_engine())
     voices = {c.name: cast.characters[c.name] for c in SAMPLE}
     assert cast.narrator.voice_id == "en"  # British English, no variant
     assert len({v.voice_id for v in voices.values()} | {cast.narrator.voice_id}) == 4
@@ -103,12 +113,12 @@ def test_sample_story_without_a_file_is_cast_by_gender_and_age() -> None:
 
 def test_thirty_speakers_twelve_most_frequent_are_distinct_and_stable() -> None:
     script, characters = thirty_speakers()
-    first = build_cast(script, VoiceConfig(), espeak_voices())
+    first = build_cast(script, VoiceConfig(), espeak_engine())
     # Another machine may list voices and characters in another order.
     shuffled = espeak_voices()
     random.Random(1).shuffle(shuffled)
     other = replace(script, characters=tuple(reversed(script.characters)))
-    second = build_cast(other, VoiceConfig(), shuffled)
+    second = build_cast(other, VoiceConfig(), espeak_engine(shuffled))
     assert first == second and first.characters == second.characters
 
     counts = {c.name: sum(s.speaker == c.name for s in script.segments) for c in characters}
@@ -122,7 +132,7 @@ def test_thirty_speakers_twelve_most_frequent_are_distinct_and_stable() -> None:
 
 def test_gender_is_respected() -> None:
     script, characters = thirty_speakers()
-    cast = build_cast(script, VoiceConfig(), espeak_voices())
+    cast = build_cast(script, VoiceConfig(), espeak_engine())
     for c in characters:
         variant = cast.characters[c.name].voice_id.partition("+")[2]
         if c.gender != "unknown":
@@ -132,10 +142,10 @@ def test_gender_is_respected() -> None:
 
 def test_one_changed_voice_leaves_the_others_alone() -> None:
     script, characters = thirty_speakers()
-    before = build_cast(script, VoiceConfig(), espeak_voices())
+    before = build_cast(script, VoiceConfig(), espeak_engine())
     name = characters[1].name
     config = VoiceConfig(characters={name: CharacterConfig(name, voice="en-us-nyc+steph")})
-    after = build_cast(script, config, espeak_voices())
+    after = build_cast(script, config, espeak_engine())
     changed = {n for n in before.characters if before.characters[n] != after.characters[n]}
     assert changed == {name}
 
@@ -143,7 +153,7 @@ def test_one_changed_voice_leaves_the_others_alone() -> None:
     other = characters[2].name
     taken = before.characters[other].voice_id
     config = VoiceConfig(characters={name: CharacterConfig(name, voice=taken)})
-    after = build_cast(script, config, espeak_voices())
+    after = build_cast(script, config, espeak_engine())
     changed = {n for n in before.characters if before.characters[n] != after.characters[n]}
     assert changed == {name, other}
     assert after.characters[other].voice_id != taken
@@ -151,13 +161,13 @@ def test_one_changed_voice_leaves_the_others_alone() -> None:
 
 def test_file_settings_win_field_by_field() -> None:
     config = VoiceConfig(characters={"Wren": CharacterConfig("Wren", pitch=70, age="child")})
-    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), config, espeak_voices())
+    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), config, espeak_engine())
     assert cast.characters["Wren"].pitch == 70
     assert cast.characters["Wren"].voice_id.endswith("+zac")
 
 
 def test_thoughts_are_softer_or_read_by_the_narrator() -> None:
-    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), VoiceConfig(), espeak_voices())
+    cast = build_cast(make_script(SAMPLE_LINES, SAMPLE), VoiceConfig(), espeak_engine())
     thought = Segment(1, 0, "thought", "Wren", "Where is he?", 0, 12)
     speech = replace(thought, kind="speech")
     assert cast.voice_for(thought).volume == pytest.approx(0.8)
@@ -167,18 +177,18 @@ def test_thoughts_are_softer_or_read_by_the_narrator() -> None:
 
 
 def test_narrator_for_other_languages(caplog: pytest.LogCaptureFixture) -> None:
-    assert narrator_voice_id(espeak_voices(), "de") == "de"
-    assert narrator_voice_id(espeak_voices(), "en-us") == "en-us"
+    assert espeak_engine().narrator_voice("de") == "de"
+    assert espeak_engine().narrator_voice("en-us") == "en-us"
     with caplog.at_level(logging.WARNING, logger="narrate"):
-        assert narrator_voice_id(espeak_voices(), "xx") == "en-us"
+        assert espeak_engine().narrator_voice("xx") == "en-us"
     assert "no xx voice" in caplog.text
 
 
 def test_reports() -> None:
     script = make_script(SAMPLE_LINES, SAMPLE)
-    cast = build_cast(script, VoiceConfig(), espeak_voices())
+    cast = build_cast(script, VoiceConfig(), espeak_engine())
     data = cast_report(script, cast)
-    assert set(data["narrator"]) == {"engine", "id", "rate", "pitch", "volume"}  # type: ignore[arg-type]
+    assert set(data["narrator"]) == {"engine", "id", "rate", "pitch", "volume"}  # type: ignore[call-overload]
     first = data["characters"][0]  # type: ignore[index]
     assert first["name"] == "Maren Holt" and first["lines"] == 14
     assert first["aliases"] == ["Maren", "Mrs. Holt"] and first["gender"] == "female"
@@ -191,7 +201,7 @@ def test_reports() -> None:
 
 def test_cast_without_a_book_uses_the_file() -> None:
     config = load_config(REPO_VOICES)
-    cast = build_cast(None, config, espeak_voices())
+    cast = build_cast(None, config, espeak_engine())
     assert set(cast.characters) == {"Maren Holt", "Elias Holt", "Wren"}
 
 
@@ -203,7 +213,7 @@ def test_engines_without_variants_cast_whole_voices_by_gender() -> None:
         VoiceInfo("TTS_MS_DE-DE_HEDDA_11.0", "Hedda", "female", ("de-DE",)),
     ]
     script = make_script({"Maren Holt": 14, "Elias Holt": 8}, SAMPLE[:2])
-    cast = build_cast(script, VoiceConfig(), sapi, engine="sapi5")
+    cast = build_cast(script, VoiceConfig(), SystemEngine("sapi5", voices=sapi))
     assert cast.narrator.engine == "sapi5"
     assert cast.characters["Elias Holt"].voice_id == "TTS_MS_EN-US_DAVID_11.0"
     assert cast.characters["Maren Holt"].voice_id in {
@@ -218,6 +228,97 @@ def test_variants_are_checked_case_sensitively() -> None:
         source=Path("voices.yaml"),
         lines={"characters.Wren.voice": 4},
     )
-    (problem,) = validate_voices(config, espeak_voices())
+    (problem,) = validate_voices(config, espeak_engine())
     assert problem.startswith("voices.yaml:4: unknown voice 'en-us+F3'")
     assert "did you mean 'en-us+f3'?" in problem
+
+
+class FakeEngine:
+    """An engine narrate has never heard of: whole voices named by register, no markup."""
+
+    name = "fake"
+    sample_rate = 16000
+
+    def __init__(self, *, timeout: float = 1.0) -> None:
+        self.listed = [
+            VoiceInfo("bass", "Bass", "male", ("en",)),
+            VoiceInfo("baritone", "Baritone", "male", ("en",)),
+            VoiceInfo("alto", "Alto", "female", ("en",)),
+            VoiceInfo("soprano", "Soprano", "female", ("en",)),
+            VoiceInfo("treble", "Treble", "unknown", ("en",)),
+            VoiceInfo("tenor", "Tenor", "male", ("en",)),
+        ]
+
+    def voices(self, lang: str | None = None) -> list[VoiceInfo]:
+        return list(self.listed)
+
+    def synthesize(self, text: str, voice: Voice) -> PcmChunk:
+        return PcmChunk(b"\0\0" * len(text), self.sample_rate)
+
+    def info(self) -> dict[str, str]:
+        return {"engine": "fake", "version": "1", "source": "a test"}
+
+    def narrator_voice(self, language: str) -> str:
+        return "tenor"
+
+    def casting_pools(self, language: str, narrator: str) -> CastingPools:
+        male = tuple(v.id for v in self.listed if v.gender == "male" and v.id != narrator)
+        female = tuple(v.id for v in self.listed if v.gender == "female")
+        return CastingPools(male=male, female=female, child=("treble",), child_pitch=70)
+
+    def knows_voice(self, voice_id: str) -> bool:
+        return voice_id in {v.id for v in self.listed}
+
+    def closest_voices(self, voice_id: str, n: int = 3) -> list[str]:
+        return sorted(v.id for v in self.listed if v.id[0] == voice_id[:1])[:n]
+
+    def escape(self, text: str) -> str:
+        return text
+
+    def lexicon_problem(self, replacement: str) -> str | None:
+        return "is empty; write how it is said" if not replacement.strip("-") else None
+
+    def lexicon_hint(self) -> str:
+        return "replacement text"
+
+    def start(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.fixture
+def fake(monkeypatch: pytest.MonkeyPatch) -> Engine:
+    monkeypatch.setitem(ENGINES, "fake", FakeEngine)
+    engine = get_engine("fake")
+    assert isinstance(engine, Engine)
+    return engine
+
+
+def test_a_registered_engine_is_cast_from_through_the_protocol(fake: Engine) -> None:
+    script = make_script(SAMPLE_LINES, SAMPLE)
+    cast = build_cast(script, VoiceConfig(), fake)
+    assert cast.narrator.voice_id == "tenor" and cast.narrator.engine == "fake"
+    assert cast.characters["Elias Holt"].voice_id == "bass"
+    assert cast.characters["Maren Holt"].voice_id == "alto"
+    assert cast.characters["Wren"].voice_id == "treble"  # "the child": the engine's child voice
+    assert {v.engine for v in cast.characters.values()} == {"fake"}
+    # Past the engine's child voices a child is a female voice at the engine's child pitch.
+    twins = [Character("Wren", ("the child",), "female"), Character("Pip", ("the boy",), "male")]
+    two = build_cast(make_script({"Wren": 6, "Pip": 3}, twins), VoiceConfig(), fake)
+    assert two.characters["Pip"].voice_id == "alto" and two.characters["Pip"].pitch == 70
+
+
+def test_a_registered_engine_checks_the_voices_file(fake: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "voices.yaml"
+    path.write_text("narrator: basso\nlexicon:\n  Niamh: '-'\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_voices(path, fake)
+    assert str(caught.value).splitlines() == [
+        f"{path}:1: unknown voice 'basso' for narrator.voice; did you mean 'baritone', 'bass'?",
+        f"{path}:3: lexicon.Niamh is empty; write how it is said",
+    ]
+    path.write_text("narrator: bass\n", encoding="utf-8")
+    config = load_voices(path, fake)
+    assert build_cast(None, config, fake).narrator.voice_id == "bass"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import decode, make_png
+from conftest import RATE, decode, make_png
 from mutagen import id3
 from mutagen.mp4 import MP4, MP4Cover
 
@@ -26,9 +26,8 @@ from narrate.errors import EngineError
 from narrate.output.formats import ChapterAudio, chapter_marks, write_m4b, write_single_mp3
 from narrate.records import TrackMeta, Voice
 from narrate.render import mp3
-from narrate.tts import Synthesizer
+from narrate.tts import PcmChunk, get_engine
 
-RATE = mp3.SAMPLE_RATE
 TOLERANCE = 0.050  # seconds: a chapter mark vs. where its audio starts
 # Tone onsets are held tighter: AAC priming is 1024 samples (46 ms), just inside
 # TOLERANCE, so only a tight bound catches an M4B whose edit list went missing.
@@ -58,18 +57,24 @@ META = TrackMeta(
 )
 
 
-def _tone(seconds: float, freq: float = 2000.0, amplitude: float = 0.9) -> bytes:
+def _tone(seconds: float, freq: float = 2000.0, amplitude: float = 0.9) -> PcmChunk:
     peak = amplitude * 32767
-    return array.array(
-        "h",
-        (int(peak * math.sin(2 * math.pi * freq * i / RATE)) for i in range(int(RATE * seconds))),
-    ).tobytes()
+    return PcmChunk(
+        array.array(
+            "h",
+            (
+                int(peak * math.sin(2 * math.pi * freq * i / RATE))
+                for i in range(int(RATE * seconds))
+            ),
+        ).tobytes(),
+        RATE,
+    )
 
 
-def _quieter(pcm: bytes, peak: int = 8000) -> bytes:
-    samples = array.array("h", pcm)
+def _quieter(pcm: PcmChunk, peak: int = 8000) -> PcmChunk:
+    samples = array.array("h", pcm.samples)
     top = max(1, max(abs(s) for s in samples))
-    return array.array("h", (s * peak // top for s in samples)).tobytes()
+    return PcmChunk(array.array("h", (s * peak // top for s in samples)).tobytes(), pcm.sample_rate)
 
 
 def _onsets(pcm: bytes) -> list[int]:
@@ -92,7 +97,8 @@ class Book:
 
 @pytest.fixture(scope="module")
 def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
-    synth = Synthesizer()
+    synth = get_engine("espeak")
+    assert synth.sample_rate == RATE  # the rate the test decodes at
     voice = Voice("espeak", "en-us")
     tone = mp3.encode(_tone(0.3))
     # Where the tone starts inside its own block (the encoder's delay), per ffmpeg.
@@ -102,7 +108,12 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     chapters, total = [], 0
     for title, line in zip(TITLES, LINES, strict=True):
         speech = mp3.encode(_quieter(synth.synthesize(line, voice)))
-        blocks = [tone, mp3.silence(200), speech, mp3.silence(600)]
+        blocks = [
+            tone,
+            mp3.silence(200, sample_rate=RATE),
+            speech,
+            mp3.silence(600, sample_rate=RATE),
+        ]
         samples = sum(b.samples for b in blocks)
         total += samples
         chapters.append(

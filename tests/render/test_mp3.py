@@ -1,16 +1,19 @@
 import math
 import struct
 
-from conftest import decode
+from conftest import RATE, decode
 
 from narrate.render import mp3
+from narrate.tts import PcmChunk
 
 
-def tone(seconds: float, freq: float = 440.0) -> bytes:
-    n = int(mp3.SAMPLE_RATE * seconds)
-    return struct.pack(
-        f"<{n}h",
-        *(int(8000 * math.sin(2 * math.pi * freq * i / mp3.SAMPLE_RATE)) for i in range(n)),
+def tone(seconds: float, freq: float = 440.0) -> PcmChunk:
+    n = int(RATE * seconds)
+    return PcmChunk(
+        struct.pack(
+            f"<{n}h", *(int(8000 * math.sin(2 * math.pi * freq * i / RATE)) for i in range(n))
+        ),
+        RATE,
     )
 
 
@@ -22,11 +25,13 @@ def test_block_decodes_to_its_counted_samples(tmp_path):
     assert errors == ""
     assert len(pcm) // 2 == block.samples == block.frames * 576
     # The encoder adds its delay and padding, never more than a few frames.
-    assert 22050 <= block.samples <= 22050 + 4 * 576
+    assert RATE <= block.samples <= RATE + 4 * 576
 
 
 def test_concatenated_blocks_decode_to_the_sum(tmp_path):
-    blocks = [mp3.encode(tone(0.5, f)) for f in (300, 500, 700)] + [mp3.silence(400)]
+    blocks = [mp3.encode(tone(0.5, f)) for f in (300, 500, 700)] + [
+        mp3.silence(400, sample_rate=RATE)
+    ]
     path = tmp_path / "joined.mp3"
     path.write_bytes(b"".join(b.data for b in blocks))
     pcm, errors = decode(path)
@@ -36,8 +41,8 @@ def test_concatenated_blocks_decode_to_the_sum(tmp_path):
 
 def test_silence_is_close_to_its_length():
     for ms in (250, 600, 2000):
-        block = mp3.silence(ms)
-        assert abs(block.samples / mp3.SAMPLE_RATE * 1000 - ms) < 60
+        block = mp3.silence(ms, sample_rate=RATE)
+        assert abs(block.samples / RATE * 1000 - ms) < 60
 
 
 def test_scan_rejects_damage():

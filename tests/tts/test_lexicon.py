@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from narrate.tts.lexicon import apply_lexicon, is_phonemes, unclosed_phonemes
+from narrate.tts import get_engine
+from narrate.tts.lexicon import apply_lexicon
 
 LEXICON = {
     "Niamh": "Neev",
@@ -49,13 +50,14 @@ def test_regex_characters_in_entries_are_literal() -> None:
     assert apply_lexicon("C++ and Cx+", {"C++": "see plus plus"}) == "see plus plus and Cx+"
 
 
-def test_is_phonemes() -> None:
-    assert is_phonemes("[[n'i:v]]")
-    assert not is_phonemes("Neev")
+def test_lower_case_entry_with_phonemes_is_passed_verbatim() -> None:
+    assert apply_lexicon("Gaol and gaol", {"gaol": "[[dZeIl]]"}) == "[[dZeIl]] and [[dZeIl]]"
 
 
-def test_unclosed_phonemes() -> None:
-    assert unclosed_phonemes("[[S@v")
-    assert unclosed_phonemes("[[a]] and [[b")
-    assert not unclosed_phonemes("Shiv [[O:n]]")
-    assert not unclosed_phonemes("Neev")
+def test_espeak_judges_its_phoneme_markup() -> None:
+    espeak = get_engine("espeak")
+    unclosed = "opens phonemes with '[[' but does not close them; end it with ']]'"
+    assert espeak.lexicon_problem("[[S@v") == unclosed
+    assert espeak.lexicon_problem("[[a]] and [[b") == unclosed
+    assert espeak.lexicon_problem("Shiv [[O:n]]") is None
+    assert espeak.lexicon_problem("Neev") is None

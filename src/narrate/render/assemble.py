@@ -128,15 +128,16 @@ class Timed:
 
 
 class SilenceBank:
-    """Encoded pause blocks, made once per length and bitrate."""
+    """Encoded pause blocks, made once per length, at one bitrate and sample rate."""
 
-    def __init__(self, bitrate: int) -> None:
+    def __init__(self, bitrate: int, sample_rate: int) -> None:
         self.bitrate = bitrate
+        self.sample_rate = sample_rate  # the speech's, so pauses and speech join up
         self._blocks: dict[int, mp3.Block] = {}
 
     def get(self, ms: int) -> mp3.Block:
         if ms not in self._blocks:
-            self._blocks[ms] = mp3.silence(ms, self.bitrate)
+            self._blocks[ms] = mp3.silence(ms, self.bitrate, sample_rate=self.sample_rate)
         return self._blocks[ms]
 
 
@@ -163,6 +164,7 @@ def chapter_chunks(
 
 def timeline(
     chunks: Iterable[tuple[bytes, Utterance | None, int]],
+    sample_rate: int,
     sink: Callable[[bytes], object] | None = None,
 ) -> tuple[list[Timed], float]:
     """Place each utterance in time (seconds from the chapter's start), passing data on."""
@@ -174,11 +176,9 @@ def timeline(
         if utterance is not None:
             # The speech starts after the block's coding delay, not at its first frame.
             start = samples + min(mp3.DECODER_DELAY, count)
-            timed.append(
-                Timed(utterance, start / mp3.SAMPLE_RATE, (samples + count) / mp3.SAMPLE_RATE)
-            )
+            timed.append(Timed(utterance, start / sample_rate, (samples + count) / sample_rate))
         samples += count
-    return timed, samples / mp3.SAMPLE_RATE
+    return timed, samples / sample_rate
 
 
 def write_chapter(
@@ -195,7 +195,8 @@ def write_chapter(
     tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
     try:
         with tmp.open("xb") as out:
-            timed, duration = timeline(chapter_chunks(plan, cache, silence), out.write)
+            chunks = chapter_chunks(plan, cache, silence)
+            timed, duration = timeline(chunks, silence.sample_rate, out.write)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

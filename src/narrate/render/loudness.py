@@ -13,6 +13,7 @@ import math
 import re
 import subprocess
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -23,12 +24,13 @@ from narrate.output.inspection import parse_ebur128
 from narrate.records import Voice
 from narrate.render.cache import make_key
 from narrate.tools import ffmpeg_exe
+from narrate.tts import PcmChunk
 
 with warnings.catch_warnings():
     warnings.simplefilter("ignore", RuntimeWarning)  # pydub warns when ffmpeg is not on PATH
     from pydub import AudioSegment
 
-SAMPLE_RATE = 22050
+Synthesize = Callable[[str, Voice], PcmChunk]
 DEFAULT_TARGET = -18.0  # LUFS, integrated: inside the ACX range
 # Sample-peak ceiling: 1.5 dB under the -3 dBTP limit leaves room for inter-sample
 # peaks and the overshoot MP3 coding adds (measured: up to 0.6 dB).
@@ -73,19 +75,19 @@ def soft_clip(samples: np.ndarray, ceiling: float, knee: float = KNEE) -> np.nda
     return samples
 
 
-def shape(pcm: bytes, gain_db: float, ceiling_dbfs: float = CEILING_DBFS) -> bytes:
+def shape(pcm: PcmChunk, gain_db: float, ceiling_dbfs: float = CEILING_DBFS) -> PcmChunk:
     """Apply a voice's gain, then the soft clipper; 16-bit mono PCM in and out."""
     # pydub checks the one format narrate uses and fails loudly on anything else.
-    segment = AudioSegment(data=pcm, sample_width=2, frame_rate=SAMPLE_RATE, channels=1)
+    segment = AudioSegment(data=pcm.samples, sample_width=2, frame_rate=pcm.sample_rate, channels=1)
     samples = np.frombuffer(segment.raw_data, dtype="<i2").astype(np.float32)
     samples *= np.float32(10 ** (gain_db / 20))
     shaped = soft_clip(samples, 32768 * 10 ** (ceiling_dbfs / 20))
     # The clipper keeps every sample under the ceiling, so no clipping is needed.
     np.rint(shaped, out=shaped)
-    return shaped.astype("<i2").tobytes()
+    return PcmChunk(shaped.astype("<i2").tobytes(), pcm.sample_rate)
 
 
-def measure(pcm: bytes, peak: bool = True) -> tuple[float, float]:
+def measure(pcm: PcmChunk, peak: bool = True) -> tuple[float, float]:
     """(integrated LUFS, true peak dBTP) of 16-bit mono PCM, by ffmpeg's ebur128 meter.
 
     With peak=False the (slower, oversampled) true-peak meter is skipped and the
@@ -100,7 +102,7 @@ def measure(pcm: bytes, peak: bool = True) -> tuple[float, float]:
             "-f",
             "s16le",
             "-ar",
-            str(SAMPLE_RATE),
+            str(pcm.sample_rate),
             "-ac",
             "1",
             "-i",
@@ -111,7 +113,7 @@ def measure(pcm: bytes, peak: bool = True) -> tuple[float, float]:
             "null",
             "-",
         ],
-        input=pcm,
+        input=pcm.samples,
         capture_output=True,
         check=False,
     )
@@ -160,22 +162,24 @@ class Calibration:
             self.pauses_ms,
         )
 
-    def _passage(self, voice: Voice, synthesize) -> bytes:
+    def _passage(self, voice: Voice, synthesize: Synthesize) -> PcmChunk:
         """The calibration text read as a book is: sentence by sentence, with pauses.
 
         The meter's gate keeps the short pauses between sentences, so measuring
         one continuous utterance would overstate how loud the chapter comes out.
         """
+        spoken = [synthesize(text, voice) for text in re.split(r"(?<=[.!?])\s+", CALIBRATION_TEXT)]
+        rate = spoken[0].sample_rate
         # Each block also carries about 63 ms of encoder delay and padding.
-        sentence, paragraph = (b"\0\0" * (SAMPLE_RATE * (ms + 63) // 1000) for ms in self.pauses_ms)
+        sentence, paragraph = (b"\0\0" * (rate * (ms + 63) // 1000) for ms in self.pauses_ms)
         parts = []
-        for n, text in enumerate(re.split(r"(?<=[.!?])\s+", CALIBRATION_TEXT)):
+        for n, chunk in enumerate(spoken):
             if n:
                 parts.append(paragraph if n % 4 == 0 else sentence)
-            parts.append(synthesize(text, voice))
-        return b"".join(parts)
+            parts.append(chunk.samples)
+        return PcmChunk(b"".join(parts), rate)
 
-    def gain(self, voice: Voice, synthesize) -> float:
+    def gain(self, voice: Voice, synthesize: Synthesize) -> float:
         """dB to add to this voice's audio so it measures at the target."""
         key = self._key(voice)
         if key not in self._gains:
@@ -189,7 +193,7 @@ class Calibration:
                 write_atomic(path, f"{self._gains[key]}\n")
         return self._gains[key] + 20 * math.log10(max(voice.volume, 0.01))
 
-    def _solve(self, pcm: bytes) -> float:
+    def _solve(self, pcm: PcmChunk) -> float:
         """The gain at which the shaped passage measures at the target (secant steps).
 
         The clipper takes a little more loudness away the harder it works, so

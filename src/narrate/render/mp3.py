@@ -14,8 +14,7 @@ from dataclasses import dataclass
 import lameenc
 
 from narrate.errors import EngineError
-
-SAMPLE_RATE = 22050
+from narrate.tts import PcmChunk
 
 # MPEG version bits -> (samples per frame, bitrate table kbps, sample rates)
 _V1_RATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
@@ -83,16 +82,16 @@ def block_samples(data: bytes) -> int:
     return round(len(data) / mean_length) * per_frame
 
 
-def encode(pcm: bytes, bitrate: int = 64, quality: int = DEFAULT_QUALITY) -> Block:
-    """Encode 16-bit mono PCM at SAMPLE_RATE into one self-contained block."""
+def encode(pcm: PcmChunk, bitrate: int = 64, quality: int = DEFAULT_QUALITY) -> Block:
+    """Encode 16-bit mono PCM into one self-contained block at the PCM's own rate."""
     try:
         encoder = lameenc.Encoder()
         encoder.set_bit_rate(bitrate)
-        encoder.set_in_sample_rate(SAMPLE_RATE)
-        encoder.set_out_sample_rate(SAMPLE_RATE)
+        encoder.set_in_sample_rate(pcm.sample_rate)
+        encoder.set_out_sample_rate(pcm.sample_rate)
         encoder.set_channels(1)
         encoder.set_quality(quality)
-        data = bytes(encoder.encode(pcm)) + bytes(encoder.flush())
+        data = bytes(encoder.encode(pcm.samples)) + bytes(encoder.flush())
     except (RuntimeError, ValueError, TypeError) as exc:  # lameenc's bare errors
         raise EngineError(
             f"the MP3 encoder (LAME) failed ({exc}) at {bitrate} kbps: "
@@ -102,8 +101,8 @@ def encode(pcm: bytes, bitrate: int = 64, quality: int = DEFAULT_QUALITY) -> Blo
     return Block(data, frames, samples)
 
 
-def silence(ms: int, bitrate: int = 64) -> Block:
+def silence(ms: int, bitrate: int = 64, *, sample_rate: int) -> Block:
     """A block of silence close to ms long (the encoder adds its own ~50 ms delay)."""
-    overhead = 1152  # encoder delay and padding, roughly two frames at 22,050 Hz
-    n = max(0, SAMPLE_RATE * ms // 1000 - overhead)
-    return encode(b"\0\0" * n, bitrate, quality=9)
+    overhead = 1152  # encoder delay and padding in samples: roughly two low-rate frames
+    n = max(0, sample_rate * ms // 1000 - overhead)
+    return encode(PcmChunk(b"\0\0" * n, sample_rate), bitrate, quality=9)

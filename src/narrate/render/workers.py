@@ -18,6 +18,7 @@ from narrate.errors import EngineError
 from narrate.records import Voice
 from narrate.render import loudness, mp3
 from narrate.render.cache import BlockCache, make_key
+from narrate.tts import Engine, default_engine
 
 # Characters that must never reach the engine as text: control and format
 # characters (zero-width spaces, bidi marks) are dropped from what is spoken.
@@ -32,14 +33,15 @@ class Job:
 
 
 def spoken_text(text: str) -> str:
-    """What the engine is given for a stretch of the book: one line, no markup."""
+    """What the engine is given for a stretch of the book: one line, no control characters.
+
+    The engine's own markup is made plain by ``Engine.escape`` (only the lexicon may use it).
+    """
     cleaned = "".join(
         " " if ch in "\r\n\t" else ch
         for ch in text
         if ch in "\r\n\t" or unicodedata.category(ch) not in _DROP_CATEGORIES
     )
-    # Book text must not switch espeak into phoneme input: only the lexicon may.
-    cleaned = cleaned.replace("[[", "[ [").replace("]]", "] ]")
     return " ".join(cleaned.split())
 
 
@@ -57,7 +59,7 @@ def job_key(text: str, voice: Voice, settings: RenderSettings) -> str:
         loudness.CEILING_DBFS,
         loudness.LIMITER_VERSION,
         text,
-        mp3.SAMPLE_RATE,
+        settings.sample_rate,
         "s16le-mono",
         settings.bitrate,
         settings.quality,
@@ -73,21 +75,22 @@ class RenderSettings:
     timeout: float
     loudness: float  # target LUFS
     pauses_ms: tuple[int, int]  # (sentence, paragraph): the calibration reads as a book does
+    sample_rate: int  # the engine's: every block and pause is encoded at it
 
 
-_worker: tuple[object, BlockCache, loudness.Calibration, RenderSettings] | None = None
+_worker: tuple[Engine, BlockCache, loudness.Calibration, RenderSettings] | None = None
 
 
 def init_worker(settings: RenderSettings) -> None:
     """Process-pool initializer: one engine, cache handle and calibration per process."""
     global _worker
-    from narrate.tts import Synthesizer
-
+    engine = default_engine(timeout=settings.timeout)
+    engine.start()  # a broken engine fails the worker here, before any batch
     calibration = loudness.Calibration(
         settings.cache_root, settings.engine_id, settings.loudness, settings.pauses_ms
     )
     _worker = (
-        Synthesizer(timeout=settings.timeout),
+        engine,
         BlockCache(settings.cache_root),
         calibration,
         settings,
@@ -105,11 +108,11 @@ def render_batch(jobs: list[Job]) -> list[str]:
                 job.voice.engine, job.voice.voice_id, job.voice.rate, job.voice.pitch, 1.0
             )
             try:
-                pcm = synth.synthesize(job.text, plain)  # type: ignore[attr-defined]
+                pcm = synth.synthesize(job.text, plain)
             except EngineError as exc:
                 exc.key = job.key  # type: ignore[attr-defined] - the parent names the chapter
                 raise
-            gain = calibration.gain(job.voice, synth.synthesize)  # type: ignore[attr-defined]
+            gain = calibration.gain(job.voice, synth.synthesize)
             pcm = loudness.shape(pcm, gain)
             cache.put(job.key, mp3.encode(pcm, settings.bitrate, settings.quality).data)
     return [job.key for job in jobs]

@@ -1,16 +1,21 @@
-"""Speech synthesis through pyttsx3: text + Voice -> 16-bit mono PCM at 22,050 Hz.
+"""Speech synthesis: engines behind one Protocol, chosen by name from a registry.
 
-On every platform narrate drives pyttsx3. Where libespeak-ng can be loaded
-(system-wide, or the copy the espeakng-loader wheel ships) the engine is
-narrate's in-memory espeak-ng driver; otherwise pyttsx3's platform driver
-(nsss on macOS, sapi5 on Windows) renders to a file that ffmpeg converts.
+``narrate.tts.engine`` is the interface (Engine, PcmChunk, CastingPools);
+``narrate.tts.registry`` names the engines (get_engine, default_engine); each
+engine lives in its own folder (``espeak/``, ``system/``). ``lexicon`` applies
+the pronunciation lexicon, ``voices`` is the voice-list logic engines share.
+Submodules never import this package itself, only each other.
 """
 
-from narrate.tts.engine import (
-    SAMPLE_RATE,
-    Synthesizer,
-    engine_info,
-    list_voices,
-)
+from narrate.tts.engine import CastingPools, Engine, PcmChunk
+from narrate.tts.registry import ENGINES, default_engine, default_engine_name, get_engine
 
-__all__ = ["SAMPLE_RATE", "Synthesizer", "engine_info", "list_voices"]
+__all__ = [
+    "ENGINES",
+    "CastingPools",
+    "Engine",
+    "PcmChunk",
+    "default_engine",
+    "default_engine_name",
+    "get_engine",
+]

@@ -1,7 +1,9 @@
 """The pronunciation lexicon (voices.yaml `lexicon:`).
 
 Applied only to the text sent to the speech engine, never to the script or
-any other text output.
+any other text output. Engine-neutral: a replacement in an engine's own markup
+passes through verbatim, and the engine says whether it is well formed
+(``Engine.lexicon_problem``).
 """
 
 from __future__ import annotations
@@ -11,17 +13,6 @@ from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 Lexicon = Mapping[str, str] | Iterable[tuple[str, str]]
-
-
-def is_phonemes(replacement: str) -> bool:
-    """True when ``replacement`` is espeak phoneme input such as ``[[n'i:v]]``."""
-    text = replacement.strip()
-    return text.startswith("[[") and text.endswith("]]")
-
-
-def unclosed_phonemes(replacement: str) -> bool:
-    """True when a ``[[`` in ``replacement`` has no ``]]`` after it."""
-    return "[[" in re.sub(r"\[\[.*?\]\]", "", replacement)
 
 
 @lru_cache(maxsize=32)
@@ -39,9 +30,8 @@ def _compile(entries: tuple[tuple[str, str], ...]) -> re.Pattern[str]:
 def apply_lexicon(text: str, lexicon: Lexicon) -> str:
     """``text`` with every lexicon entry replaced by how it should be spoken.
 
-    ``lexicon`` maps a word or phrase to replacement text, or to espeak-ng
-    phonemes in double brackets (``[[n'i:v]]``), which pass through verbatim
-    (the speech layer enables phoneme input).
+    ``lexicon`` maps a word or phrase to replacement text, or to the engine's
+    phoneme markup, which passes through verbatim.
 
     * Whole words only: "Niamh" matches "Niamh", "Niamh's" and "Niamh," but
       not "Niamhs" or "MacNiamh". Entries may span words ("Mrs. Holt").
@@ -64,7 +54,8 @@ def apply_lexicon(text: str, lexicon: Lexicon) -> str:
         if found in exact:
             return exact[found]
         spoken = folded[found.casefold()]
-        if found[:1].isupper() and not is_phonemes(spoken):
+        # Markup opens with a bracket or the like, which capitalising leaves alone.
+        if found[:1].isupper():
             spoken = spoken[:1].upper() + spoken[1:]
         return spoken
 

@@ -3,9 +3,9 @@
 pyttsx3's stock espeak driver fits narrate poorly: it only loads a system
 libespeak-ng, polls with 10 ms sleeps, grows its buffer by repeated `+=`,
 prints to stdout and can return before writing the file. This driver keeps
-pyttsx3's driver interface (loaded by module name under `pyttsx3.drivers`) but
-runs espeak-ng synchronously, bounds each synthesis in time and writes a
-complete WAV or raises.
+pyttsx3's driver interface (loaded by module name under `pyttsx3.drivers`,
+which `narrate.tts.espeak.synth` arranges) but runs espeak-ng synchronously,
+bounds each synthesis in time and writes a complete WAV or raises.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from typing import Any
 
 from pyttsx3.voice import Voice as PyttsxVoice
 
-from narrate.tts.espeak_lib import PITCH, RATE, SAMPLE_RATE, VOLUME, Espeak, locate
+from narrate.tts.engine import DEFAULT_TIMEOUT_S
+from narrate.tts.espeak.library import PITCH, RATE, SAMPLE_RATE, VOLUME, Espeak, locate
 
-SYNTH_TIMEOUT_S = 120.0  # far beyond any sentence; a hang is cut off here
 # A save_to_file target meaning "keep the audio in last_pcm, write no file".
 MEMORY = ":memory:"
 
@@ -34,7 +34,7 @@ class EspeakMemoryDriver:
         self._espeak = Espeak.get(library)
         self._proxy = proxy
         self._props: dict[str, Any] = {"voice": "en-us", "rate": 175, "volume": 1.0, "pitch": 50}
-        self.timeout = SYNTH_TIMEOUT_S
+        self.timeout = DEFAULT_TIMEOUT_S
         self.last_pcm = b""
         self._espeak.set_voice("en-us")
 

@@ -178,10 +178,10 @@ class Espeak:
             self._language_files = {}
             for ident, _vname, _gender, lang, _age in self.voices():
                 self._language_files.setdefault(lang.lower(), ident)
-        ident = self._language_files.get(language.lower())
-        if ident is None:
+        found = self._language_files.get(language.lower())
+        if found is None:
             return False
-        full = f"{ident}+{variant}" if variant else ident
+        full = f"{found}+{variant}" if variant else found
         return self.dll.espeak_SetVoiceByName(full.encode()) == 0
 
     def set_parameter(self, parameter: int, value: int) -> None:

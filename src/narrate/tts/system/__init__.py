@@ -1,0 +1,1 @@
+"""The platform's own speech (NSSS on macOS, SAPI 5 on Windows) through pyttsx3."""
