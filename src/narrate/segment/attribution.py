@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import cast
 
 from narrate.records import Character, Gender
-from narrate.segment.characters import VERB_RE, Entity, NameTable, words
 from narrate.segment.dialogue import (
     FIRST_PERSON,
     TURN,
@@ -36,9 +35,17 @@ from narrate.segment.dialogue import (
     vocatives,
 )
 from narrate.segment.mentions import SPOUSE, Mention
+from narrate.segment.names import Entity, NameTable
 from narrate.segment.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote
 from narrate.segment.salience import Salience
-from narrate.segment.wordlists import SPEECH_BASES, SPEECH_GERUNDS, SPEECH_NOUNS
+from narrate.segment.wordlists import (
+    SPEECH_BASES,
+    SPEECH_GERUNDS,
+    SPEECH_NOUNS,
+    SPEECH_VERB_ALT,
+    VERB_RE,
+    words,
+)
 
 # "Mr. Ash, whose mind was on his supper, said": a clause between subject and verb
 # (also "Tom soon afterwards, half out of the door, said"; "Mrs." is no stop)
@@ -49,7 +56,7 @@ PAREN_GAP = re.compile(
 LEAD_IN_ENDS = ",:;-\u2014"
 # "said Tom to her", "turning to Tom": the one a line is said to, named in its narration
 SAID_TO = re.compile(
-    r"\b(?:" + VERB_RE.pattern[5:-3] + r"|turned|turning)\b[^.;:!?\"\u201c\u201d]{0,30}?\bto\s+$"
+    r"\b(?:" + SPEECH_VERB_ALT + r"|turned|turning)\b[^.;:!?\"\u201c\u201d]{0,30}?\bto\s+$"
 )
 # a narration sentence in which its subject keeps silent
 SILENT = re.compile(
@@ -76,7 +83,7 @@ INV_GAP = re.compile(
 )
 # "... before she went on." / "Mrs. Hale began scolding.": a paragraph handing over to speech
 SPOKE_ON = re.compile(
-    r"\b(?:" + VERB_RE.pattern[5:-3] + r"|" + "|".join(sorted(SPEECH_GERUNDS)) + r")"
+    r"\b(?:" + SPEECH_VERB_ALT + r"|" + "|".join(sorted(SPEECH_GERUNDS)) + r")"
     r"(?:\s+(?:on|again|thus|aloud|forth|out|\w+ly)){0,2}\s*[.!]$"
     # "Mrs. Hale began scolding the cook."
     r"|\bbegan\s+\w+ing\b[^.;:!?\"\u201c\u201d]{0,40}[.!]$"
