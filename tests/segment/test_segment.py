@@ -6,6 +6,9 @@ import pytest
 from conftest import check_cover, make_book, speakers
 
 from narrate.records import Character, Script
+from narrate.segment.characters import discover
+from narrate.segment.dialogue import reparity
+from narrate.segment.names import norm
 from narrate.segment.segmenter import segment
 
 
@@ -287,8 +290,6 @@ def test_titles_make_separate_characters_and_alias_clusters() -> None:
     assert chars["Mr. Ashdown"].gender == "male" and chars["Mrs. Ashdown"].gender == "female"
     assert {"Miss Ashdown", "Miss Clara Ashdown"} <= set(chars["Clara"].aliases)
     # a pet form joins its full name: Lizzy Fenn and Elizabeth Fenn are one person
-    from narrate.segment.characters import discover, norm
-
     table = discover(text)
     assert table.lookup[norm("Lizzy Fenn")] == table.lookup[norm("Elizabeth Fenn")]
 
@@ -487,8 +488,6 @@ def test_a_full_stop_and_a_dash_end_a_sentence() -> None:
 
 
 def test_reparity_lets_the_one_addressed_break_into_a_two_person_run() -> None:
-    from narrate.segment.dialogue import reparity
-
     # 0 Hal (tagged): "The tide turns at midnight."
     # 1 Ruth (tagged): "Is the boat ready, Tam?"
     # 2, 3 untagged, first read as Hal and Ruth taking turns
@@ -503,8 +502,6 @@ def test_reparity_lets_the_one_addressed_break_into_a_two_person_run() -> None:
 
 
 def test_reparity_never_gives_a_line_to_the_one_it_addresses() -> None:
-    from narrate.segment.dialogue import reparity
-
     hal, ruth, tam = 0, 1, 2
     last = {0: hal, 1: ruth, 2: hal, 3: ruth, 4: tam}
     vocs = {1: {tam}, 3: {tam}}
@@ -513,8 +510,6 @@ def test_reparity_never_gives_a_line_to_the_one_it_addresses() -> None:
 
 
 def test_reparity_keeps_a_continued_speech_with_its_speaker() -> None:
-    from narrate.segment.dialogue import reparity
-
     # 3 carries on 2's unclosed quote: the same speaker, whatever the turns say
     hal, ruth = 0, 1
     last = {0: hal, 1: ruth, 2: hal, 3: ruth, 4: ruth}
@@ -523,8 +518,6 @@ def test_reparity_keeps_a_continued_speech_with_its_speaker() -> None:
 
 
 def test_reparity_leaves_a_consistent_run_alone() -> None:
-    from narrate.segment.dialogue import reparity
-
     hal, ruth = 0, 1
     last = {0: hal, 1: ruth, 2: hal, 3: ruth, 4: hal}
     assert reparity(5, last, dict(last), {2, 3}, {}, set()) == {}
@@ -546,8 +539,6 @@ def test_a_run_of_untagged_lines_fits_the_tagged_lines_on_both_sides() -> None:
 
 
 def test_reparity_reads_the_gender_of_sir_and_madam() -> None:
-    from narrate.segment.dialogue import reparity
-
     # 0 Hal, 1 Tam (tagged), 2 and 3 untagged, 4 Ruth (tagged): Tam answers
     # "Yes, sir." at 3, so the line before it is Hal's, not Ruth's
     hal, ruth, tam = 0, 1, 2
@@ -559,8 +550,6 @@ def test_reparity_reads_the_gender_of_sir_and_madam() -> None:
 
 
 def test_reparity_weighs_a_weakly_tagged_line_before_moving_it() -> None:
-    from narrate.segment.dialogue import reparity
-
     # 3 went to Hal from the narration beside it, but Hal is tagged at 4 and
     # the turns around say Ruth: only a weak reading gives way
     hal, ruth = 0, 1

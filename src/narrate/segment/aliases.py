@@ -2,22 +2,46 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from narrate.records import Gender
-from narrate.segment.characters import (
-    CHILD_RE,
-    FIRST_NAME_TITLES,
-    PLACE_WORDS,
+from narrate.segment.names import (
     Entity,
     NameTable,
-    _canon,
-    _gender_votes,
+    canonical_first,
     norm,
     title_gender,
     title_word,
 )
-from narrate.segment.wordlists import FEMALE_NAMES, MALE_NAMES
+from narrate.segment.wordlists import FEMALE_NAMES, MALE_NAMES, words
+
+FIRST_NAME_TITLES = words(
+    "sir lady dame miss master aunt uncle cousin madame mademoiselle mlle don donna lord"
+)
+PLACE_WORDS = words(
+    "park hall house street parsonage abbey castle court lodge square place road lane "
+    "cottage manor church island islands river mountain mountains hill hills bridge row "
+    "gardens garden station hotel inn office college school city town county ocean sea"
+)
+CHILD_RE = re.compile(r"\b(?:little|baby|infant)\s+([A-Z][\w'-]*)")
+PRONOUN_RE = re.compile(r"\b(?:he|she|his|her|him|hers|himself|herself)\b", re.IGNORECASE)
+SENT_END_RE = re.compile(r"[.!?;\"\u201c\u201d]")
+
+
+def _gender_votes(text: str, end: int) -> tuple[int, int]:
+    """The first he/she-type pronoun after a mention, in its sentence."""
+    if text[end : end + 1] in ("'", "\u2019"):
+        return 0, 0  # after "X's", a pronoun is as often about someone else
+    window = text[end : end + 120]
+    m = SENT_END_RE.search(window)
+    if m:
+        window = window[: m.start()]
+    p = PRONOUN_RE.search(window)
+    if not p:
+        return 0, 0
+    w = p.group().lower()
+    return (1, 0) if w in ("he", "his", "him", "himself") else (0, 1)
 
 
 def cluster(
@@ -35,9 +59,9 @@ def cluster(
         ent = Entity(len(entities), first=first, last=last, title=title)
         if first:
             # a known first name is better evidence than pronoun counts
-            if _canon(first) in MALE_NAMES:
+            if canonical_first(first) in MALE_NAMES:
                 ent.male += 4
-            elif _canon(first) in FEMALE_NAMES:
+            elif canonical_first(first) in FEMALE_NAMES:
                 ent.female += 4
         entities.append(ent)
         return ent
@@ -71,10 +95,10 @@ def cluster(
         if len(toks) < 2:
             continue
         first, last = toks[0], toks[-1]
-        ent = next((x for x in by_first[_canon(first)] if x.last == last), None)
+        ent = next((x for x in by_first[canonical_first(first)] if x.last == last), None)
         if ent is None:
             ent = new(first, last, None)
-            by_first[_canon(first)].append(ent)
+            by_first[canonical_first(first)].append(ent)
             by_last[last].append(ent)
         if title:
             ent.title = ent.title or title
@@ -92,7 +116,7 @@ def cluster(
             same = [x for x in same if sum(x.forms.values()) < 10]
         if not same:
             if title_word(title) in FIRST_NAME_TITLES:  # Sir William, Miss Lizzy
-                same = [x for x in by_first[_canon(tok)] if compatible(x, g)]
+                same = [x for x in by_first[canonical_first(tok)] if compatible(x, g)]
             if title_word(title) == "mrs":
                 same = []  # Mrs. X is X's wife, not a woman called X
         if not same and title_word(title) not in ("mrs", "lady", "madame", "mme", "dame"):
@@ -109,7 +133,7 @@ def cluster(
         if len(toks) != 1 or title:
             continue
         tok = toks[0]
-        hits = [x for x in entities if x.first and _canon(x.first) == _canon(tok)]
+        hits = [x for x in entities if x.first and canonical_first(x.first) == canonical_first(tok)]
         if not hits:
             men = [x for x in by_last[tok] if x.gender == "male" or title_gender(x.title) == "male"]
             hits = men if len(men) == 1 else by_last[tok]
@@ -123,7 +147,7 @@ def cluster(
                 hits[0].first = tok
         elif not hits:
             ent = new(tok, None, None)
-            by_first[_canon(tok)].append(ent)
+            by_first[canonical_first(tok)].append(ent)
             add_form(ent, key, n)
     child_cues(entities, text)
     surnames = Counter(e.last for e in entities if e.last and person(e))

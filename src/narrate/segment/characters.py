@@ -9,65 +9,52 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 
-from narrate.records import Character, Gender
+from narrate.records import Character
+from narrate.segment.aliases import child_cues, cluster
+from narrate.segment.names import (
+    SEQ_RE,
+    TOKEN_RE,
+    Entity,
+    NameTable,
+    canonical_first,
+    norm,
+    phrase_pattern,
+    title_gender,
+    title_word,
+)
 from narrate.segment.wordlists import (
     FEMALE_NAMES,
-    FEMALE_TITLES,
     MALE_NAMES,
-    MALE_TITLES,
-    PET_NAMES,
-    SPEECH_VERBS,
+    NOUN_GENDER,
+    SPEECH_VERB_ALT,
     STOP,
     TITLES,
     words,
 )
 
-_TITLE_ALT = "|".join(sorted((t.capitalize() for t in TITLES if t != "m"), key=len, reverse=True))
-NAMEWORD = r"(?:[A-Z]'|Mc|Mac|De|Di|Le|La|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)*"
-# A run of capitalised words, optionally after a title ("Mr. Bennet", "Jor-El").
-SEQ_RE = re.compile(
-    rf"(?<![\w'\u2019])(?<!\w-)(?:(M\.|(?:{_TITLE_ALT})\.?)[ \t]*\n?[ \t]*)?({NAMEWORD}(?:[ \t]*\n?[ \t]*{NAMEWORD})*)"
-)
-TOKEN_RE = re.compile(NAMEWORD)
 LOWER_RE = re.compile(r"(?<![\w'\u2019-])[a-z]+(?![\w-])")
 
-TITLE_FORMS = {t.capitalize() for t in TITLES} | {t.capitalize() + "." for t in TITLES}
 NARRATOR_ALIASES = words("narrator narr _narr i")
 ARTICLES = words("the a an")
 ADDRESS_WORDS = words("my dear dearest")  # a cast alias written as the form of address
 # titles too common to name one character on their own
 BARE_TITLE_STOP = words("mr mrs miss ms m mister master mistress madam dr sir lady lord")
-FIRST_NAME_TITLES = words(
-    "sir lady dame miss master aunt uncle cousin madame mademoiselle mlle don donna lord"
-)
 ACTED_RE = re.compile(r"[ \t]+(?:[a-z]+ly[ \t]+)?(?!need|seem|succeed)[a-z]{2,}ed\b")
-PLACE_WORDS = words(
-    "park hall house street parsonage abbey castle court lodge square place road lane "
-    "cottage manor church island islands river mountain mountains hill hills bridge row "
-    "gardens garden station hotel inn office college school city town county ocean sea"
-)
 PLACE_PREP_RE = re.compile(
     r"(?:\b(?:in|from|at|into|near|through|via)|\b(?:went|go|goes|gone|going|come|came|"
     r"coming|returned|return|travelled|traveled|sent|moved|back|way|journey)\s+to)\s+$"
 )
 SUBJECT_BEFORE_RE = re.compile(r"(?:[,;:]|\b(?:and|but|as|while|when|then|that|so))\s+$")
-CHILD_RE = re.compile(r"\b(?:little|baby|infant)\s+([A-Z][\w'-]*)")
 
-VERB_RE = re.compile(r"\b(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")\b")
-TAG_AFTER_RE = re.compile(
-    r"[\s,]*(?:\w+ly\s+)?(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")\b"
-)
-TAG_BEFORE_RE = re.compile(
-    r"\b(?:" + "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True)) + r")[ \t\n]+$"
-)
+TAG_AFTER_RE = re.compile(r"[\s,]*(?:\w+ly\s+)?(?:" + SPEECH_VERB_ALT + r")\b")
+TAG_BEFORE_RE = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")[ \t\n]+$")
 ROLE_AFTER_RE = re.compile(
-    r"\b(?:" + VERB_RE.pattern[5:-3] + r")\s+the\s+(?:[a-z]+\s+)?([a-z]{3,})(?=\s*[,.;:!?\u2014-])"
+    r"\b(?:" + SPEECH_VERB_ALT + r")\s+the\s+(?:[a-z]+\s+)?([a-z]{3,})(?=\s*[,.;:!?\u2014-])"
 )
 ROLE_BEFORE_RE = re.compile(
     r"(?:^|[.!?,]['\"\u201d\u2019]?\s+|['\"\u201d\u2019]\s*)[Tt]he\s+([a-z]{3,})\s+(?:"
-    + VERB_RE.pattern[5:-3]
+    + SPEECH_VERB_ALT
     + r")\b",
     re.MULTILINE,
 )
@@ -75,101 +62,6 @@ ROLE_STOP = words(
     "other others latter former same rest whole first second last one two three young old "
     "little poor good great eldest elder younger youngest new whole former next"
 )
-PRONOUN_RE = re.compile(r"\b(?:he|she|his|her|him|hers|himself|herself)\b", re.IGNORECASE)
-SENT_END_RE = re.compile(r"[.!?;\"\u201c\u201d]")
-
-
-def norm(s: str) -> str:
-    return re.sub(r"[\s.]+", " ", s.replace("\u2019", "'")).strip().lower()
-
-
-def _canon(first: str) -> str:
-    low = first.lower()
-    return PET_NAMES.get(low, low)
-
-
-def title_word(title: str) -> str:
-    """'Mrs.' -> 'mrs'."""
-    return title.rstrip(".").lower()
-
-
-def title_gender(title: str | None) -> Gender:
-    t = (title or "").rstrip(".").lower()
-    if t in MALE_TITLES:
-        return "male"
-    if t in FEMALE_TITLES:
-        return "female"
-    return "unknown"
-
-
-@dataclass(slots=True)
-class Entity:
-    """A character being discovered: its name forms and evidence."""
-
-    key: int
-    forms: Counter[str] = field(default_factory=Counter)
-    first: str | None = None
-    last: str | None = None
-    title: str | None = None
-    male: float = 0.0
-    female: float = 0.0
-    child: int = 0
-    cast_name: str | None = None
-    article: int = 0  # mentions written "the X" (the Gryphon)
-    shared_last: bool = False  # another character has the same surname
-    tagged: int = 0  # forms seen next to a speech verb
-    acted: int = 0  # times seen as the subject of a past-tense verb
-
-    @property
-    def gender(self) -> Gender:
-        if self.first and not self.cast_name and not self.title:
-            c = _canon(self.first)
-            # a well-known first name outweighs noisy pronoun counts
-            if c in MALE_NAMES and self.female < 3 * self.male + 6:
-                return "male"
-            if c in FEMALE_NAMES and self.male < 3 * self.female + 6:
-                return "female"
-        if self.male > self.female * 1.5 and self.male >= 1:
-            return "male"
-        if self.female > self.male * 1.5 and self.female >= 1:
-            return "female"
-        return "unknown"
-
-    def main_name(self) -> str:
-        if self.cast_name:
-            return self.cast_name
-        ranked = sorted(self.forms.items(), key=lambda kv: (-kv[1], -len(kv[0]), kv[0]))
-        best = ranked[0][0]
-        total = sum(self.forms.values())
-        if self.article * 2 >= total and best.split()[0] not in TITLE_FORMS:
-            return "The " + best  # a creature or role known as "the X"
-        full = [f for f, n in ranked if len(f.split()) >= 2 and f.split()[0] not in TITLE_FORMS]
-        if full and not self.shared_last:
-            # "Bill Carver", unless a family shares the surname; with the first name
-            # the book uses most ("Jim Dale", not a "James Dale" seen once)
-            firsts = [f for f, _ in ranked if " " not in f and f != self.last]
-            if firsts and self.last and _canon(firsts[0]) == _canon(full[0].split()[0]):
-                return f"{firsts[0]} {self.last}"
-            if firsts or self.forms[full[0]] >= 2:
-                return full[0]
-        if self.title and " " not in best and self.last == best and self.shared_last:
-            # a bare surname is ambiguous in a family; the titled form is not
-            titled = [f for f, _ in ranked if " " in f]
-            if titled:
-                return titled[0]
-        return best
-
-
-@dataclass(slots=True)
-class NameTable:
-    """Maps name strings (normalised) to entities."""
-
-    entities: list[Entity]
-    lookup: dict[str, int]
-    narrator: int | None = None  # the first-person narrator, when known
-    from_cast: bool = False  # built from the user's cast, not discovered
-    phrase_re: re.Pattern[str] | None = None  # lower-case cast names ("the barman")
-    phrases: dict[str, int] = field(default_factory=dict)
 
 
 def _is_sentence_start(text: str, i: int) -> bool:
@@ -179,21 +71,6 @@ def _is_sentence_start(text: str, i: int) -> bool:
             return True
         j -= 1
     return j < 0 or text[j] in ".!?:\u2014"
-
-
-def _gender_votes(text: str, end: int) -> tuple[int, int]:
-    """The first he/she-type pronoun after a mention, in its sentence."""
-    if text[end : end + 1] in ("'", "\u2019"):
-        return 0, 0  # after "X's", a pronoun is as often about someone else
-    window = text[end : end + 120]
-    m = SENT_END_RE.search(window)
-    if m:
-        window = window[: m.start()]
-    p = PRONOUN_RE.search(window)
-    if not p:
-        return 0, 0
-    w = p.group().lower()
-    return (1, 0) if w in ("he", "his", "him", "himself") else (0, 1)
 
 
 def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
@@ -283,12 +160,10 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
     for key, n in place_count.items():
         if key not in cands or key[0] is not None or key in tagged or cands[key] < 3:
             continue
-        if _canon(key[1][0]) in MALE_NAMES or _canon(key[1][0]) in FEMALE_NAMES:
+        if canonical_first(key[1][0]) in MALE_NAMES or canonical_first(key[1][0]) in FEMALE_NAMES:
             continue
         if n * 5 >= cands[key] * 2:
             del cands[key]  # "in Paris", "to Bath": a place
-    from narrate.segment.aliases import cluster  # late: aliases builds on this module
-
     table = cluster(cands, ends, text, tagged, the_count, acted)
     _role_speakers(table, text)
     return table
@@ -301,8 +176,6 @@ def _role_speakers(table: NameTable, text: str) -> None:
         roles[m.group(1)] += 1
     for m in ROLE_BEFORE_RE.finditer(text):
         roles[m.group(1)] += 1
-    from narrate.segment.mentions import NOUN_GENDER  # late: mentions builds on this module
-
     titled: dict[str, list[int]] = defaultdict(list)
     for ent in table.entities:
         if ent.title and ent.key in table.lookup.values():
@@ -321,9 +194,7 @@ def _role_speakers(table: NameTable, text: str) -> None:
         table.entities.append(ent)
         table.phrases[noun] = ent.key
     if table.phrases:
-        alts = sorted(table.phrases, key=len, reverse=True)
-        pat = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in alts)
-        table.phrase_re = re.compile(rf"\b(?:[Tt]he\s+|[Aa]n?\s+)?({pat})\b", re.IGNORECASE)
+        table.phrase_re = phrase_pattern(table.phrases)
 
 
 def _family_names(
@@ -396,8 +267,8 @@ def _cast_table(
                 g = title_gender(toks[0])
                 # "Mrs. Hale": her title and surname, for "her mother" to find her
                 ent.title = ent.title or toks[0]
-                named = _canon(core[0]) in MALE_NAMES | FEMALE_NAMES  # "Miss Ada"
-                if len(core) == 1 and core[0][:1].isupper() and not named:
+                known_first = canonical_first(core[0]) in MALE_NAMES | FEMALE_NAMES  # "Miss Ada"
+                if len(core) == 1 and core[0][:1].isupper() and not known_first:
                     ent.last = ent.last or core[0]
                 if ch.gender == "unknown":
                     ent.male += g == "male"
@@ -441,13 +312,9 @@ def _cast_table(
                 continue
         if weight[ranked[0]] >= 2 * weight[ranked[1]] + 2:
             lookup[k] = ranked[0]
-    from narrate.segment.aliases import child_cues
-
     child_cues(entities, text)
     table = NameTable(entities, lookup, narrator=narrator, from_cast=True)
     if phrases:
-        alts = sorted(phrases, key=len, reverse=True)
-        pat = "|".join(r"\s+".join(re.escape(w) for w in p.split()) for p in alts)
-        table.phrase_re = re.compile(rf"\b(?:[Tt]he\s+|[Aa]n?\s+)?({pat})\b", re.IGNORECASE)
+        table.phrase_re = phrase_pattern(phrases)
         table.phrases = phrases
     return table

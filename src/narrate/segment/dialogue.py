@@ -6,21 +6,16 @@ import bisect
 import re
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
-from narrate.segment.characters import TITLE_FORMS, VERB_RE
 from narrate.segment.mentions import Mention
+from narrate.segment.names import TITLE_FORMS
 from narrate.segment.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote, nested_quotes
-
-if TYPE_CHECKING:
-    from narrate.segment.salience import Salience
+from narrate.segment.salience import Salience
+from narrate.segment.wordlists import SPEECH_VERB_ALT
 
 I_TAG_RE = re.compile(
-    r"\bI\s+(?:\w+ly\s+)?(?:"
-    + VERB_RE.pattern[5:-3]
-    + r")\b|\b(?:"
-    + VERB_RE.pattern[5:-3]
-    + r")\s+I\b"
+    r"\bI\s+(?:\w+ly\s+)?(?:" + SPEECH_VERB_ALT + r")\b|\b(?:" + SPEECH_VERB_ALT + r")\s+I\b"
 )
 VOC_BEFORE = ",\"'\u201c\u2018.!?\u2026-\u2014"
 VOC_AFTER = ",.!?;\u2026-\u2014\"'\u201d\u2019"

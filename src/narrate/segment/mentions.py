@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from narrate.segment.characters import SEQ_RE, TOKEN_RE, NameTable, norm, words
-from narrate.segment.wordlists import SPEECH_VERBS
+from narrate.segment.names import SEQ_RE, TOKEN_RE, NameTable, norm, title_gender
+from narrate.segment.wordlists import NOUN_GENDER, SPEECH_VERBS, words
 
 PRON_RE = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself|I)\b")
 PRON_GENDER = {
@@ -23,55 +23,6 @@ PRON_GENDER = {
     "hers": "female",
     "herself": "female",
     "i": "self",
-}
-NOUN_GENDER = {
-    "man": "male",
-    "gentleman": "male",
-    "boy": "male",
-    "husband": "male",
-    "father": "male",
-    "son": "male",
-    "brother": "male",
-    "uncle": "male",
-    "nephew": "male",
-    "lad": "male",
-    "fellow": "male",
-    "youth": "male",
-    "toddler": "unknown",
-    "child": "unknown",
-    "baby": "unknown",
-    "infant": "unknown",
-    "woman": "female",
-    "lady": "female",
-    "girl": "female",
-    "wife": "female",
-    "mother": "female",
-    "daughter": "female",
-    "sister": "female",
-    "aunt": "female",
-    "niece": "female",
-    "lass": "female",
-    "maid": "female",
-    "beauty": "female",
-    "widow": "female",
-    "stranger": "unknown",
-    "hostess": "female",
-    "host": "male",
-    "landlady": "female",
-    "landlord": "male",
-    "mistress": "female",
-    "master": "male",
-    "companion": "unknown",
-    "friend": "unknown",
-    "cousin": "unknown",
-    "guest": "unknown",
-    "visitor": "unknown",
-    "lover": "unknown",
-    "guardian": "unknown",
-    "nurse": "female",
-    "servant": "unknown",
-    "neighbour": "unknown",
-    "neighbor": "unknown",
 }
 CHILD_NOUNS = words("boy girl child toddler baby infant son daughter lad lass")
 SPOUSE = frozenset(("husband", "wife"))
@@ -155,7 +106,7 @@ def _flags(text: str, m: Mention) -> None:
 def _fronted(text: str, at: int) -> bool:
     """The words before ``at`` are a short fronted phrase opening the sentence."""
     fm = FRONTED_RE.search(text, max(0, at - 40), at)
-    return bool(fm) and fm.group(1).lower() in PREPOSITIONS
+    return fm is not None and fm.group(1).lower() in PREPOSITIONS
 
 
 def find_mentions(text: str, table: NameTable) -> list[Mention]:
@@ -221,8 +172,6 @@ def find_mentions(text: str, table: NameTable) -> list[Mention]:
 
 def _title_clash(title: str, table: NameTable, ent: int) -> bool:
     """'Mrs. Bennet' must not be read as the Bennet who is a man."""
-    from narrate.segment.characters import title_gender
-
     g = title_gender(title)
     eg = table.entities[ent].gender
     return g != "unknown" and eg != "unknown" and g != eg

@@ -13,8 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from narrate.segment.characters import VERB_RE
-from narrate.segment.wordlists import words
+from narrate.segment.wordlists import SPEECH_VERB_ALT, VERB_RE, words
 
 DOUBLE_MARKS = '"\u201c\u201d\u00ab\u00bb'
 SINGLE_MARKS = "'\u2018\u2019"
@@ -27,7 +26,7 @@ WORD_RE = re.compile(r"[A-Za-z]+")
 # the said-tag closing a dash-introduced speech: ", Stephen said." / "! he said in a kind voice."
 DASH_TAG_RE = re.compile(
     r"[,.!?]\s+(?:he|she|I|they|[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\s+(?:[a-z]+ly\s+)?(?:"
-    + VERB_RE.pattern[5:-3]
+    + SPEECH_VERB_ALT
     + r")\b[^.!?:]*[.!?:]"
 )
 END_PUNCT = ".,!?;:\u2014\u2013-\u2026"

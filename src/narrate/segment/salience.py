@@ -7,8 +7,8 @@ pronouns so far have taught about names of unknown gender.
 
 from __future__ import annotations
 
-from narrate.segment.characters import NameTable, title_word
 from narrate.segment.mentions import CHILD_NOUNS, SPOUSE, Mention
+from narrate.segment.names import NameTable, title_word
 from narrate.segment.wordlists import words
 
 RECENCY_GAP = 150  # characters
@@ -112,8 +112,8 @@ class Salience:
             return self.latest(g, exclude=owner, elder=noun in ELDERS)
         if g in ("male", "female"):
             self.guessed.add(id(m))  # "the old woman" may well be someone new
-            e = self.subj.get(g)
-            return e if e is not None and not self.is_child(e) else self.latest(g)
+            focus = self.subj.get(g)
+            return focus if focus is not None and not self.is_child(focus) else self.latest(g)
         return None
 
     def family(self, owner: int, noun: str, g: str) -> int | None:

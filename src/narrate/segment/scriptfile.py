@@ -126,8 +126,9 @@ def load_corrections(path: Path) -> dict[tuple[str, int], str | None]:
         speaker = entry.get("speaker")
         if speaker is not None and not isinstance(speaker, str):
             raise ConfigError(f"{path}: line entry {n} has a speaker that is not a name")
-        narrated = speaker is None or speaker.strip().casefold() == "narrator"
-        corrections[(key, occurrence)] = None if narrated else speaker.strip()
+        name = None if speaker is None else speaker.strip()
+        narrated = name is None or name.casefold() == "narrator"
+        corrections[(key, occurrence)] = None if narrated else name
     return corrections
 
 

@@ -2,10 +2,12 @@
 
 The pipeline: :mod:`narrate.segment.quotes` finds the quotes (dominant quote style,
 apostrophes, run-on speech), :mod:`narrate.segment.characters` and
-:mod:`narrate.segment.aliases` find the characters (or map the user's cast),
-:mod:`narrate.segment.mentions` finds names, pronouns and descriptions in the text, and
-:mod:`narrate.segment.attribution` runs the sieve (said-tags, narration subjects,
-turn-taking from :mod:`narrate.segment.dialogue`, pronouns from
+:mod:`narrate.segment.aliases` find the characters (or map the user's cast) on the
+name model of :mod:`narrate.segment.names`, :mod:`narrate.segment.mentions` finds
+names, pronouns and descriptions in the text, and :mod:`narrate.segment.attribution`
+runs the sieve (said-tags from :mod:`narrate.segment.said_tags`, one paragraph at a
+time in :mod:`narrate.segment.sieve`, turn-taking from :mod:`narrate.segment.dialogue`
+re-read in :mod:`narrate.segment.rereads`, pronouns from
 :mod:`narrate.segment.salience`); their English word lists live in
 :mod:`narrate.segment.wordlists`. This module assembles the segments.
 """

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 def words(s: str) -> frozenset[str]:
     return frozenset(s.split())
@@ -142,6 +144,9 @@ objected remonstrated exclaimed urged pursued ventured conjectured accosted
 interjected entreated assured quavered proclaimed vociferated asseverated besought
 uttered addressed"""
 )
+# the speech verbs as one regex alternation, longest first
+SPEECH_VERB_ALT = "|".join(sorted(set(SPEECH_VERBS), key=len, reverse=True))
+VERB_RE = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")\b")
 # The base forms a speech verb takes after "heard her", "to" or "could" (past forms above).
 SPEECH_BASES = words(
     "say whisper add exclaim answer reply cry observe ask call murmur mutter remark repeat "
@@ -158,3 +163,53 @@ SPEECH_NOUNS = words(
     "words address consolation language amendment injunction speech response retort cry "
     "whisper greeting explanation salutation reproach"
 )
+# The head nouns of a description ("her husband", "the old woman") and the gender each gives.
+NOUN_GENDER = {
+    "man": "male",
+    "gentleman": "male",
+    "boy": "male",
+    "husband": "male",
+    "father": "male",
+    "son": "male",
+    "brother": "male",
+    "uncle": "male",
+    "nephew": "male",
+    "lad": "male",
+    "fellow": "male",
+    "youth": "male",
+    "toddler": "unknown",
+    "child": "unknown",
+    "baby": "unknown",
+    "infant": "unknown",
+    "woman": "female",
+    "lady": "female",
+    "girl": "female",
+    "wife": "female",
+    "mother": "female",
+    "daughter": "female",
+    "sister": "female",
+    "aunt": "female",
+    "niece": "female",
+    "lass": "female",
+    "maid": "female",
+    "beauty": "female",
+    "widow": "female",
+    "stranger": "unknown",
+    "hostess": "female",
+    "host": "male",
+    "landlady": "female",
+    "landlord": "male",
+    "mistress": "female",
+    "master": "male",
+    "companion": "unknown",
+    "friend": "unknown",
+    "cousin": "unknown",
+    "guest": "unknown",
+    "visitor": "unknown",
+    "lover": "unknown",
+    "guardian": "unknown",
+    "nurse": "female",
+    "servant": "unknown",
+    "neighbour": "unknown",
+    "neighbor": "unknown",
+}
