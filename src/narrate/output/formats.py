@@ -9,25 +9,17 @@ is, and a failure or interruption leaves no partial file behind.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import subprocess
 import tempfile
-import threading
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO
 
 from narrate import tools
 from narrate.errors import EngineError
 from narrate.outdir import publish
 from narrate.output.tags import ffmetadata_chapters, tag_m4b, tag_mp3
 from narrate.records import ChapterMark, TrackMeta
-
-_STDERR_LINES = 50  # lines of ffmpeg's stderr kept for the error message
-_TAIL = 300  # characters of it quoted to the user
 
 
 @dataclass(frozen=True)
@@ -105,25 +97,9 @@ def write_single_mp3(
 # ---------------------------------------------------------------- M4B
 
 
-def _drain(stream: IO[bytes], keep: deque[bytes]) -> None:
-    # ffmpeg blocks once its stderr pipe fills; reading it on a thread lets the
-    # main thread keep feeding stdin without a deadlock.
-    for line in iter(stream.readline, b""):
-        keep.append(line[-_TAIL * 4 :])  # the deque's maxlen bounds the line count
-
-
-def _tail(keep: deque[bytes]) -> str:
-    text = b"".join(keep).decode("utf-8", "replace").strip()
-    text = " ".join(text.split())
-    if not text:
-        return "no message"
-    return text if len(text) <= _TAIL else "..." + text[-_TAIL:]
-
-
 def _encode_m4b(frames: Iterable[bytes], metadata: Path, out: Path, bitrate: int) -> None:
     """Stream MP3 frames through ffmpeg into an AAC M4B with the chapters in ``metadata``."""
     cmd = [
-        tools.ffmpeg_exe(),
         "-hide_banner",
         "-nostats",
         "-loglevel",
@@ -155,40 +131,10 @@ def _encode_m4b(frames: Iterable[bytes], metadata: Path, out: Path, bitrate: int
         "ipod",
         str(out),  # the .m4b muxer, whatever the temporary name ends with
     ]
-    try:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
-    except OSError as exc:
-        raise EngineError(
-            f"cannot run ffmpeg ({exc}): reinstall ffmpeg or imageio-ffmpeg, "
-            "or point NARRATE_FFMPEG at a working ffmpeg"
-        ) from exc
-    assert proc.stdin is not None and proc.stderr is not None
-    keep: deque[bytes] = deque(maxlen=_STDERR_LINES)
-    reader = threading.Thread(target=_drain, args=(proc.stderr, keep), daemon=True)
-    reader.start()
-    try:
-        try:
-            for chunk in frames:
-                proc.stdin.write(chunk)
-        except BrokenPipeError:
-            pass  # ffmpeg quit early; its exit status and stderr say why
-        finally:
-            with contextlib.suppress(BrokenPipeError):
-                proc.stdin.close()
-        code = proc.wait()
-    except BaseException:
-        # An interrupt or a failing chunk source: stop ffmpeg before cleaning up.
-        proc.kill()
-        proc.wait()
-        raise
-    finally:
-        reader.join(timeout=10)
-        proc.stderr.close()
+    code, tail = tools.feed_ffmpeg(cmd, frames)
     if code != 0:
         raise EngineError(
-            f"ffmpeg could not make the M4B (exit status {code}): {_tail(keep)}; "
+            f"ffmpeg could not make the M4B (exit status {code}): {tail}; "
             "check the bitrate (e.g. 32-128 kbps) and that ffmpeg has the AAC encoder, "
             "or choose MP3 output"
         )
