@@ -22,8 +22,8 @@ from narrate.errors import EngineError
 from narrate.ingest import read_book
 from narrate.outdir import (
     Manifest,
+    ensure_output_folder,
     locked,
-    prepare,
     publish,
     safe_name,
     slug,
@@ -260,9 +260,9 @@ def generate(
     book, config, script = prep.book, prep.config, prep.script
     folder = options.out / slug(book.title)
     cover = find_cover(options.cover, prep.path, config)
-    prepare(folder)
+    ensure_output_folder(folder)
     cache = BlockCache(options.cache_dir or default_cache_dir())
-    cache.prepare()
+    cache.ensure_writable()
     settings = _settings(prep, options, cache)
     plans = _plans(prep, options, settings)
     total = len(plans)

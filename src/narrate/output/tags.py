@@ -23,7 +23,7 @@ from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, AtomDataType, MP4Cover, MP4FreeForm
 
 from narrate.errors import NarrateError
-from narrate.output.transcripts import write_text_atomic
+from narrate.outdir import write_text_atomic
 from narrate.records import ChapterMark, TrackMeta
 
 _UTF8 = _id3.Encoding.UTF8

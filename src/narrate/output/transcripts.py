@@ -11,8 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.errors import OutputError
-from narrate.outdir import write_atomic
+from narrate.outdir import write_text_atomic
 from narrate.records import TrackMeta
 
 
@@ -24,18 +23,6 @@ class Cue:
     end: float
     speaker: str | None
     text: str
-
-
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` as UTF-8 to ``path`` atomically, as one clear error if it cannot."""
-    try:
-        # Encoding here (not in text mode) keeps "\n" on Windows too.
-        write_atomic(Path(path), text.encode("utf-8"))
-    except OSError as exc:
-        raise OutputError(
-            f"{path}: cannot write ({exc.strerror or exc}); "
-            "check the output folder exists, is writable and has free space"
-        ) from exc
 
 
 def _ordered(cues: Sequence[Cue]) -> list[Cue]:

@@ -47,7 +47,7 @@ class BlockCache:
     def has(self, key: str) -> bool:
         return self.path(key).exists()
 
-    def prepare(self) -> None:
+    def ensure_writable(self) -> None:
         """Fail early, with the option to change, if the cache cannot be written."""
         try:
             self.blocks.mkdir(parents=True, exist_ok=True)
