@@ -32,7 +32,8 @@ from narrate.outdir import (
 )
 from narrate.output.formats import ChapterAudio, write_m4b, write_single_mp3
 from narrate.output.metadata import find_cover, track_meta
-from narrate.output.tags import tag_mp3, write_playlist
+from narrate.output.playlist import write_playlist
+from narrate.output.tags import tag_mp3
 from narrate.output.transcripts import Cue, write_srt, write_vtt
 from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta
 from narrate.render import mp3

@@ -9,8 +9,9 @@ import pytest
 from conftest import encode_mp3, sine
 
 from narrate.errors import InputError, NarrateError
-from narrate.output.inspection import inspect_file, parse_ffmetadata, render_inspection
-from narrate.output.tags import ffmetadata_chapters, tag_m4b, tag_mp3
+from narrate.output.chapters import ffmetadata_chapters, parse_ffmetadata
+from narrate.output.inspection import inspect_file, render_inspection
+from narrate.output.tags import tag_m4b, tag_mp3
 from narrate.records import ChapterMark, TrackMeta
 from narrate.tools import ffmpeg_exe
 

@@ -18,7 +18,8 @@ from pathlib import Path
 from narrate import tools
 from narrate.errors import EngineError
 from narrate.outdir import publish
-from narrate.output.tags import ffmetadata_chapters, tag_m4b, tag_mp3
+from narrate.output.chapters import ffmetadata_chapters
+from narrate.output.tags import tag_m4b, tag_mp3
 from narrate.records import ChapterMark, TrackMeta
 
 

@@ -1,9 +1,10 @@
 """``narrate inspect FILE``: what a finished file holds and how loud it is.
 
-Stream facts, tags and chapters come from mutagen (via :mod:`narrate.output.tags`);
-loudness comes from ffmpeg's EBU R128 meter (via :mod:`narrate.tools`), the same measure the loudness
-targets of audiobook stores use. When mutagen cannot see an MP4's chapters
-(QuickTime chapter track without a Nero list), ffmpeg's FFMETADATA dump is read.
+Stream facts, tags and chapters come from mutagen (via :mod:`narrate.output.probe`);
+loudness comes from ffmpeg's EBU R128 meter (via :mod:`narrate.tools`), the same
+measure the loudness targets of audiobook stores use. When mutagen cannot see an
+MP4's chapters (QuickTime chapter track without a Nero list), ffmpeg's
+FFMETADATA dump is read.
 """
 
 from __future__ import annotations
@@ -12,54 +13,10 @@ from pathlib import Path
 from typing import Any
 
 from narrate.errors import InputError
-from narrate.output.tags import TagError, probe
+from narrate.output.chapters import parse_ffmetadata
+from narrate.output.probe import probe
+from narrate.output.tag_fields import TagError
 from narrate.tools import measure_loudness, run_ffmpeg_on
-
-
-def _ffunescape_lines(text: str) -> list[str]:
-    # Undo FFMETADATA escaping; an escaped newline continues the same logical line.
-    lines, current, chars = [], [], iter(text)
-    for char in chars:
-        if char == "\\":
-            current.append(next(chars, ""))
-        elif char == "\n":
-            lines.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    if current:
-        lines.append("".join(current))
-    return lines
-
-
-def parse_ffmetadata(text: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """(global tags, chapters as {title, start, end} in seconds) from FFMETADATA1 text."""
-    tags: dict[str, str] = {}
-    chapters: list[dict[str, str]] = []
-    section: dict[str, str] | None = tags
-    for line in _ffunescape_lines(text):
-        if not line or line.startswith((";", "#")):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            section = {} if line == "[CHAPTER]" else None  # streams etc.: not needed
-            if section is not None:
-                chapters.append(section)
-            continue
-        key, sep, value = line.partition("=")
-        if sep and section is not None:
-            section[key.lower() if section is not tags else key] = value
-    marks = []
-    for chap in chapters:
-        num, _, den = chap.get("timebase", "1/1000").partition("/")
-        scale = int(num) / int(den or 1)
-        marks.append(
-            {
-                "title": chap.get("title", ""),
-                "start": int(chap.get("start", 0)) * scale,
-                "end": int(chap.get("end", 0)) * scale,
-            }
-        )
-    return tags, marks
 
 
 def inspect_file(path: Path) -> dict[str, Any]:
