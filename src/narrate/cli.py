@@ -14,7 +14,8 @@ from typing import Any, TypeVar
 import click
 
 from narrate import __version__
-from narrate.errors import NarrateError
+from narrate.errors import ConfigError, NarrateError
+from narrate.output import formats
 
 log = logging.getLogger("narrate")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -92,16 +93,10 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
 
 def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
-    from narrate.pipeline import FORMATS
-
-    chosen = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise click.BadParameter(
-            f"{', '.join(unknown) or 'nothing'} is not one of "
-            f"{', '.join(FORMATS)} (combine them with commas)"
-        )
-    return chosen
+    try:
+        return formats.parse_formats(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 @main.command()
@@ -120,7 +115,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     default="mp3",
     show_default=True,
     callback=_formats,
-    help="mp3 (one file per chapter), mp3-single (one chaptered MP3), m4b; combine with commas.",
+    help=formats.help_text(),
 )
 @click.option("--title", help="Book title (overrides the book's own).")
 @click.option("--author", help="Author (overrides the book's own).")

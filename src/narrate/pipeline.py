@@ -24,27 +24,25 @@ from narrate.outdir import (
     Manifest,
     ensure_output_folder,
     locked,
-    publish,
     safe_name,
     slug,
     sweep_partials,
     write_atomic,
 )
-from narrate.output.formats import ChapterAudio, write_m4b, write_single_mp3
+from narrate.output import formats
 from narrate.output.metadata import find_cover, track_meta
 from narrate.output.playlist import write_playlist
-from narrate.output.tags import tag_mp3
-from narrate.output.transcripts import Cue, write_srt, write_vtt
+from narrate.output.transcripts import cues_for, write_srt, write_vtt
+from narrate.output.whole_book import ChapterAudio
 from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta
 from narrate.render import mp3
 from narrate.render.assemble import (
     ChapterPlan,
+    Chunk,
     SilenceBank,
-    Timed,
     chapter_chunks,
     plan_chapter,
     timeline,
-    write_chapter,
 )
 from narrate.render.cache import (
     BlockCache,
@@ -62,7 +60,6 @@ from narrate.tts.engine import engine_name
 from narrate.tts.lexicon import apply_lexicon
 
 log = logging.getLogger("narrate")
-FORMATS = ("mp3", "mp3-single", "m4b")
 
 
 @dataclass(frozen=True)
@@ -273,19 +270,19 @@ def generate(
         track_meta(book, config, p.chapter.title, n + 1, total, cover) for n, p in enumerate(plans)
     ]
     silence = SilenceBank(options.bitrate)
-    chapter_mp3 = "mp3" in options.formats
+    per_chapter = formats.chapter_format(options.formats)
     written: list[Path] = []
 
     with locked(folder):
         sweep_partials(folder)
         manifest = Manifest(folder / ".narrate.json")
         keys = [
-            p.key((m, options.id3v23, chapter_mp3, options.transcripts))
+            p.key((m, options.id3v23, per_chapter is not None, options.transcripts))
             for p, m in zip(plans, metas, strict=True)
         ]
 
         def outputs(i: int) -> list[Path]:
-            names = [f"{stems[i]}.mp3"] if chapter_mp3 else []
+            names = [f"{stems[i]}{per_chapter.suffix}"] if per_chapter else []
             if options.transcripts:
                 names += [f"{stems[i]}.vtt", f"{stems[i]}.srt"]
             return [folder / name for name in names]
@@ -297,9 +294,8 @@ def generate(
         ]
 
         def finish(i: int) -> None:
-            _, duration = _write_chapter(
-                plans[i], metas[i], cache, silence, folder, stems[i], options, chapter_mp3
-            )
+            chunks = chapter_chunks(plans[i], cache, silence)
+            duration = _write_chapter(chunks, metas[i], folder, stems[i], options, per_chapter)
             manifest.record(stems[i], keys[i], duration)
             if on_chapter:
                 on_chapter(outputs(i)[0] if outputs(i) else folder)
@@ -318,20 +314,26 @@ def generate(
             )
             for i, p in enumerate(plans)
         ]
-        written += _write_whole_book(folder, book, config, chapters, options, manifest, cover)
-        manifest.forget_except(set(stems) | {"book.mp3", "book.m4b"}, folder)
+        books = _write_whole_book(folder, book, config, chapters, options, manifest, cover)
+        written += books
+        labels = {f.manifest_label for f in formats.FORMATS if f.whole_book}
+        manifest.forget_except(set(stems) | labels, folder)
         playlist = folder / f"{slug(book.title)}.m3u8"
-        if chapter_mp3:
+        if per_chapter:
             write_playlist(
                 playlist,
                 [
-                    (f"{stems[i]}.mp3", manifest.duration(stems[i]), plans[i].chapter.title)
+                    (
+                        f"{stems[i]}{per_chapter.suffix}",
+                        manifest.duration(stems[i]),
+                        plans[i].chapter.title,
+                    )
                     for i in range(total)
                 ],
             )
         else:
-            whole = next(p for p in written if p.suffix in (".mp3", ".m4b"))
-            write_playlist(playlist, [(whole.name, sum(c.duration for c in chapters), book.title)])
+            length = sum(c.duration for c in chapters)
+            write_playlist(playlist, [(books[0].name, length, book.title)])
         script_path = folder / "script.json"
         write_atomic(script_path, dumps_json(script))
         manifest.save()
@@ -344,51 +346,30 @@ def _chunk_data(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank) -> I
 
 
 def _write_chapter(
-    plan: ChapterPlan,
+    chunks: Iterator[Chunk],
     meta: TrackMeta,
-    cache: BlockCache,
-    silence: SilenceBank,
     folder: Path,
     stem: str,
     options: Options,
-    chapter_mp3: bool,
-) -> tuple[list[Timed], float]:
-    if chapter_mp3:
-        target = folder / f"{stem}.mp3"
-        tmp, timed, duration = write_chapter(plan, cache, silence, target)
-        try:
-            tag_mp3(tmp, meta, id3v23=options.id3v23)
-            publish(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+    per_chapter: formats.Format | None,
+) -> float:
+    """Write one chapter's audio file (if a per-chapter format is chosen) and transcripts."""
+    if per_chapter:
+        target = folder / f"{stem}{per_chapter.suffix}"
+        timed, duration = per_chapter.chapter_writer()(
+            target, chunks, meta, _write_options(options)
+        )
     else:
-        timed, duration = timeline(chapter_chunks(plan, cache, silence))
+        timed, duration = timeline(chunks)
     if options.transcripts:
         cues = cues_for(timed)
         write_vtt(folder / f"{stem}.vtt", cues)
         write_srt(folder / f"{stem}.srt", cues)
-    return timed, duration
+    return duration
 
 
-def cues_for(timed: list[Timed]) -> list[Cue]:
-    """One cue per segment (a spoken title or credit is a cue of its own)."""
-    cues: list[Cue] = []
-    group: list[Timed] = []
-
-    def flush() -> None:
-        if group:
-            text = " ".join(" ".join(t.utterance.text.split()) for t in group)
-            cues.append(Cue(group[0].start, group[-1].end, group[0].utterance.speaker, text))
-            group.clear()
-
-    for t in timed:
-        if group and (
-            t.utterance.segment is None or t.utterance.segment != group[-1].utterance.segment
-        ):
-            flush()
-        group.append(t)
-    flush()
-    return cues
+def _write_options(options: Options) -> formats.WriteOptions:
+    return formats.WriteOptions(options.bitrate, options.id3v23)
 
 
 def _write_whole_book(
@@ -400,7 +381,8 @@ def _write_whole_book(
     manifest: Manifest,
     cover: tuple[bytes, str] | None,
 ) -> list[Path]:
-    meta = replace(track_meta(book, config, book.title, 1, 1, cover))
+    """Write each chosen whole-book format, unless the folder holds it as it would come out."""
+    meta = track_meta(book, config, book.title, 1, 1, cover)
     key = make_key(
         "book",
         [(c.title, c.duration) for c in chapters],
@@ -410,26 +392,11 @@ def _write_whole_book(
         manifest.keys(),
     )
     written = []
-    for fmt, name, write in (
-        (
-            "mp3-single",
-            f"{slug(book.title)}.mp3",
-            lambda path: write_single_mp3(path, chapters, meta, id3v23=options.id3v23),
-        ),
-        (
-            "m4b",
-            f"{slug(book.title)}.m4b",
-            # AAC at 64 kbps overshoots the MP3's peaks by ~2 dB; from 96 kbps it stays under -3 dBTP.
-            lambda path: write_m4b(path, chapters, meta, bitrate=max(options.bitrate, 96)),
-        ),
-    ):
-        if fmt not in options.formats:
-            continue
-        path = folder / name
-        label = f"book.{path.suffix[1:]}"
-        if manifest.key(label) != key or not path.exists():
-            write(path)
-            manifest.record(label, key, sum(c.duration for c in chapters))
+    for fmt in formats.whole_book_formats(options.formats):
+        path = folder / f"{slug(book.title)}{fmt.suffix}"
+        if manifest.key(fmt.manifest_label) != key or not path.exists():
+            fmt.book_writer()(path, chapters, meta, _write_options(options))
+            manifest.record(fmt.manifest_label, key, sum(c.duration for c in chapters))
         written.append(path)
     return written
 
@@ -476,4 +443,4 @@ def _render_streaming(
         raise
 
 
-__all__ = ["FORMATS", "Options", "Prepared", "generate", "prepare_book"]
+__all__ = ["Options", "Prepared", "generate", "prepare_book"]

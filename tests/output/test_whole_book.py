@@ -23,7 +23,9 @@ from mutagen.mp4 import MP4, MP4Cover
 
 from narrate import tools
 from narrate.errors import EngineError
-from narrate.output.formats import ChapterAudio, chapter_marks, write_m4b, write_single_mp3
+from narrate.output.m4b import write_m4b
+from narrate.output.single_mp3 import write_single_mp3
+from narrate.output.whole_book import ChapterAudio, chapter_marks
 from narrate.records import TrackMeta, Voice
 from narrate.render import mp3
 from narrate.tts import Synthesizer
