@@ -2,23 +2,24 @@
 
 `prepare_book` runs the text stages (read the book, find who says what, cast
 the voices): cheap and deterministic next to rendering; `narrate script` and
-`narrate cast` stop there. `generate` renders a prepared book and writes its
-files. The CLI calls these two and nothing deeper.
+`narrate cast` stop there and print `script_listing` / `cast_listing`.
+`generate` renders a prepared book (render/) and writes every file the chosen
+formats ask for (output/, through the registry in output/formats.py).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
-from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from narrate.cast.casting import build_cast
+from narrate.cast.casting import build_cast, cast_report
+from narrate.cast.report import format_cast
 from narrate.config import VoiceConfig, characters_from_config, load_config
-from narrate.errors import EngineError
 from narrate.ingest import read_book
 from narrate.outdir import (
     Manifest,
@@ -52,8 +53,15 @@ from narrate.render.cache import (
     make_key,
 )
 from narrate.render.loudness import DEFAULT_TARGET
-from narrate.render.workers import Job, RenderSettings, render_all
-from narrate.segment.scriptfile import apply_corrections, dumps_json, load_corrections
+from narrate.render.streaming import render_pending
+from narrate.render.workers import RenderSettings
+from narrate.segment.scriptfile import (
+    apply_corrections,
+    dumps_json,
+    load_corrections,
+    script_text,
+    script_yaml,
+)
 from narrate.segment.segmenter import segment
 from narrate.tts import engine_info, list_voices
 from narrate.tts.engine import engine_name
@@ -103,6 +111,35 @@ def prepare_book(
         else None
     )
     return Prepared(book, config, script, cast, book_path)  # type: ignore[arg-type]
+
+
+def script_listing(prep: Prepared, fmt: str) -> str:
+    """What `narrate script` prints: the script as "json", readable "text" or editable "yaml"."""
+    render = {"json": dumps_json, "text": script_text, "yaml": script_yaml}[fmt]
+    return render(prep.script)
+
+
+def cast_listing(prep: Prepared, fmt: str, check: int) -> str:
+    """What `narrate cast` prints: the cast as "json", or as "text" with lines to check.
+
+    The text ends with the ``check`` lowest-confidence attributions, the ones
+    most worth a look before rendering.
+    """
+    if fmt == "json":
+        report = cast_report(prep.script, prep.cast)
+        return json.dumps(report, ensure_ascii=False, indent=1)
+    text = format_cast(prep.script, prep.cast)
+    doubtful = sorted((s for s in prep.script.segments if s.speaker), key=lambda s: s.confidence)
+    if doubtful[:check]:
+        text += (
+            f"\n\nLowest-confidence lines ({min(check, len(doubtful))} of "
+            f"{len(doubtful)}; fix them with `narrate script --format yaml`):"
+        )
+        for seg in doubtful[:check]:
+            line = " ".join(seg.text.split())
+            line = line if len(line) <= 70 else line[:67] + "..."
+            text += f"\n  {seg.confidence:.2f}  ch {seg.chapter}  [{seg.speaker}] {line}"
+    return text
 
 
 def _with_discovered(book: Book, listed: list[Character] | None) -> list[Character] | None:
@@ -178,7 +215,7 @@ class Options:
     out: Path
     bitrate: int = 64
     quality: int = mp3.DEFAULT_QUALITY
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    jobs: int | None = None  # worker processes; None: one per core
     id3v23: bool = False
     cache_dir: Path | None = None
     spoken_titles: bool = True
@@ -270,6 +307,7 @@ def generate(
         track_meta(book, config, p.chapter.title, n + 1, total, cover) for n, p in enumerate(plans)
     ]
     silence = SilenceBank(options.bitrate)
+    workers = options.jobs or os.cpu_count() or 1
     per_chapter = formats.chapter_format(options.formats)
     written: list[Path] = []
 
@@ -301,7 +339,7 @@ def generate(
                 on_chapter(outputs(i)[0] if outputs(i) else folder)
 
         try:
-            _render_streaming(plans, todo, cache, settings, options.jobs, finish, progress)
+            render_pending(plans, todo, cache, settings, workers, finish, progress)
         finally:
             cache.sweep()  # what workers killed mid-write left behind
         for i in range(total):
@@ -401,46 +439,4 @@ def _write_whole_book(
     return written
 
 
-def _render_streaming(
-    plans: list[ChapterPlan],
-    todo: list[int],
-    cache: BlockCache,
-    settings: RenderSettings,
-    workers: int,
-    finish: Callable[[int], None],
-    progress: Progress | None,
-) -> None:
-    """Render what the pending chapters lack; finish each chapter as soon as it is whole."""
-    pending: dict[str, Job] = {}
-    waiting: dict[int, set[str]] = defaultdict(set)
-    for i in todo:
-        for job in plans[i].jobs():
-            if job.key in pending or not cache.has(job.key):
-                pending[job.key] = job
-                waiting[i].add(job.key)
-    for i in todo:
-        if not waiting[i]:
-            finish(i)
-    jobs = list(pending.values())
-    done = 0
-    if progress:
-        progress(0, len(jobs))
-    try:
-        for keys in render_all(jobs, settings, workers):
-            done += len(keys)
-            if progress:
-                progress(done, len(jobs))
-            for i in todo:
-                if waiting[i]:
-                    waiting[i].difference_update(keys)
-                    if not waiting[i]:
-                        finish(i)
-    except EngineError as exc:
-        key = getattr(exc, "key", None)
-        titles = [plans[i].chapter.title for i in todo if key in waiting[i]]
-        if titles:
-            raise EngineError(f"{titles[0]}: {exc}") from exc
-        raise
-
-
-__all__ = ["Options", "Prepared", "generate", "prepare_book"]
+__all__ = ["Options", "Prepared", "cast_listing", "generate", "prepare_book", "script_listing"]

@@ -9,6 +9,7 @@ FFMETADATA dump is read.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -101,3 +102,11 @@ def render_inspection(info: dict[str, Any]) -> str:
             f"  {number:>3}. {_clock(chap['start'])} - {_clock(chap['end'])}  {chap['title']}"
         )
     return "\n".join(lines) + "\n"
+
+
+def inspection_report(path: Path, fmt: str) -> str:
+    """What `narrate inspect` prints for ``path``: JSON ("json") or readable text."""
+    info = inspect_file(path)
+    if fmt == "json":
+        return json.dumps(info, ensure_ascii=False, indent=1, default=str)
+    return render_inspection(info)

@@ -101,6 +101,20 @@ class BlockCache:
         shutil.rmtree(self.blocks, ignore_errors=True)
 
 
+def describe_cache(root: Path | None = None) -> str:
+    """`narrate cache info`: where the cache is and how big."""
+    store = BlockCache(root or default_cache_dir())
+    count, size = store.info()
+    return f"{store.root}: {count} blocks, {size / 1e6:.1f} MB"
+
+
+def clear_cache(root: Path | None = None) -> str:
+    """`narrate cache clear`: delete every cached block; says which cache it cleared."""
+    store = BlockCache(root or default_cache_dir())
+    store.clear()
+    return f"cleared {store.root}"
+
+
 def code_fingerprint() -> str:
     """A hash of narrate's own source, so cached results die with the code that made them."""
     digest = hashlib.sha256()

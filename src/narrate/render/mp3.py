@@ -9,6 +9,7 @@ a frame always decodes to a fixed number of samples.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import lameenc
@@ -107,3 +108,9 @@ def silence(ms: int, bitrate: int = 64) -> Block:
     overhead = 1152  # encoder delay and padding, roughly two frames at 22,050 Hz
     n = max(0, SAMPLE_RATE * ms // 1000 - overhead)
     return encode(b"\0\0" * n, bitrate, quality=9)
+
+
+def describe_encoder() -> str:
+    """The `narrate doctor` line for the MP3 encoder (fails if lameenc cannot load)."""
+    importlib.import_module("lameenc")
+    return "mp3 encoder: LAME through lameenc"
