@@ -14,7 +14,7 @@ from collections.abc import Callable
 from narrate.errors import EngineError
 from narrate.render.assemble import ChapterPlan
 from narrate.render.cache import BlockCache
-from narrate.render.workers import Job, RenderSettings, render_all
+from narrate.render.workers import BlockError, Job, RenderSettings, render_all
 
 
 def render_pending(
@@ -56,9 +56,8 @@ def render_pending(
                     waiting[i].difference_update(keys)
                     if not waiting[i]:
                         finish(i)
-    except EngineError as exc:
-        key = getattr(exc, "key", None)
-        titles = [plans[i].chapter.title for i in todo if key in waiting[i]]
+    except BlockError as exc:
+        titles = [plans[i].chapter.title for i in todo if exc.key in waiting[i]]
         if titles:
             raise EngineError(f"{titles[0]}: {exc}") from exc
         raise
