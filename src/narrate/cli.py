@@ -1,85 +1,79 @@
-"""The `narrate` command line: parse options, call the pipeline, report errors in one line."""
+"""The `narrate` command line: parse options, call the library, report errors in one line.
+
+What a command prints is worded in the library, next to the work it describes.
+"""
 
 from __future__ import annotations
 
 import errno
-import functools
-import json
 import logging
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from narrate import __version__
-from narrate.errors import NarrateError
+from narrate.errors import ConfigError, NarrateError
+from narrate.output import formats
+from narrate.render import cache as block_cache  # light: no audio libraries
 
 log = logging.getLogger("narrate")
-F = TypeVar("F", bound=Callable[..., Any])
 
-BOOK = click.argument("book", type=click.Path(path_type=Path))
+PATH = click.Path(path_type=Path)
+BOOK = click.argument("book", type=PATH)
 VOICES = click.option(
     "--voices",
-    "voices",
-    type=click.Path(path_type=Path),
+    type=PATH,
     help="voices.yaml to cast from (without it, every voice is chosen for you).",
 )
 
+TITLE = click.option("--title", help="Book title (overrides the book's own).")
+AUTHOR = click.option("--author", help="Author (overrides the book's own).")
+TEXT_OR_JSON = click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
+# generate's options that say how to read the book go to prepare_book; the rest, to Options.
+READING = ("title", "author", "include_front_matter", "heading_level", "script_file")
 
-def reported(func: F) -> F:
-    """Turn NarrateError into one line on stderr and its exit code (-v shows the traceback)."""
 
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        ctx = click.get_current_context()
-        verbose = (ctx.find_root().params or {}).get("verbose", 0)
+def _explain(exc: Exception) -> tuple[list[str], int]:
+    """The lines to print for an error that reached the command line, and the exit code."""
+    if isinstance(exc, NarrateError):
+        return str(exc).splitlines() or ["error"], exc.exit_code
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            fix = "free some space and run the same command again to resume"
+            return [f"the disk is full{where}: {fix}"], 6
+        return [f"{exc.strerror or exc}{where}: check the path and free disk space"], 6
+    # A bug: still one line, the details behind -v.
+    return [f"internal error ({type(exc).__name__}: {exc}); run again with -v and report it"], 70
+
+
+class _Reported(click.Command):
+    """A narrate command: an error becomes one line on stderr and its exit code (-v: traceback)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
         try:
-            return func(*args, **kwargs)
-        except NarrateError as exc:
-            if verbose:
-                log.exception("details")
-            for line in str(exc).splitlines() or ["error"]:
-                click.echo(f"narrate: {line}", err=True)
-            ctx.exit(exc.exit_code)
-        except KeyboardInterrupt:
-            click.echo("narrate: interrupted; run the same command again to resume", err=True)
-            ctx.exit(130)
-        except OSError as exc:
-            if verbose:
-                log.exception("details")
-            where = f" ({exc.filename})" if exc.filename else ""
-            if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-                click.echo(
-                    f"narrate: the disk is full{where}: free some space and run the same "
-                    "command again to resume",
-                    err=True,
-                )
-            else:
-                click.echo(
-                    f"narrate: {exc.strerror or exc}{where}: check the path and free disk space",
-                    err=True,
-                )
-            ctx.exit(6)
+            return super().invoke(ctx)
         except click.exceptions.Exit:
             raise
-        except Exception as exc:  # a bug: still one line, the details behind -v
-            if verbose:
+        except KeyboardInterrupt:
+            lines, code = ["interrupted; run the same command again to resume"], 130
+        except Exception as exc:
+            if (ctx.find_root().params or {}).get("verbose", 0):
                 log.exception("details")
-            click.echo(
-                f"narrate: internal error ({type(exc).__name__}: {exc}); "
-                "run again with -v and report it",
-                err=True,
-            )
-            ctx.exit(70)
-
-    return wrapper  # type: ignore[return-value]
+            lines, code = _explain(exc)
+        for line in lines:
+            click.echo(f"narrate: {line}", err=True)
+        ctx.exit(code)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Every option with a default shows it in --help.
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
 @click.version_option(__version__, prog_name="narrate")
-@click.option("-v", "--verbose", count=True, help="Show details and tracebacks.")
+@click.option(
+    "-v", "--verbose", count=True, show_default=False, help="Show details and tracebacks."
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress output.")
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
@@ -91,69 +85,48 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     ctx.obj = {"quiet": quiet}
 
 
-def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
-    from narrate.pipeline import FORMATS
+# Every command below reports errors in one line; `narrate cache ...` is a plain click group.
+main.command_class = _Reported
 
-    chosen = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
-    unknown = [f for f in chosen if f not in FORMATS]
-    if unknown or not chosen:
-        raise click.BadParameter(
-            f"{', '.join(unknown) or 'nothing'} is not one of "
-            f"{', '.join(FORMATS)} (combine them with commas)"
-        )
-    return chosen
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    try:
+        return formats.parse_formats(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 @main.command()
 @BOOK
 @VOICES
 @click.option(
-    "--out",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Folder under which <book-slug>/ is written.",
+    "--out", type=PATH, default=Path("output"), help="Folder under which <book-slug>/ is written."
 )
-@click.option(
-    "--format",
-    "formats",
-    default="mp3",
-    show_default=True,
-    callback=_formats,
-    help="mp3 (one file per chapter), mp3-single (one chaptered MP3), m4b; combine with commas.",
-)
-@click.option("--title", help="Book title (overrides the book's own).")
-@click.option("--author", help="Author (overrides the book's own).")
+@click.option("--format", "formats", default="mp3", callback=_formats, help=formats.help_text())
+@TITLE
+@AUTHOR
 @click.option(
     "--cover",
-    type=click.Path(path_type=Path),
+    type=PATH,
     help="Cover image (PNG or JPEG); default: the book's own or one beside it.",
 )
-@click.option(
-    "--bitrate",
-    type=click.IntRange(32, 320),
-    default=64,
-    show_default=True,
-    help="MP3 bitrate in kbps.",
-)
+@click.option("--bitrate", type=click.IntRange(32, 320), default=64, help="MP3 bitrate in kbps.")
 @click.option(
     "--loudness",
     type=click.FloatRange(-30, -10),
     default=-18.0,
-    show_default=True,
     help="Target loudness in LUFS (true peak stays under -3 dBTP).",
 )
 @click.option(
     "--jobs",
     "-j",
     type=click.IntRange(1, 64),
-    default=None,
     help="Worker processes (default: the number of cores).",
 )
 @click.option("--id3v23", is_flag=True, help="Write ID3v2.3 tags for old players.")
 @click.option(
     "--cache-dir",
-    type=click.Path(path_type=Path),
+    type=PATH,
     help="Where rendered audio is cached (default: the user cache folder).",
 )
 @click.option("--no-spoken-titles", is_flag=True, help="Do not read chapter titles aloud.")
@@ -172,32 +145,11 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 @click.option(
     "--script",
     "script_file",
-    type=click.Path(path_type=Path),
+    type=PATH,
     help="An edited `narrate script --format yaml` file whose speakers to use.",
 )
 @click.pass_context
-@reported
-def generate(
-    ctx: click.Context,
-    book: Path,
-    voices: Path | None,
-    out: Path,
-    formats: tuple[str, ...],
-    title: str | None,
-    author: str | None,
-    cover: Path | None,
-    bitrate: int,
-    loudness: float,
-    jobs: int | None,
-    id3v23: bool,
-    cache_dir: Path | None,
-    no_spoken_titles: bool,
-    no_credits: bool,
-    no_transcripts: bool,
-    include_front_matter: bool,
-    heading_level: int | None,
-    script_file: Path | None,
-) -> None:
+def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) -> None:
     """Narrate BOOK into tagged MP3 chapters, a playlist, transcripts and the script.
 
     Everything goes under OUT/<book-slug>/. A second run reuses what the first
@@ -207,30 +159,14 @@ def generate(
     from narrate.pipeline import generate as run
     from narrate.render.progress import ProgressBar
 
-    prep = prepare_book(
-        book,
-        voices,
-        title=title,
-        author=author,
-        cache_dir=cache_dir,
-        include_front_matter=include_front_matter,
-        heading_level=heading_level,
-        script_file=script_file,
-    )
+    reading = {name: flags.pop(name) for name in READING}
+    prep = prepare_book(book, voices, cache_dir=flags["cache_dir"], **reading)
     options = Options(
-        out=out,
-        bitrate=bitrate,
-        id3v23=id3v23,
-        cache_dir=cache_dir,
-        spoken_titles=not no_spoken_titles,
-        credits=not no_credits,
-        transcripts=not no_transcripts,
-        formats=formats,
-        cover=cover,
-        loudness=loudness,
+        spoken_titles=not flags.pop("no_spoken_titles"),
+        credits=not flags.pop("no_credits"),
+        transcripts=not flags.pop("no_transcripts"),
+        **flags,
     )
-    if jobs:
-        options.jobs = jobs
     with ProgressBar(enabled=not ctx.obj["quiet"], label=prep.book.title) as bar:
         written = run(prep, options, progress=bar.update, on_chapter=bar.chapter_done)
     for path in written.files:
@@ -245,75 +181,51 @@ def generate(
     "fmt",
     type=click.Choice(["json", "text", "yaml"]),
     default="text",
-    show_default=True,
     help="JSON for tools, text to read, YAML to correct speakers and pass back "
     "with `generate --script`.",
 )
-@click.option("--title", help="Book title (overrides the book's own).")
-@click.option("--author", help="Author (overrides the book's own).")
-@reported
+@TITLE
+@AUTHOR
 def script(
     book: Path, voices: Path | None, fmt: str, title: str | None, author: str | None
 ) -> None:
     """Print who says what in BOOK: narration, speech and thoughts, with speakers."""
-    from narrate.pipeline import prepare_book
-    from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
+    from narrate.pipeline import prepare_book, script_listing
 
     prep = prepare_book(book, voices, title=title, author=author, check_voices=False)
-    render = {"json": dumps_json, "text": script_text, "yaml": script_yaml}[fmt]
-    click.echo(render(prep.script), nl=False)
+    click.echo(script_listing(prep, fmt), nl=False)
 
 
 @main.command()
 @BOOK
 @VOICES
-@click.option(
-    "--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True
-)
+@TEXT_OR_JSON
 @click.option(
     "--write",
     "write_to",
-    type=click.Path(path_type=Path),
+    type=PATH,
     help="Write (or merge into) a starter voices.yaml with this cast.",
 )
 @click.option(
     "--check",
     type=click.IntRange(0, 1000),
     default=10,
-    show_default=True,
     help="How many of the lowest-confidence lines to list for checking.",
 )
-@reported
 def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None, check: int) -> None:
     """Show the cast of BOOK: every speaker, their lines and their voice."""
-    from narrate.cast.report import cast_report, format_cast
     from narrate.cast.starter import write_starter
-    from narrate.pipeline import prepare_book
+    from narrate.pipeline import cast_listing, prepare_book
 
     prep = prepare_book(book, voices)
-    report = cast_report(prep.script, prep.cast)
     if write_to:
         write_starter(write_to, prep.script, prep.cast, prep.config)
         click.echo(f"wrote {write_to}", err=True)
-    if fmt == "json":
-        click.echo(json.dumps(report, ensure_ascii=False, indent=1))
-        return
-    click.echo(format_cast(prep.script, prep.cast))
-    doubtful = sorted((s for s in prep.script.segments if s.speaker), key=lambda s: s.confidence)
-    if doubtful[:check]:
-        click.echo(
-            f"\nLowest-confidence lines ({min(check, len(doubtful))} of "
-            f"{len(doubtful)}; fix them with `narrate script --format yaml`):"
-        )
-        for seg in doubtful[:check]:
-            text = " ".join(seg.text.split())
-            text = text if len(text) <= 70 else text[:67] + "..."
-            click.echo(f"  {seg.confidence:.2f}  ch {seg.chapter}  [{seg.speaker}] {text}")
+    click.echo(cast_listing(prep, fmt, check))
 
 
 @main.command()
 @click.option("--lang", help="Only voices of this language (e.g. en).")
-@reported
 def voices(lang: str | None) -> None:
     """List the speech engine's voices: id, name, gender, languages."""
     from narrate.tts import default_engine
@@ -323,10 +235,10 @@ def voices(lang: str | None) -> None:
 
 
 @main.command()
-@reported
 def doctor() -> None:
     """Say which espeak-ng and ffmpeg narrate uses, with versions."""
-    from narrate.tools import ffmpeg_source, ffmpeg_version
+    from narrate.render.mp3 import describe_encoder
+    from narrate.tools import describe_ffmpeg
     from narrate.tts import default_engine
 
     info = default_engine().info()
@@ -337,62 +249,35 @@ def doctor() -> None:
     )
     if info.get("error"):
         click.echo(f"  problem: {info['error']}")
-    path, source = ffmpeg_source()
-    click.echo(f"ffmpeg: {ffmpeg_version()} from {source} ({path})")
-    import lameenc  # noqa: F401 - present means MP3 encoding works
-
-    click.echo("mp3 encoder: LAME through lameenc")
+    click.echo(describe_ffmpeg())
+    click.echo(describe_encoder())
 
 
 @main.command()
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option(
-    "--format", "fmt", type=click.Choice(["json", "text"]), default="text", show_default=True
-)
-@reported
+@click.argument("file", type=PATH)
+@TEXT_OR_JSON
 def inspect(file: Path, fmt: str) -> None:
     """Show a produced file's tags, chapters with times, duration and loudness."""
-    from narrate.output.inspection import inspect_file, render_inspection
+    from narrate.output.inspection import inspection_report
 
-    info = inspect_file(file)
-    click.echo(
-        json.dumps(info, ensure_ascii=False, indent=1, default=str)
-        if fmt == "json"
-        else render_inspection(info)
-    )
+    click.echo(inspection_report(file, fmt))
 
 
 @main.command()
 @click.argument("name")
-@click.argument("book", required=False, type=click.Path(path_type=Path))
+@click.argument("book", required=False, type=PATH)
 @VOICES
 @click.option("--text", help="What to say (default: the character's first line in BOOK).")
 @click.option(
-    "--out",
-    "out_file",
-    type=click.Path(path_type=Path),
-    help="Where to write the sample (default: preview-<name>.mp3).",
+    "--out", "out_file", type=PATH, help="Where to write the sample (default: preview-<name>.mp3)."
 )
-@click.option(
-    "--play/--no-play",
-    default=True,
-    show_default=True,
-    help="Play the sample where a player is available.",
-)
-@reported
-def preview(
-    name: str,
-    book: Path | None,
-    voices: Path | None,
-    text: str | None,
-    out_file: Path | None,
-    play: bool,
-) -> None:
+@click.option("--play/--no-play", default=True, help="Play the sample where a player is available.")
+def preview(**chosen: Any) -> None:
     """Speak a short sample in NAME's voice ("narrator" or a character) to an MP3."""
     from narrate.preview import render_preview
 
-    path = render_preview(name, book, voices, text, out_file, play=play)
-    click.echo(str(path))
+    # The options are render_preview's parameters, by name.
+    click.echo(str(render_preview(**chosen)))
 
 
 @main.group()
@@ -401,22 +286,14 @@ def cache() -> None:
 
 
 @cache.command("info")
-@click.option("--cache-dir", type=click.Path(path_type=Path))
+@click.option("--cache-dir", type=PATH)
 def cache_info(cache_dir: Path | None) -> None:
     """Where the cache is and how big."""
-    from narrate.render.cache import BlockCache, default_cache_dir
-
-    store = BlockCache(cache_dir or default_cache_dir())
-    count, size = store.info()
-    click.echo(f"{store.root}: {count} blocks, {size / 1e6:.1f} MB")
+    click.echo(block_cache.describe_cache(cache_dir))
 
 
 @cache.command("clear")
-@click.option("--cache-dir", type=click.Path(path_type=Path))
+@click.option("--cache-dir", type=PATH)
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached block."""
-    from narrate.render.cache import BlockCache, default_cache_dir
-
-    store = BlockCache(cache_dir or default_cache_dir())
-    store.clear()
-    click.echo(f"cleared {store.root}")
+    click.echo(block_cache.clear_cache(cache_dir))

@@ -1,4 +1,9 @@
-"""The output folder: safe names, atomic writes, and one run at a time."""
+"""The output folder: safe names, atomic writes, the manifest, and one run at a time.
+
+What belongs here is what every writer of a finished file shares, whatever its
+format: names that are safe on every file system, writing under a temporary
+name and renaming into place, and the lock and manifest of the book's folder.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,12 @@ import json
 import os
 import re
 import secrets
+import sys
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any
 
 from narrate.errors import OutputError
 
@@ -79,6 +86,18 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         publish(tmp, path)
 
 
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write ``text`` as UTF-8 to ``path`` atomically, as one clear error if it cannot."""
+    try:
+        # Encoding here (not in text mode) keeps "\n" on Windows too.
+        write_atomic(Path(path), text.encode("utf-8"))
+    except OSError as exc:
+        raise OutputError(
+            f"{path}: cannot write ({exc.strerror or exc}); "
+            "check the output folder exists, is writable and has free space"
+        ) from exc
+
+
 @contextmanager
 def temporary_beside(path: Path, suffix: str = ".part") -> Iterator[Path]:
     """A new temporary name beside ``path``; whatever is left under it is removed after.
@@ -100,7 +119,8 @@ def sweep_partials(folder: Path) -> None:
         leftover.unlink(missing_ok=True)
 
 
-def prepare(folder: Path) -> None:
+def ensure_output_folder(folder: Path) -> None:
+    """Create the book's folder if need be; OutputError, naming --out, if it cannot be written."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -124,7 +144,9 @@ class Manifest:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             data = {}
-        self._entries: dict[str, dict] = data.get("outputs", {}) if isinstance(data, dict) else {}
+        self._entries: dict[str, dict[str, Any]] = (
+            data.get("outputs", {}) if isinstance(data, dict) else {}
+        )
 
     def key(self, name: str) -> str | None:
         return self._entries.get(name, {}).get("key")
@@ -172,8 +194,10 @@ def locked(folder: Path) -> Iterator[None]:
         handle.close()
 
 
-def _lock(handle) -> None:
-    if os.name == "nt":
+# sys.platform rather than os.name: type checkers read it and check each branch
+# against its own platform's modules.
+def _lock(handle: IO[bytes]) -> None:
+    if sys.platform == "win32":
         import msvcrt
 
         msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
@@ -183,8 +207,8 @@ def _lock(handle) -> None:
         fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def _unlock(handle) -> None:
-    if os.name == "nt":
+def _unlock(handle: IO[bytes]) -> None:
+    if sys.platform == "win32":
         import msvcrt
 
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)

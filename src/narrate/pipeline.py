@@ -2,49 +2,49 @@
 
 `prepare_book` runs the text stages (read the book, find who says what, cast
 the voices): cheap and deterministic next to rendering; `narrate script` and
-`narrate cast` stop there. `generate` renders a prepared book and writes its
-files. The CLI calls these two and nothing deeper.
+`narrate cast` stop there and print `script_listing` / `cast_listing`.
+`generate` renders a prepared book (render/) and writes every file the chosen
+formats ask for (output/, through the registry in output/formats.py).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import os
-from collections import defaultdict
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from narrate.cast.casting import build_cast
+from narrate.cast.report import cast_report, format_cast
 from narrate.cast.voices import characters_from_config, load_voices
 from narrate.config import VoiceConfig
-from narrate.errors import EngineError
 from narrate.ingest import read_book
 from narrate.outdir import (
     Manifest,
+    ensure_output_folder,
     locked,
-    prepare,
-    publish,
     safe_name,
     slug,
     sweep_partials,
     write_atomic,
 )
-from narrate.output.formats import ChapterAudio, write_m4b, write_single_mp3
+from narrate.output import formats
 from narrate.output.metadata import find_cover, track_meta
-from narrate.output.tags import tag_mp3, write_playlist
-from narrate.output.transcripts import Cue, write_srt, write_vtt
+from narrate.output.playlist import write_playlist
+from narrate.output.transcripts import cues_for, write_srt, write_vtt
+from narrate.output.whole_book import ChapterAudio
 from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta
 from narrate.render import mp3
 from narrate.render.assemble import (
     ChapterPlan,
+    Chunk,
     SilenceBank,
-    Timed,
     chapter_chunks,
     plan_chapter,
     timeline,
-    write_chapter,
 )
 from narrate.render.cache import (
     BlockCache,
@@ -54,14 +54,20 @@ from narrate.render.cache import (
     make_key,
 )
 from narrate.render.loudness import DEFAULT_TARGET
-from narrate.render.workers import Job, RenderSettings, render_all
-from narrate.segment.scriptfile import apply_corrections, dumps_json, load_corrections
+from narrate.render.streaming import render_pending
+from narrate.render.workers import RenderSettings
+from narrate.segment.scriptfile import (
+    apply_corrections,
+    dumps_json,
+    load_corrections,
+    script_text,
+    script_yaml,
+)
 from narrate.segment.segmenter import segment
 from narrate.tts import default_engine
 from narrate.tts.lexicon import apply_lexicon
 
 log = logging.getLogger("narrate")
-FORMATS = ("mp3", "mp3-single", "m4b")
 
 
 @dataclass(frozen=True)
@@ -101,6 +107,35 @@ def prepare_book(
         script = apply_corrections(script, load_corrections(script_file))
     cast = build_cast(script, config, engine, book.language) if check_voices else None
     return Prepared(book, config, script, cast, book_path)  # type: ignore[arg-type]
+
+
+def script_listing(prep: Prepared, fmt: str) -> str:
+    """What `narrate script` prints: the script as "json", readable "text" or editable "yaml"."""
+    render = {"json": dumps_json, "text": script_text, "yaml": script_yaml}[fmt]
+    return render(prep.script)
+
+
+def cast_listing(prep: Prepared, fmt: str, check: int) -> str:
+    """What `narrate cast` prints: the cast as "json", or as "text" with lines to check.
+
+    The text ends with the ``check`` lowest-confidence attributions, the ones
+    most worth a look before rendering.
+    """
+    if fmt == "json":
+        report = cast_report(prep.script, prep.cast)
+        return json.dumps(report, ensure_ascii=False, indent=1)
+    text = format_cast(prep.script, prep.cast)
+    doubtful = sorted((s for s in prep.script.segments if s.speaker), key=lambda s: s.confidence)
+    if doubtful[:check]:
+        text += (
+            f"\n\nLowest-confidence lines ({min(check, len(doubtful))} of "
+            f"{len(doubtful)}; fix them with `narrate script --format yaml`):"
+        )
+        for seg in doubtful[:check]:
+            line = " ".join(seg.text.split())
+            line = line if len(line) <= 70 else line[:67] + "..."
+            text += f"\n  {seg.confidence:.2f}  ch {seg.chapter}  [{seg.speaker}] {line}"
+    return text
 
 
 def _with_discovered(book: Book, listed: list[Character] | None) -> list[Character] | None:
@@ -176,7 +211,7 @@ class Options:
     out: Path
     bitrate: int = 64
     quality: int = mp3.DEFAULT_QUALITY
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    jobs: int | None = None  # worker processes; None: one per core
     id3v23: bool = False
     cache_dir: Path | None = None
     spoken_titles: bool = True
@@ -258,9 +293,9 @@ def generate(
     book, config, script = prep.book, prep.config, prep.script
     folder = options.out / slug(book.title)
     cover = find_cover(options.cover, prep.path, config)
-    prepare(folder)
+    ensure_output_folder(folder)
     cache = BlockCache(options.cache_dir or default_cache_dir())
-    cache.prepare()
+    cache.ensure_writable()
     settings = _settings(prep, options, cache)
     plans = _plans(prep, options, settings)
     total = len(plans)
@@ -270,19 +305,21 @@ def generate(
         track_meta(book, config, p.chapter.title, n + 1, total, cover) for n, p in enumerate(plans)
     ]
     silence = SilenceBank(options.bitrate, settings.sample_rate)
-    chapter_mp3 = "mp3" in options.formats
+    workers = options.jobs or os.cpu_count() or 1
+    per_chapter = formats.chapter_format(options.formats)
+    writing = formats.WriteOptions(options.bitrate, options.id3v23, settings.sample_rate)
     written: list[Path] = []
 
     with locked(folder):
         sweep_partials(folder)
         manifest = Manifest(folder / ".narrate.json")
         keys = [
-            p.key((m, options.id3v23, chapter_mp3, options.transcripts))
+            p.key((m, options.id3v23, per_chapter is not None, options.transcripts))
             for p, m in zip(plans, metas, strict=True)
         ]
 
         def outputs(i: int) -> list[Path]:
-            names = [f"{stems[i]}.mp3"] if chapter_mp3 else []
+            names = [f"{stems[i]}{per_chapter.suffix}"] if per_chapter else []
             if options.transcripts:
                 names += [f"{stems[i]}.vtt", f"{stems[i]}.srt"]
             return [folder / name for name in names]
@@ -294,15 +331,16 @@ def generate(
         ]
 
         def finish(i: int) -> None:
-            _, duration = _write_chapter(
-                plans[i], metas[i], cache, silence, folder, stems[i], options, chapter_mp3
+            chunks = chapter_chunks(plans[i], cache, silence)
+            duration = _write_chapter(
+                chunks, metas[i], folder, stems[i], options, writing, per_chapter
             )
             manifest.record(stems[i], keys[i], duration)
             if on_chapter:
                 on_chapter(outputs(i)[0] if outputs(i) else folder)
 
         try:
-            _render_streaming(plans, todo, cache, settings, options.jobs, finish, progress)
+            render_pending(plans, todo, cache, settings, workers, finish, progress)
         finally:
             cache.sweep()  # what workers killed mid-write left behind
         for i in range(total):
@@ -315,20 +353,26 @@ def generate(
             )
             for i, p in enumerate(plans)
         ]
-        written += _write_whole_book(folder, book, config, chapters, options, manifest, cover)
-        manifest.forget_except(set(stems) | {"book.mp3", "book.m4b"}, folder)
+        books = _write_whole_book(folder, book, config, chapters, options, writing, manifest, cover)
+        written += books
+        labels = {f.manifest_label for f in formats.FORMATS if f.whole_book}
+        manifest.forget_except(set(stems) | labels, folder)
         playlist = folder / f"{slug(book.title)}.m3u8"
-        if chapter_mp3:
+        if per_chapter:
             write_playlist(
                 playlist,
                 [
-                    (f"{stems[i]}.mp3", manifest.duration(stems[i]), plans[i].chapter.title)
+                    (
+                        f"{stems[i]}{per_chapter.suffix}",
+                        manifest.duration(stems[i]),
+                        plans[i].chapter.title,
+                    )
                     for i in range(total)
                 ],
             )
         else:
-            whole = next(p for p in written if p.suffix in (".mp3", ".m4b"))
-            write_playlist(playlist, [(whole.name, sum(c.duration for c in chapters), book.title)])
+            length = sum(c.duration for c in chapters)
+            write_playlist(playlist, [(books[0].name, length, book.title)])
         script_path = folder / "script.json"
         write_atomic(script_path, dumps_json(script))
         manifest.save()
@@ -341,51 +385,25 @@ def _chunk_data(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank) -> I
 
 
 def _write_chapter(
-    plan: ChapterPlan,
+    chunks: Iterator[Chunk],
     meta: TrackMeta,
-    cache: BlockCache,
-    silence: SilenceBank,
     folder: Path,
     stem: str,
     options: Options,
-    chapter_mp3: bool,
-) -> tuple[list[Timed], float]:
-    if chapter_mp3:
-        target = folder / f"{stem}.mp3"
-        tmp, timed, duration = write_chapter(plan, cache, silence, target)
-        try:
-            tag_mp3(tmp, meta, id3v23=options.id3v23)
-            publish(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+    writing: formats.WriteOptions,
+    per_chapter: formats.Format | None,
+) -> float:
+    """Write one chapter's audio file (if a per-chapter format is chosen) and transcripts."""
+    if per_chapter:
+        target = folder / f"{stem}{per_chapter.suffix}"
+        timed, duration = per_chapter.chapter_writer()(target, chunks, meta, writing)
     else:
-        timed, duration = timeline(chapter_chunks(plan, cache, silence), silence.sample_rate)
+        timed, duration = timeline(chunks, writing.sample_rate)
     if options.transcripts:
         cues = cues_for(timed)
         write_vtt(folder / f"{stem}.vtt", cues)
         write_srt(folder / f"{stem}.srt", cues)
-    return timed, duration
-
-
-def cues_for(timed: list[Timed]) -> list[Cue]:
-    """One cue per segment (a spoken title or credit is a cue of its own)."""
-    cues: list[Cue] = []
-    group: list[Timed] = []
-
-    def flush() -> None:
-        if group:
-            text = " ".join(" ".join(t.utterance.text.split()) for t in group)
-            cues.append(Cue(group[0].start, group[-1].end, group[0].utterance.speaker, text))
-            group.clear()
-
-    for t in timed:
-        if group and (
-            t.utterance.segment is None or t.utterance.segment != group[-1].utterance.segment
-        ):
-            flush()
-        group.append(t)
-    flush()
-    return cues
+    return duration
 
 
 def _write_whole_book(
@@ -394,10 +412,12 @@ def _write_whole_book(
     config: VoiceConfig,
     chapters: list[ChapterAudio],
     options: Options,
+    writing: formats.WriteOptions,
     manifest: Manifest,
     cover: tuple[bytes, str] | None,
 ) -> list[Path]:
-    meta = replace(track_meta(book, config, book.title, 1, 1, cover))
+    """Write each chosen whole-book format, unless the folder holds it as it would come out."""
+    meta = track_meta(book, config, book.title, 1, 1, cover)
     key = make_key(
         "book",
         [(c.title, c.duration) for c in chapters],
@@ -407,70 +427,13 @@ def _write_whole_book(
         manifest.keys(),
     )
     written = []
-    for fmt, name, write in (
-        (
-            "mp3-single",
-            f"{slug(book.title)}.mp3",
-            lambda path: write_single_mp3(path, chapters, meta, id3v23=options.id3v23),
-        ),
-        (
-            "m4b",
-            f"{slug(book.title)}.m4b",
-            # AAC at 64 kbps overshoots the MP3's peaks by ~2 dB; from 96 kbps it stays under -3 dBTP.
-            lambda path: write_m4b(path, chapters, meta, bitrate=max(options.bitrate, 96)),
-        ),
-    ):
-        if fmt not in options.formats:
-            continue
-        path = folder / name
-        label = f"book.{path.suffix[1:]}"
-        if manifest.key(label) != key or not path.exists():
-            write(path)
-            manifest.record(label, key, sum(c.duration for c in chapters))
+    for fmt in formats.whole_book_formats(options.formats):
+        path = folder / f"{slug(book.title)}{fmt.suffix}"
+        if manifest.key(fmt.manifest_label) != key or not path.exists():
+            fmt.book_writer()(path, chapters, meta, writing)
+            manifest.record(fmt.manifest_label, key, sum(c.duration for c in chapters))
         written.append(path)
     return written
 
 
-def _render_streaming(
-    plans: list[ChapterPlan],
-    todo: list[int],
-    cache: BlockCache,
-    settings: RenderSettings,
-    workers: int,
-    finish: Callable[[int], None],
-    progress: Progress | None,
-) -> None:
-    """Render what the pending chapters lack; finish each chapter as soon as it is whole."""
-    pending: dict[str, Job] = {}
-    waiting: dict[int, set[str]] = defaultdict(set)
-    for i in todo:
-        for job in plans[i].jobs():
-            if job.key in pending or not cache.has(job.key):
-                pending[job.key] = job
-                waiting[i].add(job.key)
-    for i in todo:
-        if not waiting[i]:
-            finish(i)
-    jobs = list(pending.values())
-    done = 0
-    if progress:
-        progress(0, len(jobs))
-    try:
-        for keys in render_all(jobs, settings, workers):
-            done += len(keys)
-            if progress:
-                progress(done, len(jobs))
-            for i in todo:
-                if waiting[i]:
-                    waiting[i].difference_update(keys)
-                    if not waiting[i]:
-                        finish(i)
-    except EngineError as exc:
-        key = getattr(exc, "key", None)
-        titles = [plans[i].chapter.title for i in todo if key in waiting[i]]
-        if titles:
-            raise EngineError(f"{titles[0]}: {exc}") from exc
-        raise
-
-
-__all__ = ["FORMATS", "Options", "Prepared", "generate", "prepare_book"]
+__all__ = ["Options", "Prepared", "cast_listing", "generate", "prepare_book", "script_listing"]

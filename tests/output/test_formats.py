@@ -1,304 +1,122 @@
-"""Whole-book MP3 and M4B files from real blocks, checked with ffmpeg and mutagen.
-
-Every chapter opens with a loud 2 kHz tone and its speech is kept quiet, so
-decoding the finished file and finding the tone onsets shows where each
-chapter's audio really starts; those must agree with the chapter marks ffmpeg
-reads, within 50 ms.
-"""
+"""The format registry: every format complete, --format parsed from it, a new row reaches generate."""
 
 from __future__ import annotations
 
-import array
-import math
-import os
-import subprocess
-from collections.abc import Iterator
-from dataclasses import dataclass
+import importlib
+import inspect
 from pathlib import Path
 
 import pytest
-from conftest import RATE, decode, make_png
-from mutagen import id3
-from mutagen.mp4 import MP4, MP4Cover
+from click.testing import CliRunner
+from mutagen.id3 import ID3
 
-from narrate import tools
-from narrate.errors import EngineError
-from narrate.output.formats import ChapterAudio, chapter_marks, write_m4b, write_single_mp3
-from narrate.records import TrackMeta, Voice
-from narrate.render import mp3
-from narrate.tts import PcmChunk, get_engine
+from narrate.cli import main
+from narrate.errors import ConfigError
+from narrate.output import formats
+from narrate.output.formats import FORMATS, Format
 
-TOLERANCE = 0.050  # seconds: a chapter mark vs. where its audio starts
-# Tone onsets are held tighter: AAC priming is 1024 samples (46 ms), just inside
-# TOLERANCE, so only a tight bound catches an M4B whose edit list went missing.
-ONSET_TOLERANCE = 0.010
-THRESHOLD = 16000  # |sample| only the tone reaches (speech is scaled below it)
-QUIET_GAP = int(0.35 * RATE)  # an onset needs this much quiet before it
-TITLES = ("The Letter", "A Journey; North", "Home = Again")  # ';' and '=' need escaping
-LINES = (
-    "A letter came in the morning",
-    "They walked north for three long days",
-    "At last the lights of home appeared",
+DATA = Path(__file__).parent.parent / "data"
+# What each kind of writer is called with (see formats.BookWriter / ChapterWriter).
+BOOK_PARAMETERS = ["path", "chapters", "meta", "options"]
+CHAPTER_PARAMETERS = ["path", "chunks", "meta", "options"]
+
+
+@pytest.mark.parametrize("fmt", FORMATS, ids=lambda f: f.name)
+def test_every_format_has_a_suffix_and_a_writer(fmt: Format) -> None:
+    assert fmt.suffix.startswith(".") and len(fmt.suffix) > 1 and fmt.suffix.strip() == fmt.suffix
+    assert fmt.writes in ("per-chapter", "whole-book")
+    module = importlib.import_module(f"narrate.output.{fmt.module}")
+    assert module.__doc__, f"{fmt.module} says what it writes"
+    writer = fmt.book_writer() if fmt.whole_book else fmt.chapter_writer()
+    assert writer is module.write and callable(writer)
+    expected = BOOK_PARAMETERS if fmt.whole_book else CHAPTER_PARAMETERS
+    assert list(inspect.signature(writer).parameters) == expected
+
+
+def test_names_and_files_never_collide() -> None:
+    names = formats.names()
+    assert len(set(names)) == len(names) == len(FORMATS)
+    assert all(name and "," not in name and name == name.strip() for name in names)
+    whole = [f for f in FORMATS if f.whole_book]
+    # The whole-book files share the folder and the manifest: one suffix each.
+    assert len({f.suffix for f in whole}) == len({f.manifest_label for f in whole}) == len(whole)
+    assert [f.name for f in FORMATS if not f.whole_book] == ["mp3"]  # the pipeline writes one
+
+
+def test_a_writer_of_the_other_kind_is_refused() -> None:
+    single = next(f for f in FORMATS if f.whole_book)
+    with pytest.raises(AssertionError):
+        single.chapter_writer()
+
+
+def test_parse_formats_keeps_the_order_and_drops_repeats() -> None:
+    assert formats.parse_formats(" m4b, mp3 ,m4b,,") == ("m4b", "mp3")
+    assert formats.parse_formats(",".join(formats.names())) == formats.names()
+
+
+@pytest.mark.parametrize(
+    ("value", "named"), [("ogg", "ogg"), ("mp3,ogg,flac", "ogg, flac"), (" , ", "nothing")]
 )
-
-
-PNG = make_png(2, 2, (0, 255, 0))
-META = TrackMeta(
-    title="The Test Book",
-    album="The Test Book",
-    artist="A. Writer",
-    track=1,
-    total=1,
-    language="en",
-    narrator="narrate",
-    year="1901",
-    cover=PNG,
-    cover_mime="image/png",
-)
-
-
-def _tone(seconds: float, freq: float = 2000.0, amplitude: float = 0.9) -> PcmChunk:
-    peak = amplitude * 32767
-    return PcmChunk(
-        array.array(
-            "h",
-            (
-                int(peak * math.sin(2 * math.pi * freq * i / RATE))
-                for i in range(int(RATE * seconds))
-            ),
-        ).tobytes(),
-        RATE,
+def test_parse_formats_names_what_is_not_a_format(value: str, named: str) -> None:
+    with pytest.raises(ConfigError) as caught:
+        formats.parse_formats(value)
+    assert str(caught.value) == (
+        f"{named} is not one of {', '.join(formats.names())} (combine them with commas)"
     )
 
 
-def _quieter(pcm: PcmChunk, peak: int = 8000) -> PcmChunk:
-    samples = array.array("h", pcm.samples)
-    top = max(1, max(abs(s) for s in samples))
-    return PcmChunk(array.array("h", (s * peak // top for s in samples)).tobytes(), pcm.sample_rate)
-
-
-def _onsets(pcm: bytes) -> list[int]:
-    """Sample indexes where the signal first exceeds THRESHOLD after QUIET_GAP of quiet."""
-    found, last_loud = [], -QUIET_GAP  # the file's start counts as quiet
-    for i, sample in enumerate(array.array("h", pcm)):
-        if abs(sample) > THRESHOLD:
-            if i - last_loud >= QUIET_GAP:
-                found.append(i)
-            last_loud = i
-    return found
-
-
-@dataclass(frozen=True)
-class Book:
-    chapters: list[ChapterAudio]
-    samples: int  # sum of every block's decoded samples
-    lead: int  # samples from a tone block's start to its audible onset
-
-
-@pytest.fixture(scope="module")
-def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
-    synth = get_engine("espeak")
-    assert synth.sample_rate == RATE  # the rate the test decodes at
-    voice = Voice("espeak", "en-us")
-    tone = mp3.encode(_tone(0.3))
-    # Where the tone starts inside its own block (the encoder's delay), per ffmpeg.
-    alone = tmp_path_factory.mktemp("tone") / "tone.mp3"
-    alone.write_bytes(tone.data)
-    lead = _onsets(decode(alone)[0])[0]
-    chapters, total = [], 0
-    for title, line in zip(TITLES, LINES, strict=True):
-        speech = mp3.encode(_quieter(synth.synthesize(line, voice)))
-        blocks = [
-            tone,
-            mp3.silence(200, sample_rate=RATE),
-            speech,
-            mp3.silence(600, sample_rate=RATE),
-        ]
-        samples = sum(b.samples for b in blocks)
-        total += samples
-        chapters.append(
-            ChapterAudio(title, samples / RATE, lambda blocks=blocks: (b.data for b in blocks))
-        )
-    return Book(chapters, total, lead)
-
-
-def _ffmeta(path: Path) -> list[dict]:
-    """ffmpeg's own view of the chapters: [{title, start, end}] in seconds."""
-    done = subprocess.run(
-        [tools.ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    chapters: list[dict] = []
-    for line in done.stdout.splitlines():
-        if line == "[CHAPTER]":
-            chapters.append({})
-        elif chapters and "=" in line:
-            key, _, value = line.partition("=")
-            chapters[-1][key.lower()] = value.replace("\\", "")  # FFMETADATA escapes
-    out = []
-    for chap in chapters:
-        num, _, den = chap["timebase"].partition("/")
-        scale = int(num) / int(den)
-        out.append(
-            {
-                "title": chap["title"],
-                "start": int(chap["start"]) * scale,
-                "end": int(chap["end"]) * scale,
-            }
-        )
-    return out
-
-
-def _decodes_cleanly(path: Path) -> None:
-    done = subprocess.run(
-        [tools.ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "null", "-"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert done.returncode == 0 and done.stdout + done.stderr == ""
-
-
-def _check_chapters(path: Path, book: Book) -> list[float]:
-    """ffmpeg's chapters match the expected marks and the tone onsets; the errors in s."""
-    found = _ffmeta(path)
-    expected = chapter_marks(book.chapters)
-    assert [c["title"] for c in found] == list(TITLES)
-    for chap, mark in zip(found, expected, strict=True):
-        assert abs(chap["start"] - mark.start) < TOLERANCE
-    onsets = _onsets(decode(path)[0])
-    assert len(onsets) == len(TITLES)
-    errors = [
-        (onset - book.lead) / RATE - chap["start"]
-        for onset, chap in zip(onsets, found, strict=True)
+def test_chosen_formats_come_back_in_table_order() -> None:
+    assert formats.chapter_format(["m4b"]) is None
+    chapter = formats.chapter_format(["m4b", "mp3"])
+    assert chapter is not None and chapter.name == "mp3"
+    assert [f.name for f in formats.whole_book_formats(["m4b", "mp3", "mp3-single"])] == [
+        "mp3-single",
+        "m4b",
     ]
-    assert all(abs(e) < ONSET_TOLERANCE for e in errors), errors
-    return errors
 
 
-def _no_temp_files(folder: Path) -> None:
-    assert [p.name for p in folder.iterdir() if p.name.startswith(".")] == []
+def test_help_lists_every_format() -> None:
+    result = CliRunner().invoke(main, ["generate", "--help"])
+    assert result.exit_code == 0
+    flat = " ".join(result.output.split())
+    assert " ".join(formats.help_text().split()) in flat
+    assert all(name in formats.help_text() for name in formats.names())
 
 
-# ---------------------------------------------------------------- single MP3
+def test_unknown_format_is_refused_in_one_line(tmp_path: Path) -> None:
+    book = tmp_path / "b.txt"
+    book.write_text("It was dark.\n")
+    result = CliRunner().invoke(main, ["generate", str(book), "--format", "mp3,ogg"])
+    assert result.exit_code == 2
+    errors = [line for line in result.output.splitlines() if line.startswith("Error")]
+    known = ", ".join(formats.names())
+    assert errors == [
+        f"Error: Invalid value for '--format': ogg is not one of {known} (combine them with commas)"
+    ]
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "output").exists()  # refused before anything is written
 
 
-def test_single_mp3_chapters_land_on_the_audio(tmp_path: Path, book: Book) -> None:
-    out = tmp_path / "book.mp3"
-    write_single_mp3(out, book.chapters, META)
-    errors = _check_chapters(out, book)
-    print("mp3 chapter-start errors (ms):", [round(e * 1000, 1) for e in errors])
-    _decodes_cleanly(out)
-    pcm, _ = decode(out)
-    assert len(pcm) // 2 == book.samples  # no frame lost or added at the joins
-    _no_temp_files(tmp_path)
-
-
-def test_single_mp3_id3_table_of_contents_and_cover(tmp_path: Path, book: Book) -> None:
-    out = tmp_path / "book.mp3"
-    write_single_mp3(out, book.chapters, META)
-    tags = id3.ID3(out)
-    assert tags.version == (2, 4, 0)
-    (toc,) = tags.getall("CTOC")
-    assert toc.flags & id3.CTOCFlags.TOP_LEVEL and toc.flags & id3.CTOCFlags.ORDERED
-    chaps = {c.element_id: c for c in tags.getall("CHAP")}
-    ordered = [chaps[element] for element in toc.child_element_ids]
-    assert [c.sub_frames["TIT2"].text[0] for c in ordered] == list(TITLES)
-    for chap, mark in zip(ordered, chapter_marks(book.chapters), strict=True):
-        assert abs(chap.start_time - mark.start * 1000) <= 1
-        assert abs(chap.end_time - mark.end * 1000) <= 1
-    assert tags["TIT2"].text == ["The Test Book"] and tags["TPE1"].text == ["A. Writer"]
-    (apic,) = tags.getall("APIC")
-    assert apic.data == PNG and apic.mime == "image/png"
-
-
-def test_single_mp3_id3v23(tmp_path: Path, book: Book) -> None:
-    out = tmp_path / "old.mp3"
-    write_single_mp3(out, book.chapters, META, id3v23=True)
-    assert id3.ID3(out).version == (2, 3, 0)
-    assert [c["title"] for c in _ffmeta(out)] == list(TITLES)
-
-
-def test_single_mp3_failure_leaves_nothing(tmp_path: Path, book: Book) -> None:
-    def broken() -> Iterator[bytes]:
-        yield next(iter(book.chapters[0].chunks()))
-        raise KeyboardInterrupt
-
-    chapters = [book.chapters[0], ChapterAudio("Broken", 1.0, broken)]
-    with pytest.raises(KeyboardInterrupt):
-        write_single_mp3(tmp_path / "book.mp3", chapters, META)
-    assert list(tmp_path.iterdir()) == []
-
-
-# ---------------------------------------------------------------- M4B
-
-
-def test_m4b_chapters_tags_and_cover(tmp_path: Path, book: Book) -> None:
-    out = tmp_path / "book.m4b"
-    write_m4b(out, book.chapters, META)
-    errors = _check_chapters(out, book)
-    print("m4b chapter-start errors (ms):", [round(e * 1000, 1) for e in errors])
-    _decodes_cleanly(out)
-    pcm, _ = decode(out)
-    assert abs(len(pcm) / 2 / RATE - book.samples / RATE) < 0.100
-    audio = MP4(out)
-    assert abs(audio.info.length - book.samples / RATE) < 0.100
-    tags = audio.tags
-    assert tags is not None
-    assert tags["\xa9nam"] == ["The Test Book"] and tags["\xa9alb"] == ["The Test Book"]
-    assert tags["\xa9ART"] == ["A. Writer"]
-    (cover,) = tags["covr"]
-    assert bytes(cover) == PNG and cover.imageformat == MP4Cover.FORMAT_PNG
-    assert [c.title for c in audio.chapters] == list(TITLES)
-    for chap, mark in zip(audio.chapters, chapter_marks(book.chapters), strict=True):
-        assert abs(chap.start - mark.start) < TOLERANCE
-    _no_temp_files(tmp_path)
-
-
-def test_m4b_ffmpeg_failure_reports_stderr_tail(
-    tmp_path: Path, book: Book, monkeypatch: pytest.MonkeyPatch
+def test_a_new_row_reaches_the_option_and_the_pipeline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if os.name == "nt":
-        pytest.skip("the stand-in ffmpeg is a shell script")
-    fake = tmp_path / "bin" / "ffmpeg"
-    fake.parent.mkdir()
-    # Quits without reading stdin, like an ffmpeg that rejects its arguments.
-    fake.write_text(
-        "#!/bin/sh\nprintf '%0800d\\n' 0 >&2\necho 'Unknown encoder: FAKE-AAC' >&2\nexit 1\n"
+    # A whole-book format is a writer module plus a row: reuse a writer under a new name.
+    extra = Format("mp3-book", ".book.mp3", "whole-book", "single_mp3")
+    monkeypatch.setattr(formats, "FORMATS", (*FORMATS, extra))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main,
+        ["-q", "generate", str(DATA / "two-chapters.txt"), "--out", str(out)]
+        + ["--format", "mp3-book", "--no-transcripts"],
     )
-    fake.chmod(0o755)
-    monkeypatch.setattr(tools, "ffmpeg_exe", lambda: str(fake))
-    folder = tmp_path / "out"
-    folder.mkdir()
-    with pytest.raises(EngineError) as caught:
-        write_m4b(folder / "book.m4b", book.chapters, META)
-    message = str(caught.value)
-    assert "Unknown encoder: FAKE-AAC" in message and "exit status 1" in message
-    assert "0" * 400 not in message  # only the tail is quoted
-    assert list(folder.iterdir()) == []
-
-
-def test_m4b_bad_bitrate_is_an_engine_error(tmp_path: Path, book: Book) -> None:
-    with pytest.raises(EngineError, match="bitrate"):
-        write_m4b(tmp_path / "book.m4b", book.chapters, META, bitrate=-64)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_m4b_interrupt_leaves_nothing(tmp_path: Path, book: Book) -> None:
-    def interrupted() -> Iterator[bytes]:
-        yield from book.chapters[0].chunks()
-        raise KeyboardInterrupt
-
-    chapters = [book.chapters[0], ChapterAudio("Cut", 1.0, interrupted)]
-    with pytest.raises(KeyboardInterrupt):
-        write_m4b(tmp_path / "book.m4b", chapters, META)
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_no_chapters_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError):
-        write_single_mp3(tmp_path / "a.mp3", [], META)
-    with pytest.raises(ValueError):
-        write_m4b(tmp_path / "a.m4b", [], META)
+    assert result.exit_code == 0, result.output
+    folder = out / "the-red-kite"
+    book = folder / "the-red-kite.book.mp3"
+    assert [Path(line) for line in result.stdout.splitlines()] == [
+        book,
+        folder / "the-red-kite.m3u8",
+        folder / "script.json",
+    ]
+    assert [frame.element_id for frame in ID3(book).getall("CHAP")] == ["chp0", "chp1"]
+    assert "the-red-kite.book.mp3" in (folder / "the-red-kite.m3u8").read_text()
+    assert not list(folder.glob("0*"))  # no per-chapter files

@@ -9,15 +9,11 @@ import pytest
 from conftest import encode_mp3, sine
 
 from narrate.errors import InputError, NarrateError
-from narrate.output.inspection import (
-    ffmpeg_exe,
-    inspect_file,
-    parse_ebur128,
-    parse_ffmetadata,
-    render_inspection,
-)
-from narrate.output.tags import ffmetadata_chapters, tag_m4b, tag_mp3
+from narrate.output.chapters import ffmetadata_chapters, parse_ffmetadata
+from narrate.output.inspection import inspect_file, render_inspection
+from narrate.output.tags import tag_m4b, tag_mp3
 from narrate.records import ChapterMark, TrackMeta
+from narrate.tools import ffmpeg_exe
 
 RATE = 22050
 MARKS = (ChapterMark("Opening", 0.0, 1.0), ChapterMark("Closing", 1.0, 2.0))
@@ -144,32 +140,6 @@ def test_render(tmp_path: Path) -> None:
     assert "    1. 0:00:00.000 - 0:00:01.000  Opening" in lines
     bare = render_inspection({"path": "x.mp3", "format": "MP3", "duration": 1.0})
     assert "Tags:      none" in bare and "Chapters:  none" in bare
-
-
-def test_parse_ebur128() -> None:
-    stderr = """[Parsed_ebur128_0 @ 0x1] t: 1.9 TARGET:-23 LUFS M: -9.1 S:-120.7 I: -9.2 LUFS
-[Parsed_ebur128_0 @ 0x1] Summary:
-
-  Integrated loudness:
-    I:         -16.3 LUFS
-    Threshold: -26.5 LUFS
-
-  Loudness range:
-    LRA:         4.2 LU
-    Threshold:  -36.4 LUFS
-    LRA low:    -19.0 LUFS
-    LRA high:   -14.8 LUFS
-
-  True peak:
-    Peak:       -1.1 dBFS
-"""
-    assert parse_ebur128(stderr) == {
-        "integrated_lufs": -16.3,
-        "lra_lu": 4.2,
-        "true_peak_dbtp": -1.1,
-    }
-    with pytest.raises(ValueError):
-        parse_ebur128("no summary here")
 
 
 def test_parse_ffmetadata() -> None:

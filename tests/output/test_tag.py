@@ -13,15 +13,10 @@ from mutagen import id3
 from mutagen.mp4 import MP4, MP4Cover
 
 from narrate.errors import NarrateError
-from narrate.output.inspection import parse_ffmetadata
-from narrate.output.tags import (
-    TagError,
-    ffmetadata_chapters,
-    language_code,
-    tag_m4b,
-    tag_mp3,
-    write_playlist,
-)
+from narrate.output.chapters import ffmetadata_chapters, parse_ffmetadata
+from narrate.output.playlist import write_playlist
+from narrate.output.tag_fields import TagError, language_code
+from narrate.output.tags import tag_m4b, tag_mp3
 from narrate.records import ChapterMark, TrackMeta
 from narrate.tools import ffmpeg_exe
 

@@ -20,7 +20,6 @@ from narrate.output.transcripts import (
     vtt_time,
     write_lrc,
     write_srt,
-    write_text_atomic,
     write_vtt,
 )
 from narrate.records import TrackMeta
@@ -149,6 +148,6 @@ def test_atomic_write(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["ch.vtt"]  # no temp file left
     assert path.stat().st_mode & 0o644 == 0o644
     with pytest.raises(OutputError, match="missing") as caught:
-        write_text_atomic(tmp_path / "missing" / "ch.vtt", "x")
+        write_vtt(tmp_path / "missing" / "ch.vtt", CUES[:1])
     assert isinstance(caught.value, NarrateError)
     assert "writable" in str(caught.value)

@@ -1,223 +1,126 @@
-"""Whole-book output files: one chaptered MP3, or an M4B audiobook.
+"""The output formats: every name ``--format`` takes, in one table.
 
-Chapters arrive as streams of narrate's MP3 blocks with exact durations (from
-frame counts), so chapter marks are computed, never measured. Both writers
-stream the audio through a temporary file in the target folder and rename it
-into place when it is complete: memory stays bounded however long the book
-is, and a failure or interruption leaves no partial file behind.
+Each row says what the format is called, the suffix of what it writes, whether
+it writes one file per chapter or one for the whole book, and which module
+under :mod:`narrate.output` writes it; the pipeline and the CLI take every
+format from :data:`FORMATS`. Adding a whole-book format is one new module here
+with a ``write(path, chapters, meta, options)`` function (see ``m4b.py``) and
+one row in the table.
+
+The writer modules are imported when a file is written, not when the table is
+read, so parsing ``--format`` stays cheap.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import subprocess
-import tempfile
-import threading
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import TYPE_CHECKING, Literal, Protocol, cast
 
-from narrate import tools
-from narrate.errors import EngineError
-from narrate.outdir import publish
-from narrate.output.tags import ffmetadata_chapters, tag_m4b, tag_mp3
-from narrate.records import ChapterMark, TrackMeta
+from narrate.errors import ConfigError
 
-_STDERR_LINES = 50  # lines of ffmpeg's stderr kept for the error message
-_TAIL = 300  # characters of it quoted to the user
+if TYPE_CHECKING:
+    from narrate.output.whole_book import ChapterAudio
+    from narrate.records import TrackMeta
+    from narrate.render.assemble import Chunk, Timed
 
 
 @dataclass(frozen=True)
-class ChapterAudio:
-    """One chapter's audio, ready to be joined into a whole-book file."""
+class WriteOptions:
+    """What the user chose that a writer may need."""
 
-    title: str
-    duration: float  # exact seconds, from frame counts
-    chunks: Callable[[], Iterable[bytes]]  # yields the chapter's MP3 frames (no tags), in order
+    bitrate: int  # kbps of the MP3 blocks
+    id3v23: bool  # ID3v2.3 rather than v2.4, for old players
+    sample_rate: int  # of the book's audio: the engine's, which every block and pause share
 
 
-def chapter_marks(chapters: Sequence[ChapterAudio]) -> tuple[ChapterMark, ...]:
-    """One mark per chapter, back to back from 0 s.
+class BookWriter(Protocol):
+    """Writes the whole book to ``path``, atomically."""
 
-    Summing the exact durations (rather than rounding each chapter) keeps the
-    error from growing with the chapter count.
+    def __call__(
+        self, path: Path, chapters: Sequence[ChapterAudio], meta: TrackMeta, options: WriteOptions
+    ) -> None: ...
+
+
+class ChapterWriter(Protocol):
+    """Writes one chapter to ``path``, atomically; returns its timed utterances and duration."""
+
+    def __call__(
+        self, path: Path, chunks: Iterable[Chunk], meta: TrackMeta, options: WriteOptions
+    ) -> tuple[list[Timed], float]: ...
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str  # what --format takes
+    suffix: str  # of the files it writes
+    writes: Literal["per-chapter", "whole-book"]  # one file per chapter, or one for the book
+    module: str  # the module under narrate.output whose write() makes the files
+    help: str | None = None  # for --help, when the name does not say what it is
+
+    @property
+    def whole_book(self) -> bool:
+        return self.writes == "whole-book"
+
+    @property
+    def manifest_label(self) -> str:
+        """The whole-book file's name in the folder's manifest."""
+        return f"book{self.suffix}"
+
+    def _write(self) -> object:
+        return importlib.import_module(f"narrate.output.{self.module}").write
+
+    def book_writer(self) -> BookWriter:
+        assert self.whole_book, f"{self.name} writes one file per chapter"
+        return cast(BookWriter, self._write())
+
+    def chapter_writer(self) -> ChapterWriter:
+        assert not self.whole_book, f"{self.name} writes one file for the whole book"
+        return cast(ChapterWriter, self._write())
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("mp3", ".mp3", "per-chapter", "chapter_mp3", "one file per chapter"),
+    Format("mp3-single", ".mp3", "whole-book", "single_mp3", "one chaptered MP3"),
+    Format("m4b", ".m4b", "whole-book", "m4b"),
+)
+
+
+def names() -> tuple[str, ...]:
+    return tuple(f.name for f in FORMATS)
+
+
+def help_text() -> str:
+    """What ``--format`` says in ``narrate generate --help``."""
+    described = (f"{f.name} ({f.help})" if f.help else f.name for f in FORMATS)
+    return f"{', '.join(described)}; combine with commas."
+
+
+def parse_formats(value: str) -> tuple[str, ...]:
+    """The format names in a comma-separated ``--format`` value, each once, in order.
+
+    ConfigError names what is not a format (or that nothing was given).
     """
-    marks = []
-    start = 0.0
-    for chapter in chapters:
-        if chapter.duration < 0:
-            raise ValueError(f"chapter {chapter.title!r} has a negative duration")
-        end = start + chapter.duration
-        marks.append(ChapterMark(chapter.title, start, end))
-        start = end
-    return tuple(marks)
-
-
-def _check(chapters: Sequence[ChapterAudio]) -> None:
-    if not chapters:
-        raise ValueError("a whole-book file needs at least one chapter")
-
-
-def _temp_file(path: Path, suffix: str) -> Path:
-    # In the target folder so the final rename never crosses file systems;
-    # hidden so a half-written file is never mistaken for a finished one.
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=suffix)
-    os.close(fd)
-    return Path(name)
-
-
-def _frames(chapters: Sequence[ChapterAudio]) -> Iterator[bytes]:
-    for chapter in chapters:
-        for chunk in chapter.chunks():
-            if chunk:
-                yield chunk
-
-
-# ---------------------------------------------------------------- single MP3
-
-
-def write_single_mp3(
-    path: Path, chapters: Sequence[ChapterAudio], meta: TrackMeta, *, id3v23: bool = False
-) -> None:
-    """Write the whole book as one MP3 with ID3 chapters (CTOC + CHAP), atomically.
-
-    narrate's blocks are self-contained LAME streams without a gapless
-    (Xing/LAME) header, so the concatenation decodes to exactly the sum of the
-    chapters' durations and each mark lands on the first sample of its chapter.
-    """
-    path = Path(path)
-    _check(chapters)
-    tagged = replace(meta, chapters=chapter_marks(chapters))
-    tmp = _temp_file(path, ".part")
-    try:
-        with tmp.open("wb") as out:
-            for chunk in _frames(chapters):
-                out.write(chunk)
-        tag_mp3(tmp, tagged, id3v23=id3v23)
-        publish(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)  # a no-op once published
-
-
-# ---------------------------------------------------------------- M4B
-
-
-def _drain(stream: IO[bytes], keep: deque[bytes]) -> None:
-    # ffmpeg blocks once its stderr pipe fills; reading it on a thread lets the
-    # main thread keep feeding stdin without a deadlock.
-    for line in iter(stream.readline, b""):
-        keep.append(line[-_TAIL * 4 :])  # the deque's maxlen bounds the line count
-
-
-def _tail(keep: deque[bytes]) -> str:
-    text = b"".join(keep).decode("utf-8", "replace").strip()
-    text = " ".join(text.split())
-    if not text:
-        return "no message"
-    return text if len(text) <= _TAIL else "..." + text[-_TAIL:]
-
-
-def _encode_m4b(frames: Iterable[bytes], metadata: Path, out: Path, bitrate: int) -> None:
-    """Stream MP3 frames through ffmpeg into an AAC M4B with the chapters in ``metadata``."""
-    cmd = [
-        tools.ffmpeg_exe(),
-        "-hide_banner",
-        "-nostats",
-        "-loglevel",
-        "error",
-        "-y",
-        "-f",
-        "mp3",
-        "-i",
-        "pipe:0",
-        # FFMETADATA input: the chapters (and provisional global tags) come from here.
-        "-f",
-        "ffmetadata",
-        "-i",
-        str(metadata),
-        "-map",
-        "0:a",
-        "-map_metadata",
-        "1",
-        "-map_chapters",
-        "1",
-        "-c:a",
-        "aac",
-        "-b:a",
-        f"{bitrate}k",
-        # moov before mdat: players can start (and read chapters) before the whole file loads.
-        "-movflags",
-        "+faststart",
-        "-f",
-        "ipod",
-        str(out),  # the .m4b muxer, whatever the temporary name ends with
-    ]
-    try:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    chosen = tuple(dict.fromkeys(part.strip() for part in value.split(",") if part.strip()))
+    known = names()
+    unknown = [name for name in chosen if name not in known]
+    if unknown or not chosen:
+        raise ConfigError(
+            f"{', '.join(unknown) or 'nothing'} is not one of "
+            f"{', '.join(known)} (combine them with commas)"
         )
-    except OSError as exc:
-        raise EngineError(
-            f"cannot run ffmpeg ({exc}): reinstall ffmpeg or imageio-ffmpeg, "
-            "or point NARRATE_FFMPEG at a working ffmpeg"
-        ) from exc
-    assert proc.stdin is not None and proc.stderr is not None
-    keep: deque[bytes] = deque(maxlen=_STDERR_LINES)
-    reader = threading.Thread(target=_drain, args=(proc.stderr, keep), daemon=True)
-    reader.start()
-    try:
-        try:
-            for chunk in frames:
-                proc.stdin.write(chunk)
-        except BrokenPipeError:
-            pass  # ffmpeg quit early; its exit status and stderr say why
-        finally:
-            with contextlib.suppress(BrokenPipeError):
-                proc.stdin.close()
-        code = proc.wait()
-    except BaseException:
-        # An interrupt or a failing chunk source: stop ffmpeg before cleaning up.
-        proc.kill()
-        proc.wait()
-        raise
-    finally:
-        reader.join(timeout=10)
-        proc.stderr.close()
-    if code != 0:
-        raise EngineError(
-            f"ffmpeg could not make the M4B (exit status {code}): {_tail(keep)}; "
-            "check the bitrate (e.g. 32-128 kbps) and that ffmpeg has the AAC encoder, "
-            "or choose MP3 output"
-        )
+    return chosen
 
 
-def write_m4b(
-    path: Path, chapters: Sequence[ChapterAudio], meta: TrackMeta, *, bitrate: int = 64
-) -> None:
-    """Write the whole book as an AAC M4B audiobook with chapters and tags, atomically.
-
-    The AAC encoder's priming samples are hidden by the edit list ffmpeg
-    writes, so decoders that honour it (ffmpeg, Apple's players) start each
-    chapter where its mark says.
-    """
-    path = Path(path)
-    _check(chapters)
-    marks = chapter_marks(chapters)
-    tagged = replace(meta, chapters=marks)
-    tmp = _temp_file(path, ".part")
-    metadata = tmp.with_suffix(".ffmeta")  # next to it, unique because tmp is
-    try:
-        metadata.write_text(ffmetadata_chapters(marks, tagged), encoding="utf-8")
-        _encode_m4b(_frames(chapters), metadata, tmp, bitrate)
-        # mutagen writes the tags (cover, free-form atoms, media kind) ffmpeg cannot.
-        tag_m4b(tmp, tagged)
-        publish(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
-        metadata.unlink(missing_ok=True)
+def chapter_format(chosen: Iterable[str]) -> Format | None:
+    """The chosen per-chapter format, if any."""
+    wanted = set(chosen)
+    return next((f for f in FORMATS if not f.whole_book and f.name in wanted), None)
 
 
-__all__ = ["ChapterAudio", "chapter_marks", "write_m4b", "write_single_mp3"]
+def whole_book_formats(chosen: Iterable[str]) -> list[Format]:
+    """The chosen whole-book formats, in table order."""
+    wanted = set(chosen)
+    return [f for f in FORMATS if f.whole_book and f.name in wanted]

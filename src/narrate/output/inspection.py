@@ -1,124 +1,23 @@
 """``narrate inspect FILE``: what a finished file holds and how loud it is.
 
-Stream facts, tags and chapters come from mutagen (via :mod:`narrate.output.tags`);
-loudness comes from ffmpeg's EBU R128 meter, the same measure the loudness
-targets of audiobook stores use. When mutagen cannot see an MP4's chapters
-(QuickTime chapter track without a Nero list), ffmpeg's FFMETADATA dump is read.
+Stream facts, tags and chapters come from mutagen (via :mod:`narrate.output.probe`);
+loudness comes from ffmpeg's EBU R128 meter (via :mod:`narrate.tools`), the same
+measure the loudness targets of audiobook stores use. When mutagen cannot see an
+MP4's chapters (QuickTime chapter track without a Nero list), ffmpeg's
+FFMETADATA dump is read.
 """
 
 from __future__ import annotations
 
-import math
-import re
-import subprocess
+import json
 from pathlib import Path
 from typing import Any
 
-from narrate.errors import EngineError, InputError
-from narrate.output.tags import TagError, probe
-from narrate.tools import ffmpeg_exe
-
-
-def _run_ffmpeg(path: Path, args: list[str]) -> subprocess.CompletedProcess[str]:
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostdin", "-i", str(path), *args]
-    try:
-        done = subprocess.run(
-            cmd, capture_output=True, text=True, encoding="utf-8", errors="replace", check=False
-        )
-    except OSError as exc:
-        raise EngineError(f"cannot run ffmpeg ({exc}); reinstall ffmpeg or imageio-ffmpeg") from exc
-    if done.returncode != 0:
-        last = (done.stderr.strip().splitlines() or ["no message"])[-1]
-        raise InputError(
-            f"{path}: ffmpeg cannot decode it ({last}); check the file is a complete audio file"
-        )
-    return done
-
-
-def _number(text: str) -> float | None:
-    # ebur128 prints "-inf" for silence; JSON and comparisons are simpler with None.
-    value = float(text)
-    return value if math.isfinite(value) else None
-
-
-_SUMMARY = {
-    "integrated_lufs": r"^\s*I:\s*(\S+)\s+LUFS",
-    "lra_lu": r"^\s*LRA:\s*(\S+)\s+LU\b",
-    "true_peak_dbtp": r"^\s*Peak:\s*(\S+)\s+dBFS",
-}
-
-
-def parse_ebur128(stderr: str) -> dict[str, float | None]:
-    """Integrated loudness, loudness range and true peak from ebur128's summary."""
-    _, found, summary = stderr.rpartition("Summary:")
-    if not found:
-        raise ValueError("no ebur128 summary in ffmpeg's output")
-    out: dict[str, float | None] = {}
-    for key, pattern in _SUMMARY.items():
-        match = re.search(pattern, summary, re.MULTILINE)
-        out[key] = _number(match.group(1)) if match else None
-    return out
-
-
-def measure_loudness(path: Path) -> dict[str, float | None]:
-    """EBU R128 figures for the first audio stream of ``path``."""
-    # framelog=verbose keeps the per-100ms lines out of the (info-level) summary output.
-    done = _run_ffmpeg(
-        path, ["-map", "0:a:0", "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"]
-    )
-    try:
-        return parse_ebur128(done.stderr)
-    except ValueError as exc:
-        raise EngineError(
-            f"{path}: ffmpeg printed no loudness summary; "
-            "update ffmpeg (the ebur128 filter is needed)"
-        ) from exc
-
-
-def _ffunescape_lines(text: str) -> list[str]:
-    # Undo FFMETADATA escaping; an escaped newline continues the same logical line.
-    lines, current, chars = [], [], iter(text)
-    for char in chars:
-        if char == "\\":
-            current.append(next(chars, ""))
-        elif char == "\n":
-            lines.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    if current:
-        lines.append("".join(current))
-    return lines
-
-
-def parse_ffmetadata(text: str) -> tuple[dict[str, str], list[dict[str, Any]]]:
-    """(global tags, chapters as {title, start, end} in seconds) from FFMETADATA1 text."""
-    tags: dict[str, str] = {}
-    chapters: list[dict[str, str]] = []
-    section: dict[str, str] | None = tags
-    for line in _ffunescape_lines(text):
-        if not line or line.startswith((";", "#")):
-            continue
-        if line.startswith("[") and line.endswith("]"):
-            section = {} if line == "[CHAPTER]" else None  # streams etc.: not needed
-            if section is not None:
-                chapters.append(section)
-            continue
-        key, sep, value = line.partition("=")
-        if sep and section is not None:
-            section[key.lower() if section is not tags else key] = value
-    marks = []
-    for chap in chapters:
-        num, _, den = chap.get("timebase", "1/1000").partition("/")
-        scale = int(num) / int(den or 1)
-        marks.append(
-            {
-                "title": chap.get("title", ""),
-                "start": int(chap.get("start", 0)) * scale,
-                "end": int(chap.get("end", 0)) * scale,
-            }
-        )
-    return tags, marks
+from narrate.errors import InputError
+from narrate.output.chapters import parse_ffmetadata
+from narrate.output.probe import probe
+from narrate.output.tag_fields import TagError
+from narrate.tools import measure_loudness, run_ffmpeg_on
 
 
 def inspect_file(path: Path) -> dict[str, Any]:
@@ -136,7 +35,7 @@ def inspect_file(path: Path) -> dict[str, Any]:
     except TagError as exc:
         raise InputError(str(exc)) from exc
     if facts.chapters is None:
-        done = _run_ffmpeg(path, ["-f", "ffmetadata", "-"])
+        done = run_ffmpeg_on(path, ["-f", "ffmetadata", "-"])
         chapters = parse_ffmetadata(done.stdout)[1]
     else:
         chapters = [{"title": c.title, "start": c.start, "end": c.end} for c in facts.chapters]
@@ -203,3 +102,11 @@ def render_inspection(info: dict[str, Any]) -> str:
             f"  {number:>3}. {_clock(chap['start'])} - {_clock(chap['end'])}  {chap['title']}"
         )
     return "\n".join(lines) + "\n"
+
+
+def inspection_report(path: Path, fmt: str) -> str:
+    """What `narrate inspect` prints for ``path``: JSON ("json") or readable text."""
+    info = inspect_file(path)
+    if fmt == "json":
+        return json.dumps(info, ensure_ascii=False, indent=1, default=str)
+    return render_inspection(info)

@@ -1,8 +1,9 @@
 """Timed transcripts beside the audio: WebVTT, SRT and LRC.
 
-Each cue is one spoken segment with its speaker, so a player can show who is
-talking. All files are UTF-8 and written atomically (temp file + rename), so
-an interrupted run never leaves half a transcript behind.
+Each cue is one spoken segment with its speaker (:func:`cues_for` groups a
+chapter's timed utterances so), so a player can show who is talking. All
+files are UTF-8 and written atomically (temp file + rename), so an
+interrupted run never leaves half a transcript behind.
 """
 
 from __future__ import annotations
@@ -10,10 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from narrate.errors import OutputError
-from narrate.outdir import write_atomic
+from narrate.outdir import write_text_atomic
 from narrate.records import TrackMeta
+
+if TYPE_CHECKING:
+    from narrate.render.assemble import Timed
 
 
 @dataclass(frozen=True)
@@ -26,16 +30,25 @@ class Cue:
     text: str
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    """Write ``text`` as UTF-8 to ``path`` atomically, as one clear error if it cannot."""
-    try:
-        # Encoding here (not in text mode) keeps "\n" on Windows too.
-        write_atomic(Path(path), text.encode("utf-8"))
-    except OSError as exc:
-        raise OutputError(
-            f"{path}: cannot write ({exc.strerror or exc}); "
-            "check the output folder exists, is writable and has free space"
-        ) from exc
+def cues_for(timed: Sequence[Timed]) -> list[Cue]:
+    """One cue per segment (a spoken title or credit is a cue of its own)."""
+    cues: list[Cue] = []
+    group: list[Timed] = []
+
+    def flush() -> None:
+        if group:
+            text = " ".join(" ".join(t.utterance.text.split()) for t in group)
+            cues.append(Cue(group[0].start, group[-1].end, group[0].utterance.speaker, text))
+            group.clear()
+
+    for t in timed:
+        if group and (
+            t.utterance.segment is None or t.utterance.segment != group[-1].utterance.segment
+        ):
+            flush()
+        group.append(t)
+    flush()
+    return cues
 
 
 def _ordered(cues: Sequence[Cue]) -> list[Cue]:

@@ -1,18 +1,15 @@
-"""Assembly: plan each chapter as utterances and pauses, then write its MP3.
+"""Assembly: plan each chapter as utterances and pauses, then lay its audio out in time.
 
-A chapter file is its blocks (from the cache) and pause blocks concatenated
-in order and written under a temporary name; tags go onto the temporary file
-and only a complete file is renamed into place. Times come from the blocks'
-frame counts, so cue and chapter times are exact to the sample.
+A chapter's audio is its blocks (from the cache) and pause blocks in order;
+the writers in :mod:`narrate.output` store that stream as files. Times come
+from the blocks' frame counts, so cue and chapter times are exact to the sample.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from narrate.config import Pauses
 from narrate.errors import EngineError
@@ -141,9 +138,11 @@ class SilenceBank:
         return self._blocks[ms]
 
 
-def chapter_chunks(
-    plan: ChapterPlan, cache: BlockCache, silence: SilenceBank
-) -> Iterator[tuple[bytes, Utterance | None, int]]:
+# A piece of a chapter's audio: (MP3 bytes, the utterance or None for a pause, samples).
+Chunk = tuple[bytes, Utterance | None, int]
+
+
+def chapter_chunks(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank) -> Iterator[Chunk]:
     """The chapter's MP3 data in order: (bytes, the utterance or None for a pause, samples)."""
     for u in plan.utterances:
         if u.pause_before:
@@ -163,7 +162,7 @@ def chapter_chunks(
 
 
 def timeline(
-    chunks: Iterable[tuple[bytes, Utterance | None, int]],
+    chunks: Iterable[Chunk],
     sample_rate: int,
     sink: Callable[[bytes], object] | None = None,
 ) -> tuple[list[Timed], float]:
@@ -179,25 +178,3 @@ def timeline(
             timed.append(Timed(utterance, start / sample_rate, (samples + count) / sample_rate))
         samples += count
     return timed, samples / sample_rate
-
-
-def write_chapter(
-    plan: ChapterPlan, cache: BlockCache, silence: SilenceBank, target: Path
-) -> tuple[Path, list[Timed], float]:
-    """Write the chapter's audio to a temporary file beside target.
-
-    Returns (temporary path, timed utterances, duration in seconds); the caller
-    tags the file and renames it to target.
-    """
-    # Created inside the try (mode "xb"), so an interrupt at any moment leaves no file;
-    # hidden and ending in .part, so a run killed outright leaves nothing a player
-    # takes for audio (the next run sweeps it).
-    tmp = target.with_name(f".{target.name}.{secrets.token_hex(6)}.part")
-    try:
-        with tmp.open("xb") as out:
-            chunks = chapter_chunks(plan, cache, silence)
-            timed, duration = timeline(chunks, silence.sample_rate, out.write)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    return tmp, timed, duration

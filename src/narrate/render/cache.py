@@ -47,7 +47,7 @@ class BlockCache:
     def has(self, key: str) -> bool:
         return self.path(key).exists()
 
-    def prepare(self) -> None:
+    def ensure_writable(self) -> None:
         """Fail early, with the option to change, if the cache cannot be written."""
         try:
             self.blocks.mkdir(parents=True, exist_ok=True)
@@ -99,6 +99,20 @@ class BlockCache:
 
     def clear(self) -> None:
         shutil.rmtree(self.blocks, ignore_errors=True)
+
+
+def describe_cache(root: Path | None = None) -> str:
+    """`narrate cache info`: where the cache is and how big."""
+    store = BlockCache(root or default_cache_dir())
+    count, size = store.info()
+    return f"{store.root}: {count} blocks, {size / 1e6:.1f} MB"
+
+
+def clear_cache(root: Path | None = None) -> str:
+    """`narrate cache clear`: delete every cached block; says which cache it cleared."""
+    store = BlockCache(root or default_cache_dir())
+    store.clear()
+    return f"cleared {store.root}"
 
 
 def code_fingerprint() -> str:

@@ -20,10 +20,9 @@ import numpy as np
 
 from narrate.errors import EngineError
 from narrate.outdir import write_atomic
-from narrate.output.inspection import parse_ebur128
 from narrate.records import Voice
 from narrate.render.cache import make_key
-from narrate.tools import ffmpeg_exe
+from narrate.tools import ffmpeg_exe, parse_ebur128
 from narrate.tts import PcmChunk
 
 with warnings.catch_warnings():

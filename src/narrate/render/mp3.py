@@ -9,6 +9,7 @@ a frame always decodes to a fixed number of samples.
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import lameenc
@@ -106,3 +107,9 @@ def silence(ms: int, bitrate: int = 64, *, sample_rate: int) -> Block:
     overhead = 1152  # encoder delay and padding in samples: roughly two low-rate frames
     n = max(0, sample_rate * ms // 1000 - overhead)
     return encode(PcmChunk(b"\0\0" * n, sample_rate), bitrate, quality=9)
+
+
+def describe_encoder() -> str:
+    """The `narrate doctor` line for the MP3 encoder (fails if lameenc cannot load)."""
+    importlib.import_module("lameenc")
+    return "mp3 encoder: LAME through lameenc"

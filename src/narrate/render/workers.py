@@ -8,7 +8,7 @@ sample counts travel back to the parent, never audio.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -23,6 +23,18 @@ from narrate.tts import Engine, default_engine
 # Characters that must never reach the engine as text: control and format
 # characters (zero-width spaces, bidi marks) are dropped from what is spoken.
 _DROP_CATEGORIES = {"Cc", "Cf", "Cs", "Co"}
+
+
+class BlockError(EngineError):
+    """The engine failed on one block; ``key`` lets the caller say which chapter it is in."""
+
+    def __init__(self, message: str, key: str) -> None:
+        super().__init__(message)
+        self.key = key
+
+    def __reduce__(self) -> tuple[type[BlockError], tuple[str, str]]:
+        # Raised in a worker process, it is pickled back to the parent with its key.
+        return BlockError, (str(self), self.key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +122,7 @@ def render_batch(jobs: list[Job]) -> list[str]:
             try:
                 pcm = synth.synthesize(job.text, plain)
             except EngineError as exc:
-                exc.key = job.key  # type: ignore[attr-defined] - the parent names the chapter
-                raise
+                raise BlockError(str(exc), job.key) from exc
             gain = calibration.gain(job.voice, synth.synthesize)
             pcm = loudness.shape(pcm, gain)
             cache.put(job.key, mp3.encode(pcm, settings.bitrate, settings.quality).data)
@@ -151,12 +162,11 @@ def _render_singly(jobs: list[Job], settings: RenderSettings) -> Iterator[list[s
                 keys = pool.submit(render_batch, [job]).result(timeout=settings.timeout * 2 + 60)
             except (BrokenProcessPool, TimeoutError):
                 text = " ".join(job.text.split())[:80]
-                error = EngineError(
+                raise BlockError(
                     f"the speech engine stopped (its process died or hung) on: "
-                    f"{text!r}; run `narrate doctor`, or leave that text out"
-                )
-                error.key = job.key  # type: ignore[attr-defined] - the caller names the chapter
-                raise error from None
+                    f"{text!r}; run `narrate doctor`, or leave that text out",
+                    job.key,
+                ) from None
             yield keys
     finally:
         for process in list(getattr(pool, "_processes", {}).values()):
@@ -166,7 +176,7 @@ def _render_singly(jobs: list[Job], settings: RenderSettings) -> Iterator[list[s
 
 def _render_pool(
     batches: list[list[Job]], settings: RenderSettings, workers: int
-) -> Iterator[list[str]]:
+) -> Generator[list[str], None, list[list[Job]]]:
     """Render batches in a pool; return the batches a dead or hung worker left unfinished."""
     # The engine bounds each synthesis; this bounds a batch whose worker stopped answering.
     bound = settings.timeout * 2 + 60

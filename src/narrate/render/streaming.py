@@ -1,0 +1,63 @@
+"""Rendering a book's pending chapters: the blocks they lack, in worker processes.
+
+Every chapter whose files are out of date lists its blocks; those missing from
+the cache are rendered once each (a line shared by chapters is one job), and a
+chapter is handed back for writing the moment its last block is in, so output
+files appear while the rest of the book is still rendering.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+
+from narrate.errors import EngineError
+from narrate.render.assemble import ChapterPlan
+from narrate.render.cache import BlockCache
+from narrate.render.workers import BlockError, Job, RenderSettings, render_all
+
+
+def render_pending(
+    plans: list[ChapterPlan],
+    todo: list[int],
+    cache: BlockCache,
+    settings: RenderSettings,
+    workers: int,
+    finish: Callable[[int], None],
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Render what the pending chapters (``todo``) lack; finish each as soon as it is whole.
+
+    ``finish(i)`` is called once per pending chapter, in the order their last
+    blocks arrive (at once for a chapter the cache already holds); ``progress``
+    gets (blocks done, blocks to render). An engine failure names the chapter.
+    """
+    pending: dict[str, Job] = {}
+    waiting: dict[int, set[str]] = defaultdict(set)
+    for i in todo:
+        for job in plans[i].jobs():
+            if job.key in pending or not cache.has(job.key):
+                pending[job.key] = job
+                waiting[i].add(job.key)
+    for i in todo:
+        if not waiting[i]:
+            finish(i)
+    jobs = list(pending.values())
+    done = 0
+    if progress:
+        progress(0, len(jobs))
+    try:
+        for keys in render_all(jobs, settings, workers):
+            done += len(keys)
+            if progress:
+                progress(done, len(jobs))
+            for i in todo:
+                if waiting[i]:
+                    waiting[i].difference_update(keys)
+                    if not waiting[i]:
+                        finish(i)
+    except BlockError as exc:
+        titles = [plans[i].chapter.title for i in todo if exc.key in waiting[i]]
+        if titles:
+            raise EngineError(f"{titles[0]}: {exc}") from exc
+        raise
