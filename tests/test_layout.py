@@ -125,6 +125,8 @@ def test_top_level_holds_only_the_stages_and_the_shared_modules() -> None:
 
 @pytest.mark.parametrize("path", sorted(SRC.rglob("*.py")), ids=lambda p: str(p.relative_to(SRC)))
 def test_module_size(path: Path) -> None:
-    limit = MAX_CLI_LINES if path.name == "cli.py" and path.parent == SRC else MAX_LINES
     lines = len(path.read_text(encoding="utf-8").splitlines())
-    assert lines <= limit, f"{path.name} has {lines} lines (at most {limit})"
+    if path.name == "cli.py" and path.parent == SRC:
+        assert lines < MAX_CLI_LINES, f"cli.py has {lines} lines (under {MAX_CLI_LINES})"
+    else:
+        assert lines <= MAX_LINES, f"{path.name} has {lines} lines (at most {MAX_LINES})"

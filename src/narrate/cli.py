@@ -200,12 +200,7 @@ def script(
 @BOOK
 @VOICES
 @TEXT_OR_JSON
-@click.option(
-    "--write",
-    "write_to",
-    type=PATH,
-    help="Write (or merge into) a starter voices.yaml with this cast.",
-)
+@click.option("--write", "write_to", type=PATH, help="Write (or merge into) a starter voices.yaml.")
 @click.option(
     "--check",
     type=click.IntRange(0, 1000),
@@ -214,14 +209,15 @@ def script(
 )
 def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None, check: int) -> None:
     """Show the cast of BOOK: every speaker, their lines and their voice."""
+    from narrate.cast.report import cast_listing
     from narrate.cast.starter import write_starter
-    from narrate.pipeline import cast_listing, prepare_book
+    from narrate.pipeline import prepare_book
 
     prep = prepare_book(book, voices)
     if write_to:
         write_starter(write_to, prep.script, prep.cast, prep.config)
         click.echo(f"wrote {write_to}", err=True)
-    click.echo(cast_listing(prep, fmt, check))
+    click.echo(cast_listing(prep.script, prep.cast, fmt, check))
 
 
 @main.command()

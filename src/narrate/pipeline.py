@@ -2,7 +2,7 @@
 
 `prepare_book` runs the text stages (read the book, find who says what, cast
 the voices): cheap and deterministic next to rendering; `narrate script` and
-`narrate cast` stop there and print `script_listing` / `cast_listing`.
+`narrate cast` stop there (`script_listing`; `narrate.cast.report.cast_listing`).
 `generate` renders a prepared book (render/) and writes every file the chosen
 formats ask for (output/, through the registry in output/formats.py).
 """
@@ -10,7 +10,6 @@ formats ask for (output/, through the registry in output/formats.py).
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -18,7 +17,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from narrate.cast.casting import build_cast
-from narrate.cast.report import cast_report, format_cast
 from narrate.cast.voices import characters_from_config, load_voices
 from narrate.config import VoiceConfig
 from narrate.ingest import read_book
@@ -113,29 +111,6 @@ def script_listing(prep: Prepared, fmt: str) -> str:
     """What `narrate script` prints: the script as "json", readable "text" or editable "yaml"."""
     render = {"json": dumps_json, "text": script_text, "yaml": script_yaml}[fmt]
     return render(prep.script)
-
-
-def cast_listing(prep: Prepared, fmt: str, check: int) -> str:
-    """What `narrate cast` prints: the cast as "json", or as "text" with lines to check.
-
-    The text ends with the ``check`` lowest-confidence attributions, the ones
-    most worth a look before rendering.
-    """
-    if fmt == "json":
-        report = cast_report(prep.script, prep.cast)
-        return json.dumps(report, ensure_ascii=False, indent=1)
-    text = format_cast(prep.script, prep.cast)
-    doubtful = sorted((s for s in prep.script.segments if s.speaker), key=lambda s: s.confidence)
-    if doubtful[:check]:
-        text += (
-            f"\n\nLowest-confidence lines ({min(check, len(doubtful))} of "
-            f"{len(doubtful)}; fix them with `narrate script --format yaml`):"
-        )
-        for seg in doubtful[:check]:
-            line = " ".join(seg.text.split())
-            line = line if len(line) <= 70 else line[:67] + "..."
-            text += f"\n  {seg.confidence:.2f}  ch {seg.chapter}  [{seg.speaker}] {line}"
-    return text
 
 
 def _with_discovered(book: Book, listed: list[Character] | None) -> list[Character] | None:
@@ -436,4 +411,4 @@ def _write_whole_book(
     return written
 
 
-__all__ = ["Options", "Prepared", "cast_listing", "generate", "prepare_book", "script_listing"]
+__all__ = ["Options", "Prepared", "generate", "prepare_book", "script_listing"]

@@ -1,4 +1,5 @@
-"""What `narrate cast` prints: ``cast_report`` (its JSON), ``format_cast`` (its text).
+"""What `narrate cast` prints: ``cast_listing``, from ``cast_report`` (its JSON) and
+``format_cast`` (its text).
 
 ``lookup_voice`` finds a role's voice for `narrate preview`. Writing a starter
 voices.yaml (``--write``) is ``narrate.cast.starter``.
@@ -6,6 +7,7 @@ voices.yaml (``--write``) is ``narrate.cast.starter``.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Iterable
 from typing import Any
@@ -72,3 +74,26 @@ def lookup_voice(cast: Cast, name: str, characters: Iterable[Character] = ()) ->
         if key in (a.casefold() for a in character.aliases):
             return cast.characters.get(character.name)
     return None
+
+
+def cast_listing(script: Script, cast: Cast, fmt: str, check: int) -> str:
+    """What `narrate cast` prints: the cast as "json", or as "text" with lines to check.
+
+    The text ends with the ``check`` lowest-confidence attributions, the ones
+    most worth a look before rendering.
+    """
+    if fmt == "json":
+        report = cast_report(script, cast)
+        return json.dumps(report, ensure_ascii=False, indent=1)
+    text = format_cast(script, cast)
+    doubtful = sorted((s for s in script.segments if s.speaker), key=lambda s: s.confidence)
+    if doubtful[:check]:
+        text += (
+            f"\n\nLowest-confidence lines ({min(check, len(doubtful))} of "
+            f"{len(doubtful)}; fix them with `narrate script --format yaml`):"
+        )
+        for seg in doubtful[:check]:
+            line = " ".join(seg.text.split())
+            line = line if len(line) <= 70 else line[:67] + "..."
+            text += f"\n  {seg.confidence:.2f}  ch {seg.chapter}  [{seg.speaker}] {line}"
+    return text
