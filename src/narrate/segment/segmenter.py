@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from narrate.records import Book, Character, Kind, Script, Segment
 from narrate.segment.attribution import Attribution, attribute
 from narrate.segment.characters import discover
+from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.mentions import find_mentions
 from narrate.segment.quotes import Quote, find_quotes
 
@@ -50,7 +51,7 @@ def segment(book: Book, characters: Sequence[Character] | None = None) -> Script
                     source[q.start : q.end],
                     q.start,
                     q.end,
-                    round(result.confidence.get(id(q), 0.2), 3),
+                    round(result.confidence.get(id(q), CONFIDENCE["unread"]), 3),
                 )
             )
             cur = q.end
@@ -72,4 +73,5 @@ def _narration(out: list[Segment], source: str, chapter: int, k: int, lo: int, h
     while hi > lo and source[hi - 1].isspace():
         hi -= 1
     if hi > lo:
-        out.append(Segment(chapter, k, "narration", None, source[lo:hi], lo, hi, 1.0))
+        narration = CONFIDENCE["narration"]
+        out.append(Segment(chapter, k, "narration", None, source[lo:hi], lo, hi, narration))
