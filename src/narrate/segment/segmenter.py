@@ -5,10 +5,12 @@ apostrophes, run-on speech), :mod:`narrate.segment.characters` and
 :mod:`narrate.segment.aliases` find the characters (or map the user's cast) on the
 name model of :mod:`narrate.segment.names`, :mod:`narrate.segment.mentions` finds
 names, pronouns and descriptions in the text, and :mod:`narrate.segment.attribution`
-runs the sieve (said-tags from :mod:`narrate.segment.said_tags`, one paragraph at a
-time in :mod:`narrate.segment.sieve`, turn-taking from :mod:`narrate.segment.dialogue`
-re-read in :mod:`narrate.segment.rereads`, pronouns from
-:mod:`narrate.segment.salience`); their English word lists live in
+runs the sieve (said-tags from :mod:`narrate.segment.said_tags`, the passes of
+:mod:`narrate.segment.quote_passes` and :mod:`narrate.segment.turn_passes` declared
+and driven one paragraph at a time in :mod:`narrate.segment.sieve`, turn-taking from
+:mod:`narrate.segment.dialogue` re-read in :mod:`narrate.segment.rereads`, pronouns
+from :mod:`narrate.segment.salience`, confidences from
+:mod:`narrate.segment.confidence`); their English word lists live in
 :mod:`narrate.segment.wordlists`. This module assembles the segments.
 """
 
