@@ -13,7 +13,13 @@ from pathlib import Path
 import pytest
 
 from narrate.records import Book, Chapter, Character, Script
+from narrate.segment.attribution import attribute
+from narrate.segment.characters import discover
+from narrate.segment.mentions import find_mentions
+from narrate.segment.quotes import find_quotes
+from narrate.segment.reading import Reading
 from narrate.segment.segmenter import segment
+from narrate.segment.sieve import read_paragraph, resolve_narration
 from narrate.tools import ffmpeg_exe
 
 DATA = Path(__file__).parent / "data"
@@ -114,6 +120,24 @@ def speakers(text: str, cast: list[Character] | None = None) -> list[str | None]
     sc = segment(make_book(text), cast)
     check_cover(sc)
     return [s.speaker for s in sc.segments if s.kind == "speech"]
+
+
+def reading_at(text: str, pi: int, cast: list[Character] | None = None) -> Reading:
+    """The attribution sieve's reading of ``text`` as far as paragraph ``pi``: the
+    paragraphs before it attributed, its own narration resolved, its quotes not yet.
+    With ``pi`` past the last paragraph, the whole book read (but not re-read)."""
+    book = make_book(text)
+    source, spans = book.source, list(book.chapters[0].paragraphs)
+    quotes = find_quotes(source, spans)
+    table = discover(source, cast or None)
+    mentions = find_mentions(source, table)
+    ahead = attribute(source, spans, quotes, table, mentions, {}).lines
+    r = Reading(source, spans, quotes, table, mentions, ahead)
+    for p in range(min(pi, len(spans))):
+        read_paragraph(r, p)
+    if pi < len(spans):
+        resolve_narration(r, *spans[pi], quotes[pi])
+    return r
 
 
 def check_cover(script: Script) -> None:

@@ -7,7 +7,6 @@ import pytest
 from narrate.segment.characters import discover
 from narrate.segment.mentions import find_mentions
 from narrate.segment.said_tags import SaidTags, beside_quote
-from narrate.segment.sieve import share_speakers
 
 
 def test_beside_quote_keeps_the_sentence_touching_the_quote() -> None:
@@ -63,15 +62,3 @@ def test_said_tag_none_for_a_verb_of_no_speech() -> None:
     tags = SaidTags(text, mentions, {id(m): m.ent for m in mentions})
     end = text.index('now."') + 5
     assert tags.find(end, len(text), True) is None
-
-
-def test_quotes_of_a_paragraph_share_the_nearest_speaker_earlier_first() -> None:
-    own: list[tuple[int | None, float]] = [(None, 0.0), (1, 0.9), (None, 0.0), (2, 0.9)]
-    share_speakers(own, [set(), set(), set(), set()])
-    assert own == [(1, 0.85), (1, 0.9), (1, 0.85), (2, 0.9)]
-
-
-def test_a_quote_does_not_share_the_speaker_it_addresses() -> None:
-    own: list[tuple[int | None, float]] = [(1, 0.9), (None, 0.0), (2, 0.9)]
-    share_speakers(own, [set(), {1}, set()])
-    assert own[1] == (2, 0.85)

@@ -3,11 +3,12 @@
 quotes finds the quotes; names holds the name model the others stand on;
 characters and aliases find the cast; mentions and salience resolve names,
 pronouns and descriptions; attribution decides who speaks: a Reading (reading)
-goes through the book a paragraph at a time (sieve), from its said-tags
-(said_tags) and the narration around them, then re-reads the conversations
-(rereads) by the turn-taking of dialogue, giving the confidences named in
-confidence; segmenter assembles the Script; scriptfile reads and writes it;
-wordlists holds the English words they use.
+goes through the book a paragraph at a time (sieve), trying its table of named
+passes in order (quote_passes: said-tags from said_tags and the narration around
+them; turn_passes: the conversation), each returning a Candidate (candidates),
+then re-reads the conversations (rereads) by the turn-taking of dialogue, giving
+the confidences of the one table in confidence; segmenter assembles the Script;
+scriptfile reads and writes it; wordlists holds the English words they use.
 """
 
 from narrate.segment.segmenter import segment

@@ -11,10 +11,12 @@ The book is read twice: the first reading only finds the lines with a
 said-tag, so that the second can settle a conversation's untagged opening from a
 tag further on instead of passing a wrong guess down the turn-taking.
 
-The parts: said_tags.py finds the tags, reading.py holds the state of a reading
-and answers questions about the narration around a quote, sieve.py attributes
-one paragraph, rereads.py re-reads the conversations, and confidence.py names
-the confidences they give.
+The parts: said_tags.py finds the tags; reading.py holds the state of a reading
+(the context the passes read) and answers questions about the narration around a
+quote; candidates.py says what a pass is and returns; quote_passes.py and
+turn_passes.py hold the passes, sieve.py declares them in order and drives them
+over one paragraph, rereads.py declares and drives the re-reads of the
+conversations; confidence.py is the one table of the confidences they give.
 """
 
 from __future__ import annotations

@@ -1,4 +1,11 @@
-"""Conversation structure: addressees, the first-person narrator, turn-taking."""
+"""Conversation structure: addressees, the first-person narrator, turn-taking.
+
+Pure functions over the paragraphs' speakers so far: whom a quote addresses, who
+narrates, whose turn an untagged line is (with the kind of evidence, which
+confidence.py turns into a confidence), and the re-reads of a conversation's runs
+of lines (backfill, untwin, reparity), each returning the changes it proposes for
+the caller to apply.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +15,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import cast
 
+from narrate.segment.confidence import CONFIDENCE, Evidence
 from narrate.segment.mentions import Mention
 from narrate.segment.names import TITLE_FORMS
 from narrate.segment.quotes import DOUBLE_MARKS, SINGLE_MARKS, Quote, nested_quotes
@@ -26,11 +34,10 @@ GENERIC_VOC_RE = re.compile(
 )
 MALE_ADDRESS = frozenset(("sir", "papa", "father", "brother", "uncle"))
 FIRST_PERSON = -1  # find_narrator: a first-person book whose narrator is never named
-ANCHOR = 0.74  # confidence of a line that anchors turn-taking
-WEAK = 0.45  # lines at or below this may be re-read from the anchors
 MAX_REACH = 6  # paragraphs
-TURN = 0.6  # confidence of a line given by turn-taking alone
+# the fit of a stretch of lines re-read as turns (reparity)
 MARGIN = 1.5  # how much better a re-read run must fit than the lines as first read
+SOFT_WEIGHT = 1.5  # what a weakly tagged line pays to change hands
 VOC_BONUS = 0.5  # an addressee answering, or named in the reply
 MISADDRESSED = 1.5  # "Yes, sir." said to, or answered by, a woman
 
@@ -104,24 +111,42 @@ def find_narrator(
     return best if n >= 2 else FIRST_PERSON
 
 
+def carried_on(pi: int, q: Quote, speaker: dict[int, int | None]) -> int | None:
+    """The speaker of the paragraph before, when this one carries on their unclosed speech."""
+    prev = speaker.get(pi - 1)
+    return prev if q.continues and prev is not None else None
+
+
+def answering(
+    pi: int, speaker: dict[int, int | None], vocs: dict[int, set[int]], mine: set[int]
+) -> int | None:
+    """The one the line before addressed, who answers it (never one this line addresses)."""
+    if pi - 1 not in speaker:
+        return None
+    prev = speaker[pi - 1]
+    for x in sorted(vocs.get(pi - 1, ())):
+        if x != prev and x not in mine:
+            return x
+    return None
+
+
 def turn(
     pi: int,
-    q: Quote,
     speaker: dict[int, int | None],
     vocs: dict[int, set[int]],
-    qvocs: list[set[int]],
+    mine: set[int],
     st: Salience,
     hint: int | None = None,
     gvocs: dict[int, str] | None = None,
     later: int | None = None,
     against: int | None = None,
-    named: set[int] | None = None,
     asked: bool = False,
-) -> tuple[int | None, float]:
-    """Speaker of an untagged paragraph from the conversation before it.
+) -> tuple[int, Evidence] | None:
+    """Speaker of an untagged paragraph from the turns of the conversation before it,
+    and the evidence for it; once neither ``carried_on`` nor ``answering`` settles it.
 
-    Nobody speaks a line that addresses them, or (``named``) that speaks of
-    them by name: "Tom will be late" is not Tom's line.
+    Nobody speaks a line in ``mine``: those it addresses, or speaks of by name ("Tom
+    will be late" is not Tom's line).
 
     ``later`` is who a tagged line further on says speaks on this line's side
     of the turn-taking; it settles a line the conversation so far cannot.
@@ -129,16 +154,10 @@ def turn(
     better is known, not the one who speaks this line. ``asked`` tells that the
     line before ends with a question.
     """
-    mine = set().union(*qvocs, named or ())
-    prev = speaker.get(pi - 1) if pi - 1 in speaker else None
-    if q.continues and prev is not None:
-        return prev, 0.86
+    prev = speaker.get(pi - 1)
     if later is not None and (later == prev or later in mine):
         later = None
     if pi - 1 in speaker:
-        for x in sorted(vocs.get(pi - 1, ())):
-            if x != prev and x not in mine:
-                return x, 0.65  # the one just addressed answers
         want = (gvocs or {}).get(pi - 1)  # "Yes, sir." - the next speaker is a man
         if pi - 2 in speaker:
             a = speaker[pi - 2]
@@ -154,41 +173,42 @@ def turn(
                                 x for x in vocs.get(pj, ()) if x not in (a, prev) and x not in mine
                             )
                             if xs:
-                                return xs[0], TURN
+                                return xs[0], "question_to_addressee"
                             break
                 if want is None or st.gender(a) in (want, "unknown"):
-                    return a, 0.6  # two people taking turns
+                    return a, "turns_alternate"
                 for pj in range(pi - 3, max(-1, pi - 10), -1):
                     b = speaker.get(pj)
                     if b is not None and b != prev and b not in mine and st.gender(b) == want:
-                        return b, 0.55
+                        return b, "turn_by_address"
         if later is not None:
-            return later, 0.45
+            return later, "tagged_line_ahead"
         free = [e for e in reversed(st.recent) if e != prev and e not in mine]
         me = st.narrator
         back = [speaker.get(pj) for pj in range(pi - 2, max(-1, pi - 10), -1)]
         earlier = next((b for b in back if b is not None and b != prev), None)
-        if pi - 2 not in speaker and earlier not in mine and earlier in st.recent[-2:]:
+        recent = earlier is not None and earlier not in mine and earlier in st.recent[-2:]
+        if pi - 2 not in speaker and earlier is not None and recent:
             # the talk picks up again after narration: the one who spoke before it, still in
             # view, answers, not someone the narration only named in passing
-            return earlier, 0.4
+            return earlier, "resumes_after_narration"
         narrated = (
             pi - 2 not in speaker and free and me is not None and me != prev and me not in mine
         )
-        if narrated and earlier != free[0]:
+        if narrated and me is not None and earlier != free[0]:
             # the one lately named is no earlier speaker: more likely the "I" telling it
-            return me, 0.4
+            return me, "narrator_answers"
         for e in free:
-            return e, 0.4
+            return e, "recent_character"
     if later is not None:
-        return later, 0.45
+        return later, "tagged_line_ahead"
     if hint is not None and hint not in mine and hint != against:
-        return hint, 0.35  # the character the narration just before was about
+        return hint, "narration_before"  # the character the narration just before was about
     # not the one a tagged line just after says answers this line
     free = [e for e in reversed(st.recent) if e not in mine]
     for e in [e for e in free if e != against] or free:
-        return e, 0.3
-    return None, 0.0
+        return e, "recent_other"
+    return None
 
 
 def turns_apart(a: int, b: int, continues: set[int] | frozenset[int]) -> int:
@@ -213,6 +233,7 @@ def backfill(
     """
 
     changes: dict[int, int] = {}
+    none, anchor, weak = (CONFIDENCE[k] for k in ("undecided", "anchor_at_least", "weak_at_most"))
     pi = 0
     while pi < n:
         if pi not in speaker:
@@ -222,11 +243,11 @@ def backfill(
         while pi in speaker:
             run.append(pi)
             pi += 1
-        anchors = [p for p in run if conf.get(p, 0) >= ANCHOR and speaker[p] is not None]
+        anchors = [p for p in run if conf.get(p, none) >= anchor and speaker[p] is not None]
         if not anchors:
             continue
         for p in run:
-            if conf.get(p, 0) > WEAK:
+            if conf.get(p, none) > weak:
                 continue
             best = min(anchors, key=lambda a: (abs(a - p), a > p))
             if abs(best - p) > MAX_REACH:
@@ -239,8 +260,6 @@ def backfill(
                 who = speaker[min(others, key=lambda a: (abs(a - p), a > p))]
             if who is not None and who not in vocs.get(p, ()) and who != speaker[p]:
                 changes[p] = who
-    for p, who in changes.items():
-        speaker[p] = who
     return changes
 
 
@@ -259,8 +278,9 @@ def untwin(
     ``opens`` (paragraphs that open with their quote) tells.
     """
     changes: dict[int, int] = {}
+    none, twin, tagged = (CONFIDENCE[k] for k in ("undecided", "untwin_at_most", "tagged_at_least"))
     for p in sorted(last):
-        if conf.get(p, 0) > TURN or conf.get(p + 1, 0) < 0.9 or p + 1 not in opens:
+        if conf.get(p, none) > twin or conf.get(p + 1, none) < tagged or p + 1 not in opens:
             continue
         nxt = first.get(p + 1)
         if nxt is None or last[p] != nxt:
@@ -268,8 +288,6 @@ def untwin(
         prev = last.get(p - 1)
         if prev is not None and prev != nxt and prev not in vocs.get(p, ()):
             changes[p] = prev
-    for p, who in changes.items():
-        last[p] = who
     return changes
 
 
@@ -355,9 +373,6 @@ def reparity(
         for i, q in enumerate(range(a, b + 1)):
             if best[i] is not None and best[i] != old[i]:
                 changes[q] = cast(int, best[i])
-    for q, who in changes.items():
-        last[q] = who
-        first[q] = who
     return changes
 
 

@@ -1,12 +1,13 @@
 """One reading of a book by the attribution sieve: the state it builds as it goes.
 
-A Reading holds what every pass of the sieve consults: the book's paragraphs,
+A Reading is the context every pass of the sieve reads: the book's paragraphs,
 quotes and mentions, the mentions resolved so far (and the Salience resolving
 them), who spoke each paragraph and whom it addressed, and the lines the first
 reading found. Its methods answer the sieve's questions about the narration and
 the talk around a quote: the subject beside it, the paragraph leading into it,
 the tagged line further on, whose turn a "he said" is. The said-tags themselves
-are found by :class:`narrate.segment.said_tags.SaidTags`.
+are found by :class:`narrate.segment.said_tags.SaidTags`. The passes only read a
+Reading; the drivers (sieve.py, rereads.py) write to it from the lines they choose.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from narrate.records import Character
-from narrate.segment.confidence import BY_NAME, TAGGED
+from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.dialogue import FIRST_PERSON, find_narrator, turns_apart, vocatives
 from narrate.segment.mentions import SPOUSE, Mention
 from narrate.segment.names import Entity, NameTable
@@ -180,16 +181,17 @@ class Reading:
         else with any said-tag) an even number of turns on (so the same side of the
         turn-taking), from the first reading; with side 1, an odd number."""
         found: dict[bool, int] = {}
+        tagged, named = CONFIDENCE["tagged_at_least"], CONFIDENCE["named_at_least"]
         for d in range(1, AHEAD + 1):
             if pi + d not in self.ahead:
                 break  # the conversation breaks off
             who, c = self.ahead[pi + d]
             if (
                 turns_apart(pi, pi + d, self.carried) % 2 == side
-                and c >= TAGGED
+                and c >= tagged
                 and who is not None
             ):
-                found.setdefault(c >= BY_NAME, who)
+                found.setdefault(c >= named, who)
         return found.get(True, found.get(False))
 
     def dialogue_pronoun(self, pi: int, lo: int, m: Mention, mine: set[int]) -> int | None:

@@ -1,41 +1,47 @@
 """The conversation re-reads: runs of lines read again once every paragraph has a speaker.
 
-Turn-taking (dialogue.py) proposes the changes: weak lines backfilled from the
-tagged anchors of their conversation, a line "twinned" with the tagged line after
-it given back to the one before, and each stretch of untagged lines re-read as
-two people taking turns. This module applies them to the reading's result, in
-that order, each lowering the confidence of the lines it changes.
+:data:`REREADS` declares them in order: weak lines backfilled from the tagged
+anchors of their conversation, a line "twinned" with the tagged line after it
+given back to the one before, and each stretch of untagged lines re-read as two
+people taking turns. Turn-taking (dialogue.py) proposes the changes; each re-read
+here turns them into candidates, one per paragraph, and the driver applies them
+to the reading, lowering the confidence of the lines it changes, before the next
+re-read reads the speakers so changed.
 """
 
 from __future__ import annotations
 
-from narrate.segment.confidence import BACKFILLED, SOFT_BELOW, SOFT_WEIGHT, UNTWINNED
-from narrate.segment.dialogue import TURN, WEAK, backfill, reparity, untwin
+from narrate.segment.candidates import Candidate, Reread
+from narrate.segment.confidence import CONFIDENCE
+from narrate.segment.dialogue import SOFT_WEIGHT, backfill, reparity, untwin
 from narrate.segment.reading import Reading
 
 
-def reread_conversations(r: Reading) -> None:
-    """Backfill, untwin and reparity the reading's lines, in that order."""
-    result, quotes, names = r.result, r.quotes, r.names
+def backfilled(r: Reading) -> dict[int, Candidate]:
+    """Weak lines of a conversation re-read from its anchors: the same speaker an even
+    number of turns away, the other one an odd number."""
     changed = backfill(len(r.paras), r.last_speaker, r.first_confidence, r.addressed, r.carried)
-    for pi, who in changed.items():
-        for q in quotes[pi]:
-            if result.confidence[id(q)] <= WEAK:
-                result.speakers[id(q)] = names[who]
-                result.confidence[id(q)] = BACKFILLED
+    return {pi: Candidate.of("backfill", "backfilled", who) for pi, who in changed.items()}
+
+
+def untwinned(r: Reading) -> dict[int, Candidate]:
+    """An untagged line given to the one who speaks the tagged line right after it goes
+    back to the one before."""
     changed = untwin(r.last_speaker, r.first_speaker, r.first_confidence, r.addressed, r.opens)
-    for pi, who in changed.items():
-        for q in quotes[pi]:
-            if result.confidence[id(q)] <= TURN:
-                result.speakers[id(q)] = names[who]
-                result.confidence[id(q)] = UNTWINNED
+    return {pi: Candidate.of("untwin", "untwinned", who) for pi, who in changed.items()}
+
+
+def refitted(r: Reading) -> dict[int, Candidate]:
+    """Each stretch of lines turn-taking alone gave, re-read as two people taking turns to
+    fit the lines on both its sides and the forms of address in it."""
+    quotes = r.quotes
     continues = {pi for pi in r.turned if quotes[pi][0].continues}
     # a lone quote given to the subject of the narration next to it may still be re-read
     soft = {
         pi: SOFT_WEIGHT
         for pi, c in r.first_confidence.items()
         if pi not in r.turned
-        and c < SOFT_BELOW
+        and c < CONFIDENCE["soft_below"]
         and len(quotes[pi]) == 1
         and r.first_speaker[pi] is not None
     }
@@ -51,7 +57,32 @@ def reread_conversations(r: Reading) -> None:
         r.addressed_gender,
         genders,
     )
-    for pi, who in fixed.items():
-        for q in quotes[pi]:
-            result.speakers[id(q)] = names[who]
-            result.confidence[id(q)] = min(result.confidence[id(q)], TURN)
+    return {pi: Candidate.of("reparity", "refit", who) for pi, who in fixed.items()}
+
+
+REREADS: tuple[Reread, ...] = (
+    Reread("backfill", backfilled, CONFIDENCE["weak_at_most"]),
+    Reread("untwin", untwinned, CONFIDENCE["untwin_at_most"]),
+    Reread("reparity", refitted, float("inf"), lowers=True, first_too=True),
+)
+
+
+def reread_conversations(r: Reading) -> None:
+    """Run the re-reads in order, each on the speakers the one before left."""
+    result, quotes, names = r.result, r.quotes, r.names
+    for reread in REREADS:
+        for pi, c in reread.run(r).items():
+            who = c.speaker
+            # the record the next re-read reads
+            r.last_speaker[pi] = who
+            if reread.first_too:
+                r.first_speaker[pi] = who
+            if who is None:
+                continue
+            for q in quotes[pi]:
+                conf = result.confidence[id(q)]
+                if conf <= reread.at_most:
+                    result.speakers[id(q)] = names[who]
+                    result.confidence[id(q)] = (
+                        min(conf, c.confidence) if reread.lowers else c.confidence
+                    )

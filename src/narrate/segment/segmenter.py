@@ -5,10 +5,12 @@ apostrophes, run-on speech), :mod:`narrate.segment.characters` and
 :mod:`narrate.segment.aliases` find the characters (or map the user's cast) on the
 name model of :mod:`narrate.segment.names`, :mod:`narrate.segment.mentions` finds
 names, pronouns and descriptions in the text, and :mod:`narrate.segment.attribution`
-runs the sieve (said-tags from :mod:`narrate.segment.said_tags`, one paragraph at a
-time in :mod:`narrate.segment.sieve`, turn-taking from :mod:`narrate.segment.dialogue`
-re-read in :mod:`narrate.segment.rereads`, pronouns from
-:mod:`narrate.segment.salience`); their English word lists live in
+runs the sieve (said-tags from :mod:`narrate.segment.said_tags`, the passes of
+:mod:`narrate.segment.quote_passes` and :mod:`narrate.segment.turn_passes` declared
+and driven one paragraph at a time in :mod:`narrate.segment.sieve`, turn-taking from
+:mod:`narrate.segment.dialogue` re-read in :mod:`narrate.segment.rereads`, pronouns
+from :mod:`narrate.segment.salience`, confidences from
+:mod:`narrate.segment.confidence`); their English word lists live in
 :mod:`narrate.segment.wordlists`. This module assembles the segments.
 """
 
@@ -19,6 +21,7 @@ from collections.abc import Sequence
 from narrate.records import Book, Character, Kind, Script, Segment
 from narrate.segment.attribution import Attribution, attribute
 from narrate.segment.characters import discover
+from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.mentions import find_mentions
 from narrate.segment.quotes import Quote, find_quotes
 
@@ -50,7 +53,7 @@ def segment(book: Book, characters: Sequence[Character] | None = None) -> Script
                     source[q.start : q.end],
                     q.start,
                     q.end,
-                    round(result.confidence.get(id(q), 0.2), 3),
+                    round(result.confidence.get(id(q), CONFIDENCE["unread"]), 3),
                 )
             )
             cur = q.end
@@ -72,4 +75,5 @@ def _narration(out: list[Segment], source: str, chapter: int, k: int, lo: int, h
     while hi > lo and source[hi - 1].isspace():
         hi -= 1
     if hi > lo:
-        out.append(Segment(chapter, k, "narration", None, source[lo:hi], lo, hi, 1.0))
+        narration = CONFIDENCE["narration"]
+        out.append(Segment(chapter, k, "narration", None, source[lo:hi], lo, hi, narration))
