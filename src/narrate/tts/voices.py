@@ -211,3 +211,34 @@ class VoiceIndex:
             child=tuple(self._spread(bases, child, used)),
             child_pitch=self.scheme.child_pitch,
         )
+
+
+class IndexedVoices:
+    """The casting half of the Engine Protocol, for an engine whose voice ids follow a
+    VoiceScheme: validation, suggestions and pools all come from one VoiceIndex.
+
+    The engine sets ``scheme`` and provides ``voices()``; the index is built once.
+    """
+
+    scheme: VoiceScheme
+    _index: VoiceIndex | None = None
+
+    def voices(self, lang: str | None = None) -> list[VoiceInfo]:
+        raise NotImplementedError
+
+    def _voice_index(self) -> VoiceIndex:
+        if self._index is None:
+            self._index = VoiceIndex(self.voices(), self.scheme)
+        return self._index
+
+    def narrator_voice(self, language: str) -> str:
+        return self._voice_index().narrator_voice(language)
+
+    def casting_pools(self, language: str, narrator: str) -> CastingPools:
+        return self._voice_index().pools(language, narrator)
+
+    def knows_voice(self, voice_id: str) -> bool:
+        return self._voice_index().knows(voice_id)
+
+    def closest_voices(self, voice_id: str, n: int = 3) -> list[str]:
+        return self._voice_index().closest(voice_id, n)

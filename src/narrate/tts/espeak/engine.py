@@ -12,18 +12,19 @@ import pyttsx3
 
 from narrate.errors import EngineError
 from narrate.records import Voice, VoiceInfo
-from narrate.tts.engine import DEFAULT_TIMEOUT_S, CastingPools, PcmChunk
+from narrate.tts.engine import DEFAULT_TIMEOUT_S, PcmChunk
 from narrate.tts.espeak import voices as espeak_voices
 from narrate.tts.espeak.library import SAMPLE_RATE, Espeak, locate
 from narrate.tts.espeak.synth import EspeakSynthesizer
-from narrate.tts.voices import VoiceIndex
+from narrate.tts.voices import IndexedVoices
 
 
-class EspeakEngine:
+class EspeakEngine(IndexedVoices):
     """espeak-ng through narrate's in-memory pyttsx3 driver."""
 
     name = "espeak"
     sample_rate = SAMPLE_RATE
+    scheme = espeak_voices.SCHEME
 
     def __init__(
         self, *, timeout: float = DEFAULT_TIMEOUT_S, voices: list[VoiceInfo] | None = None
@@ -33,7 +34,6 @@ class EspeakEngine:
         self._listed = voices
         self._all: list[VoiceInfo] | None = None
         self._synth: EspeakSynthesizer | None = None
-        self._index: VoiceIndex | None = None
 
     # --- voices and casting ---
 
@@ -62,23 +62,6 @@ class EspeakEngine:
         if not lang:  # listed once: loading the file and casting both ask
             self._all = listed
         return list(listed)
-
-    def _voice_index(self) -> VoiceIndex:
-        if self._index is None:
-            self._index = VoiceIndex(self.voices(), espeak_voices.SCHEME)
-        return self._index
-
-    def narrator_voice(self, language: str) -> str:
-        return self._voice_index().narrator_voice(language)
-
-    def casting_pools(self, language: str, narrator: str) -> CastingPools:
-        return self._voice_index().pools(language, narrator)
-
-    def knows_voice(self, voice_id: str) -> bool:
-        return self._voice_index().knows(voice_id)
-
-    def closest_voices(self, voice_id: str, n: int = 3) -> list[str]:
-        return self._voice_index().closest(voice_id, n)
 
     # --- text ---
 

@@ -9,16 +9,18 @@ from __future__ import annotations
 from typing import Any
 
 from narrate.records import Gender, Voice, VoiceInfo
-from narrate.tts.engine import DEFAULT_TIMEOUT_S, CastingPools, PcmChunk
+from narrate.tts.engine import DEFAULT_TIMEOUT_S, PcmChunk
 from narrate.tts.synthesis import Pyttsx3Synthesizer
-from narrate.tts.voices import VoiceIndex, VoiceScheme
+from narrate.tts.voices import IndexedVoices, VoiceScheme
 
 SAMPLE_RATE = 22050  # what the drivers' files are converted to
 _SCHEME = VoiceScheme()
 
 
-class SystemEngine:
+class SystemEngine(IndexedVoices):
     """One of pyttsx3's platform drivers, named by ``driver`` ("nsss", "sapi5")."""
+
+    scheme = _SCHEME
 
     def __init__(
         self,
@@ -31,7 +33,6 @@ class SystemEngine:
         self._timeout = timeout  # the drivers themselves cannot be bounded in time
         self._listed = voices
         self._synth: Pyttsx3Synthesizer | None = None
-        self._index: VoiceIndex | None = None
 
     @property
     def name(self) -> str:
@@ -46,23 +47,6 @@ class SystemEngine:
         if lang:
             found = [v for v in found if any(lang.lower() in x.lower() for x in v.languages)]
         return found
-
-    def _voice_index(self) -> VoiceIndex:
-        if self._index is None:
-            self._index = VoiceIndex(self.voices(), _SCHEME)
-        return self._index
-
-    def narrator_voice(self, language: str) -> str:
-        return self._voice_index().narrator_voice(language)
-
-    def casting_pools(self, language: str, narrator: str) -> CastingPools:
-        return self._voice_index().pools(language, narrator)
-
-    def knows_voice(self, voice_id: str) -> bool:
-        return self._voice_index().knows(voice_id)
-
-    def closest_voices(self, voice_id: str, n: int = 3) -> list[str]:
-        return self._voice_index().closest(voice_id, n)
 
     def escape(self, text: str) -> str:
         return text  # the drivers are given plain text
