@@ -215,9 +215,9 @@ def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None, check
 
     prep = prepare_book(book, voices)
     if write_to:
-        write_starter(write_to, prep.script, prep.cast, prep.config)
+        write_starter(write_to, prep.script, prep.voiced, prep.config)
         click.echo(f"wrote {write_to}", err=True)
-    click.echo(cast_listing(prep.script, prep.cast, fmt, check))
+    click.echo(cast_listing(prep.script, prep.voiced, fmt, check))
 
 
 @main.command()

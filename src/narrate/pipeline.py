@@ -73,8 +73,15 @@ class Prepared:
     book: Book
     config: VoiceConfig
     script: Script
-    cast: Cast
+    cast: Cast | None  # None when the voices were not checked (`narrate script`)
     path: Path | None = None
+
+    @property
+    def voiced(self) -> Cast:
+        """The cast, for the commands that speak or list voices (all but `narrate script`)."""
+        if self.cast is None:
+            raise ValueError("the book was prepared without checking its voices")
+        return self.cast
 
 
 def prepare_book(
@@ -104,7 +111,7 @@ def prepare_book(
     if script_file is not None:
         script = apply_corrections(script, load_corrections(script_file))
     cast = build_cast(script, config, engine, book.language) if check_voices else None
-    return Prepared(book, config, script, cast, book_path)  # type: ignore[arg-type]
+    return Prepared(book, config, script, cast, book_path)
 
 
 def script_listing(prep: Prepared, fmt: str) -> str:
@@ -236,7 +243,7 @@ def _settings(prep: Prepared, options: Options, cache: BlockCache) -> RenderSett
 
 
 def _plans(prep: Prepared, options: Options, settings: RenderSettings) -> list[ChapterPlan]:
-    book, config, script, cast = prep.book, prep.config, prep.script, prep.cast
+    book, config, script, cast = prep.book, prep.config, prep.script, prep.voiced
     engine = default_engine()
     opening, closing = _credits(book, config) if options.credits else (None, None)
     last = len(book.chapters) - 1

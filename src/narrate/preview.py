@@ -46,7 +46,7 @@ def render_preview(
     engine.voices()  # asked first, so a broken engine is reported before anything else
     if book is not None:
         prep = prepare_book(book, voices)
-        config, cast, characters = prep.config, prep.cast, prep.script.characters
+        config, cast, characters = prep.config, prep.voiced, prep.script.characters
         if text is None:
             text = _first_line(prep.script, name)
     else:
