@@ -29,7 +29,7 @@ PRONOUN_RE = re.compile(r"\b(?:he|she|his|her|him|hers|himself|herself)\b", re.I
 SENT_END_RE = re.compile(r"[.!?;\"\u201c\u201d]")
 
 
-def _gender_votes(text: str, end: int) -> tuple[int, int]:
+def gender_votes(text: str, end: int) -> tuple[int, int]:
     """The first he/she-type pronoun after a mention, in its sentence."""
     if text[end : end + 1] in ("'", "\u2019"):
         return 0, 0  # after "X's", a pronoun is as often about someone else
@@ -80,7 +80,7 @@ def cluster(
         elif g == "female":
             ent.female += 3 * n
         for e in ends.get(key, ()):
-            mv, fv = _gender_votes(text, e)
+            mv, fv = gender_votes(text, e)
             ent.male += mv
             ent.female += fv
 

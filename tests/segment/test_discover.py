@@ -1,0 +1,60 @@
+"""Discovery with no cast: which names are characters, how their forms join, their gender.
+
+Every passage here is invented for the test.
+"""
+
+from __future__ import annotations
+
+from conftest import speakers
+
+from narrate.segment.characters import discover
+
+
+def _names(text: str) -> set[str]:
+    table = discover(text)
+    return {table.entities[e].main_name() for e in set(table.lookup.values())}
+
+
+PLACE_STORY = """\
+Tobias Wren had lived at Quillhaven all his life. He walked to Quillhaven market every
+morning, and in Quillhaven nobody thought him odd.
+
+"Good morning," said Tobias.
+
+"Good morning to you," said Hester Pike. She had come from Quillhaven too, and she
+meant to go back to Quillhaven before dark.
+
+Quillhaven was quiet that year. Quillhaven gossip was slow, and Quillhaven folk were
+kind; all Quillhaven said it would rain, and Quillhaven slept early.
+
+At Quillhaven the lamps were lit early. Hester stayed near Quillhaven bridge, and
+Tobias went home through Quillhaven square.
+
+"It will rain," said Hester.
+"""
+
+
+def test_a_place_used_as_a_place_is_not_a_character() -> None:
+    names = _names(PLACE_STORY)
+    assert "Quillhaven" not in names
+    assert {"Tobias Wren", "Hester Pike"} <= names
+    assert speakers(PLACE_STORY) == ["Tobias Wren", "Hester Pike", "Hester Pike"]
+
+
+ROLE_STORY = """\
+"To say the truth, I am tired," said Orla. She finished the letter; "and cold."
+
+"Sit by the fire," said the ferryman, turning his cap in his hands.
+
+"Thank you," said Orla.
+
+"The tide is turning," said the ferryman, and he looked at the sky.
+"""
+
+
+def test_a_role_speaker_needs_a_said_tag_by_a_quote_and_takes_its_pronouns() -> None:
+    table = discover(ROLE_STORY)
+    roles = {e.main_name(): e for e in table.entities if e.cast_name}
+    assert "The Ferryman" in roles
+    assert roles["The Ferryman"].gender == "male"
+    assert "The Truth" not in roles and "The Letter" not in roles
