@@ -58,3 +58,47 @@ def test_a_role_speaker_needs_a_said_tag_by_a_quote_and_takes_its_pronouns() -> 
     assert "The Ferryman" in roles
     assert roles["The Ferryman"].gender == "male"
     assert "The Truth" not in roles and "The Letter" not in roles
+
+
+JOIN_STORY = """\
+Mr. Silas Thorne kept the lighthouse. Everyone on the coast knew Mr. Silas Thorne.
+
+"The glass is falling," said Mr. Thorne. He wiped the lamp.
+
+"Then we stay in," said Mrs. Quill. She set the kettle on.
+
+Mr. Thorne nodded. "We stay in," he said.
+
+"Tea, Mr. Thorne?" asked Mrs. Quill.
+
+"Thank you," said Mr. Thorne, and he sat down. Mr. Thorne was tired; Mr. Thorne had
+watched all night.
+"""
+
+TWO_STORY = """\
+Mr. Hale came in from the yard. "Supper," said Mr. Hale.
+
+"Not yet," said Mrs. Hale. She looked at her son.
+
+Later Mr. Tom Hale arrived. Mr. Hale shook hands with Tom, and Mr. Tom Hale sat by
+Mr. Hale. "Good evening," said Mr. Tom Hale. Tom laughed, and Mr. Hale frowned at Tom.
+
+"You are late," said Mr. Hale.
+"""
+
+
+def test_a_full_name_and_its_title_and_surname_are_one_character() -> None:
+    table = discover(JOIN_STORY)
+    assert table.lookup["mr thorne"] == table.lookup["mr silas thorne"]
+    assert speakers(JOIN_STORY) == [
+        "Mr. Thorne",
+        "Mrs. Quill",
+        "Mr. Thorne",
+        "Mrs. Quill",
+        "Mr. Thorne",
+    ]
+
+
+def test_two_people_of_one_surname_stay_apart_when_the_text_tells_them_apart() -> None:
+    table = discover(TWO_STORY)
+    assert table.lookup["mr hale"] != table.lookup["mr tom hale"]
