@@ -8,6 +8,7 @@ from __future__ import annotations
 from conftest import speakers
 
 from narrate.segment.characters import discover
+from narrate.segment.salience import Salience
 
 
 def _names(text: str) -> set[str]:
@@ -102,3 +103,30 @@ def test_a_full_name_and_its_title_and_surname_are_one_character() -> None:
 def test_two_people_of_one_surname_stay_apart_when_the_text_tells_them_apart() -> None:
     table = discover(TWO_STORY)
     assert table.lookup["mr hale"] != table.lookup["mr tom hale"]
+
+
+GENDER_STORY = """\
+Corvane rose early. Corvane said he would walk to the cliffs, and he went alone.
+
+"Wait," said Corvane, when he reached the gate. Corvane, she thought, was a fool.
+
+Corvane turned, and he laughed. "Come too," said Corvane, as he held the gate.
+
+Corvane waited while he counted the gulls.
+"""
+
+
+def test_many_pronouns_outweigh_a_stray_one() -> None:
+    table = discover(GENDER_STORY)
+    assert table.entities[table.lookup["corvane"]].gender == "male"
+
+
+def test_a_discovered_narrator_is_not_given_a_stray_pronoun_s_gender() -> None:
+    table = discover(GENDER_STORY)
+    st = Salience(table)
+    st.narrator = table.lookup["corvane"]
+    st.recent = [st.narrator]
+    table.entities[st.narrator].male = table.entities[st.narrator].female = 0.0
+    table.entities[st.narrator].first = None
+    st.pron("female")
+    assert st.gender(st.narrator) == "unknown"
