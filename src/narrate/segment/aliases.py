@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 from narrate.records import Gender
 from narrate.segment.names import (
@@ -44,15 +45,19 @@ class Together:
         self.starts = [0] + [m.end() for m in SENTENCE_RE.finditer(text)]
         self.first_at: dict[tuple[str | None, str], int] = {}
 
-    def _short(self, title: str | None, tok: str) -> re.Pattern[str]:
+    def _found(self, title: str | None, tok: str) -> Iterator[re.Match[str]]:
+        # a pattern opening with its literal is searched fast; the word start is checked after
         head = re.escape(title.rstrip(".")) + r"\.?\s+" if title else ""
-        return re.compile(rf"(?<![\w-]){head}{re.escape(tok)}(?![\w-])")
+        for m in re.finditer(rf"{head}{re.escape(tok)}(?![\w-])", self.text):
+            at = m.start()
+            if at == 0 or not (self.text[at - 1].isalnum() or self.text[at - 1] in "-_'"):
+                yield m
 
     def share(self, title: str | None, tok: str, word: str) -> float:
         """The share of the sentences naming ``title tok`` that also hold ``word``."""
-        wre = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
+        wre = re.compile(rf"\b{re.escape(word)}(?![\w-])")
         n = both = 0
-        for m in self._short(title, tok).finditer(self.text):
+        for m in self._found(title, tok):
             k = bisect.bisect_right(self.starts, m.start()) - 1
             lo = self.starts[k]
             hi = self.starts[k + 1] if k + 1 < len(self.starts) else len(self.text)
@@ -63,7 +68,7 @@ class Together:
     def first(self, title: str | None, tok: str) -> int:
         """Where ``title tok`` is first written (len(text) when never)."""
         if (title, tok) not in self.first_at:
-            m = self._short(title, tok).search(self.text)
+            m = next(self._found(title, tok), None)
             self.first_at[(title, tok)] = m.start() if m else len(self.text)
         return self.first_at[(title, tok)]
 
