@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterator
 
 from narrate.records import Gender
 from narrate.segment.names import (
@@ -27,9 +29,51 @@ PLACE_WORDS = words(
 CHILD_RE = re.compile(r"\b(?:little|baby|infant)\s+([A-Z][\w'-]*)")
 PRONOUN_RE = re.compile(r"\b(?:he|she|his|her|him|hers|himself|herself)\b", re.IGNORECASE)
 SENT_END_RE = re.compile(r"[.!?;\"\u201c\u201d]")
+# a sentence ends at . ! ? before a capital, but not after a title's stop ("Mr. Hale")
+SENTENCE_RE = re.compile(
+    r"(?<!\b[MD]r)(?<!\bMrs)(?<!\bSt)[.!?]+['\"\u201d\u2019]?\s+(?=[A-Z\"\u201c])"
+)
+WIFE_TITLES = frozenset(("mrs", "lady", "madame", "mme", "dame"))
 
 
-def _gender_votes(text: str, end: int) -> tuple[int, int]:
+class Together:
+    """How often two names share a sentence: one person is seldom named twice in one
+    sentence by two forms, two people often are ("Mrs. Hale kissed Ada")."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in SENTENCE_RE.finditer(text)]
+        self.first_at: dict[tuple[str | None, str], int] = {}
+
+    def _found(self, title: str | None, tok: str) -> Iterator[re.Match[str]]:
+        # a pattern opening with its literal is searched fast; the word start is checked after
+        head = re.escape(title.rstrip(".")) + r"\.?\s+" if title else ""
+        for m in re.finditer(rf"{head}{re.escape(tok)}(?![\w-])", self.text):
+            at = m.start()
+            if at == 0 or not (self.text[at - 1].isalnum() or self.text[at - 1] in "-_'"):
+                yield m
+
+    def share(self, title: str | None, tok: str, word: str) -> float:
+        """The share of the sentences naming ``title tok`` that also hold ``word``."""
+        wre = re.compile(rf"\b{re.escape(word)}(?![\w-])")
+        n = both = 0
+        for m in self._found(title, tok):
+            k = bisect.bisect_right(self.starts, m.start()) - 1
+            lo = self.starts[k]
+            hi = self.starts[k + 1] if k + 1 < len(self.starts) else len(self.text)
+            n += 1
+            both += wre.search(self.text, lo, hi) is not None
+        return both / n if n else 0.0
+
+    def first(self, title: str | None, tok: str) -> int:
+        """Where ``title tok`` is first written (len(text) when never)."""
+        if (title, tok) not in self.first_at:
+            m = next(self._found(title, tok), None)
+            self.first_at[(title, tok)] = m.start() if m else len(self.text)
+        return self.first_at[(title, tok)]
+
+
+def gender_votes(text: str, end: int) -> tuple[int, int]:
     """The first he/she-type pronoun after a mention, in its sentence."""
     if text[end : end + 1] in ("'", "\u2019"):
         return 0, 0  # after "X's", a pronoun is as often about someone else
@@ -80,9 +124,21 @@ def cluster(
         elif g == "female":
             ent.female += 3 * n
         for e in ends.get(key, ()):
-            mv, fv = _gender_votes(text, e)
+            mv, fv = gender_votes(text, e)
             ent.male += mv
             ent.female += fv
+
+    together = Together(text)
+
+    def two_people(title: str, tok: str, x: Entity) -> bool:
+        """The text shows that "Mr. Hale" is not the Hale ``x`` ("Mr. Tom Hale"): the
+        first name is often in the same sentence, or ``x`` is titled like the short form
+        yet only written so after the short form was in use (a brother told apart)."""
+        if x.first and together.share(title, tok, x.first) > 0.05:
+            return True
+        if x.title and x.first and title_word(x.title) == title_word(title):
+            return together.first(x.title, f"{x.first} {tok}") > together.first(title, tok)
+        return False
 
     # person evidence: a title, or several mentions
     keep = dict(cands)
@@ -111,16 +167,25 @@ def cluster(
         tok = toks[0]
         g = title_gender(title)
         same = [x for x in by_last[tok] if x.title and title_word(x.title) == title_word(title)]
-        if n > 3:
-            # "Mr. Knightley" is not "Mr. John Knightley" when both are common
-            same = [x for x in same if sum(x.forms.values()) < 10]
+        same = [x for x in same if not two_people(title, tok, x)]
         if not same:
             if title_word(title) in FIRST_NAME_TITLES:  # Sir William, Miss Lizzy
                 same = [x for x in by_first[canonical_first(tok)] if compatible(x, g)]
             if title_word(title) == "mrs":
                 same = []  # Mrs. X is X's wife, not a woman called X
-        if not same and title_word(title) not in ("mrs", "lady", "madame", "mme", "dame"):
+        if not same and title_word(title) not in WIFE_TITLES:
             same = [x for x in by_last[tok] if compatible(x, g) and x.title is None]
+            same = [x for x in same if not two_people(title, tok, x)]
+        elif not same and title_word(title) == "mrs":
+            # "Mrs. Hale" is the one woman written "Ada Hale", unless a mother and a
+            # daughter share the name or the two names meet in one sentence
+            women = [x for x in by_last[tok] if x.first and x.gender == "female"]
+            if len(women) == 1 and (women[0].title is None or title_word(women[0].title) == "mrs"):
+                same = [x for x in women if not two_people(title, tok, x)]
+        if len(same) > 1:
+            sizes = sorted((sum(x.forms.values()), x.key) for x in same)
+            if sizes[-1][0] >= 4 * sizes[-2][0]:
+                same = [entities[sizes[-1][1]]]  # one clearly dominant bearer of the name
         if len(same) == 1:
             ent = same[0]
         else:

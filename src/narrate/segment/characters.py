@@ -11,7 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 
 from narrate.records import Character
-from narrate.segment.aliases import child_cues, cluster
+from narrate.segment.aliases import child_cues, cluster, gender_votes
 from narrate.segment.names import (
     SEQ_RE,
     TOKEN_RE,
@@ -43,14 +43,19 @@ BARE_TITLE_STOP = words("mr mrs miss ms m mister master mistress madam dr sir la
 ACTED_RE = re.compile(r"[ \t]+(?:[a-z]+ly[ \t]+)?(?!need|seem|succeed)[a-z]{2,}ed\b")
 PLACE_PREP_RE = re.compile(
     r"(?:\b(?:in|from|at|into|near|through|via)|\b(?:went|go|goes|gone|going|come|came|"
-    r"coming|returned|return|travelled|traveled|sent|moved|back|way|journey)\s+to)\s+$"
+    r"coming|returned|return|travelled|traveled|sent|moved|back|way|journey)\s+to)\s+"
+    r"(?:the\s+)?$"
 )
 SUBJECT_BEFORE_RE = re.compile(r"(?:[,;:]|\b(?:and|but|as|while|when|then|that|so))\s+$")
 
 TAG_AFTER_RE = re.compile(r"[\s,]*(?:\w+ly\s+)?(?:" + SPEECH_VERB_ALT + r")\b")
 TAG_BEFORE_RE = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")[ \t\n]+$")
+# The verb must follow a closing quotation mark: '"Yes," said the waiter' tags a speaker,
+# "to say the truth," and "finished the letter;" do not.
 ROLE_AFTER_RE = re.compile(
-    r"\b(?:" + SPEECH_VERB_ALT + r")\s+the\s+(?:[a-z]+\s+)?([a-z]{3,})(?=\s*[,.;:!?\u2014-])"
+    r"[\"\u201d\u2019][ \t]*\n?[ \t]*(?:"
+    + SPEECH_VERB_ALT
+    + r")\s+the\s+(?:[a-z]+\s+)?([a-z]{3,})(?=\s*[,.;:!?\u2014]|-(?![a-z]))"
 )
 ROLE_BEFORE_RE = re.compile(
     r"(?:^|[.!?,]['\"\u201d\u2019]?\s+|['\"\u201d\u2019]\s*)[Tt]he\s+([a-z]{3,})\s+(?:"
@@ -108,6 +113,8 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
     the_count: Counter[tuple[str | None, tuple[str, ...]]] = Counter()
     place_count: Counter[tuple[str | None, tuple[str, ...]]] = Counter()
     acted: Counter[tuple[str | None, tuple[str, ...]]] = Counter()
+    # uses only a person has: subject of a speech verb, addressed, he/she after it
+    person_uses: Counter[tuple[str | None, tuple[str, ...]]] = Counter()
     seq_count = Counter(tuple(toks) for _t, toks, _s, _e, _i in raw)
     for title, toks, s, e, initial in raw:
         run: list[str] = []
@@ -132,12 +139,14 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
             cands[key] += 1
             if r[0] == toks[0] and (initial or SUBJECT_BEFORE_RE.search(text, max(0, s - 8), s)):
                 ends[key].append(e)  # a likely subject: the pronouns after it are its own
+                person_uses[key] += sum(gender_votes(text, e))
             if r[0] == toks[0] and PLACE_PREP_RE.search(text, max(0, s - 24), s):
                 place_count[key] += 1
             if r == toks and ACTED_RE.match(text, e):
                 acted[key] += 1
             elif r == toks and text[s - 2 : s] == ", " and text[e : e + 1] in ",.!?":
                 acted[key] += 1  # "You look tired, Pell," - a name people are called by
+                person_uses[key] += 1
             if (
                 r[0] == toks[0]
                 and text[max(0, s - 4) : s].lower() == "the "
@@ -147,23 +156,31 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
                 and r[0] == toks[1]
             ):
                 the_count[key] += 1
-            if key not in tagged and (
-                TAG_AFTER_RE.match(text, e) or TAG_BEFORE_RE.search(text, max(0, s - 20), s)
-            ):
+            if TAG_AFTER_RE.match(text, e) or TAG_BEFORE_RE.search(text, max(0, s - 20), s):
                 tagged.add(key)
+                person_uses[key] += 1
     for key in initial_only:
         word = key[1][0].lower()
         if key not in tagged and (
             cands[key] < 2 or lower[word] > 0 or word.endswith(("ing", "ly", "ed"))
         ):
             del cands[key]  # a sentence-opening word, not a name
+    places: set[str] = set()
     for key, n in place_count.items():
-        if key not in cands or key[0] is not None or key in tagged or cands[key] < 3:
+        if key not in cands or key[0] is not None or cands[key] < 3:
             continue
         if canonical_first(key[1][0]) in MALE_NAMES or canonical_first(key[1][0]) in FEMALE_NAMES:
             continue
-        if n * 5 >= cands[key] * 2:
-            del cands[key]  # "in Paris", "to Bath": a place
+        # "in Paris", "to Bath": a place is used as one far more than as a person; a
+        # person's name now and then after "at" still speaks, is addressed, takes "he"
+        if n >= 3 and n * 4 >= cands[key] and person_uses[key] * 3 < n:
+            del cands[key]
+            places.add(key[1][-1])
+    for key in [k for k in cands if k[0] is None and len(k[1]) > 1 and k[1][-1] in places]:
+        # "Upper Norwood" once "Norwood" is known for a place; "Ada Norwood" is a person
+        first = canonical_first(key[1][0])
+        if first not in MALE_NAMES | FEMALE_NAMES and person_uses[key] * 3 < cands[key]:
+            del cands[key]
     table = cluster(cands, ends, text, tagged, the_count, acted)
     _role_speakers(table, text)
     return table
@@ -172,10 +189,13 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
 def _role_speakers(table: NameTable, text: str) -> None:
     """Unnamed speakers known by a role ("said the waiter" again and again)."""
     roles: Counter[str] = Counter()
-    for m in ROLE_AFTER_RE.finditer(text):
+    # "said the painter, keeping his eyes down": the pronoun after the role is its own
+    votes: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for m in (*ROLE_AFTER_RE.finditer(text), *ROLE_BEFORE_RE.finditer(text)):
         roles[m.group(1)] += 1
-    for m in ROLE_BEFORE_RE.finditer(text):
-        roles[m.group(1)] += 1
+        mv, fv = gender_votes(text, m.end(1))
+        votes[m.group(1)][0] += mv
+        votes[m.group(1)][1] += fv
     titled: dict[str, list[int]] = defaultdict(list)
     for ent in table.entities:
         if ent.title and ent.key in table.lookup.values():
@@ -191,6 +211,7 @@ def _role_speakers(table: NameTable, text: str) -> None:
         ent = Entity(len(table.entities), cast_name="The " + noun.capitalize())
         ent.forms["the " + noun] = n
         ent.tagged = n
+        ent.male, ent.female = votes[noun]
         table.entities.append(ent)
         table.phrases[noun] = ent.key
     if table.phrases:

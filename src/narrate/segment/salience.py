@@ -37,6 +37,12 @@ class Salience:
         kids = [e for e in ents if e.child > 0]
         self.default_child = max(kids, key=lambda e: e.child).key if kids else None
 
+    @property
+    def unguessed(self) -> int | None:
+        """A discovered first-person narrator: its gender is never guessed from a "he" or
+        "she" nearby (it is "I"); a cast's narrator may be, its gender being the user's."""
+        return None if self.table.from_cast else self.narrator
+
     def gender(self, e: int) -> str:
         g = self.table.entities[e].gender
         return self.guess.get(e, g) if g == "unknown" else g
@@ -51,7 +57,8 @@ class Salience:
         if e is None:
             # nobody of that gender known yet: the latest character of unknown gender
             for x in reversed(self.recent):
-                if self.gender(x) == "unknown":
+                # the narrator is "I": a stray "she" nearby says nothing of the narrator
+                if self.gender(x) == "unknown" and x != self.unguessed:
                     self.guess[x] = g
                     return x
         return e
@@ -69,7 +76,7 @@ class Salience:
             eg = self.gender(e)
             if g == "unknown" or eg == g:
                 return e
-            if eg == "unknown" and fallback is None:
+            if eg == "unknown" and fallback is None and e != self.unguessed:
                 fallback = e
         if fallback is not None and g != "unknown":
             self.guess[fallback] = g  # "his wife" tells us she is a woman
