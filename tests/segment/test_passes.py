@@ -76,7 +76,7 @@ def test_the_passes_are_declared_in_order_of_trust() -> None:
     # the quote's own narration first, then its neighbours, then the conversation
     reads = [p.reads for p in PASSES]
     assert reads == sorted(reads, key=["quote", "paragraph", "conversation"].index)
-    assert [p.name for p in REREADS] == ["backfill", "untwin", "reparity"]
+    assert [p.name for p in REREADS] == ["decode", "backfill", "untwin", "reparity"]
 
 
 def test_the_confidence_table_names_every_kind_of_evidence_and_threshold_once() -> None:

@@ -16,7 +16,8 @@ The parts: said_tags.py finds the tags; reading.py holds the state of a reading
 quote; candidates.py says what a pass is and returns; quote_passes.py and
 turn_passes.py hold the passes, sieve.py declares them in order and drives them
 over one paragraph, rereads.py declares and drives the re-reads of the
-conversations; confidence.py is the one table of the confidences they give.
+conversations (decode.py decodes each as one sequence of speakers);
+confidence.py is the one table of the confidences they give.
 """
 
 from __future__ import annotations

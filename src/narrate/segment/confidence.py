@@ -38,6 +38,7 @@ Evidence = Literal[
     "narration_before",  # the character the narration paragraph before was about
     "recent_other",  # the latest character in view but the one a later line says answers
     # the conversation re-reads
+    "decoded",  # a line the whole conversation, decoded as one sequence, gives someone else
     "refit",  # a stretch of untagged lines re-read as turns: its lines at most this
     "backfilled",  # a weak line re-read from the anchors of its conversation
     "untwinned",  # a line taken from the one who spoke the tagged line right after it
@@ -77,6 +78,7 @@ _TABLE: dict[Evidence | Threshold, float] = {
     "recent_character": 0.4,
     "narration_before": 0.35,
     "recent_other": 0.3,
+    "decoded": 0.55,
     "refit": 0.6,
     "backfilled": 0.55,
     "untwinned": 0.5,

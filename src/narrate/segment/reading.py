@@ -17,7 +17,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from narrate.records import Character
-from narrate.segment.confidence import CONFIDENCE
+from narrate.segment.confidence import CONFIDENCE, Evidence
 from narrate.segment.dialogue import FIRST_PERSON, find_narrator, turns_apart, vocatives
 from narrate.segment.mentions import SPOUSE, Mention
 from narrate.segment.names import Entity, NameTable
@@ -99,6 +99,8 @@ class Reading:
         self._find_narrator(mentions)
         self.first_confidence: dict[int, float] = {}  # paragraph -> confidence of its first quote
         self.first_speaker: dict[int, int | None] = {}  # paragraph -> speaker of its first quote
+        # paragraph -> the evidence for its first quote's line (the sieve's, before any re-read)
+        self.first_evidence: dict[int, Evidence] = {}
         self.addressed_gender: dict[int, str] = {}  # paragraph -> gender its last quote addresses
         self.turned: set[int] = set()  # paragraphs attributed by turn-taking alone
         self.opens: set[int] = set()  # paragraphs that open with a quote

@@ -1,6 +1,7 @@
 """The conversation re-reads: runs of lines read again once every paragraph has a speaker.
 
-:data:`REREADS` declares them in order: weak lines backfilled from the tagged
+:data:`REREADS` declares them in order: each conversation decoded as one
+sequence of speakers (decode.py), weak lines backfilled from the tagged
 anchors of their conversation, a line "twinned" with the tagged line after it
 given back to the one before, and each stretch of untagged lines re-read as two
 people taking turns. Turn-taking (dialogue.py) proposes the changes; each re-read
@@ -13,8 +14,15 @@ from __future__ import annotations
 
 from narrate.segment.candidates import Candidate, Reread
 from narrate.segment.confidence import CONFIDENCE
+from narrate.segment.decode import decode
 from narrate.segment.dialogue import SOFT_WEIGHT, backfill, reparity, untwin
 from narrate.segment.reading import Reading
+
+
+def decoded(r: Reading) -> dict[int, Candidate]:
+    """Each conversation re-read as one sequence: the lines whose best-fitting speaker,
+    given every tag, turn and form of address in it, is not the one the sieve gave."""
+    return {pi: Candidate.of("decode", "decoded", who) for pi, who in decode(r).items()}
 
 
 def backfilled(r: Reading) -> dict[int, Candidate]:
@@ -61,6 +69,9 @@ def refitted(r: Reading) -> dict[int, Candidate]:
 
 
 REREADS: tuple[Reread, ...] = (
+    # the decoder proposes no paragraph whose first line is an anchor; a paragraph it
+    # changes changes whole, as turn-taking gave it
+    Reread("decode", decoded, float("inf"), lowers=True, first_too=True),
     Reread("backfill", backfilled, CONFIDENCE["weak_at_most"]),
     Reread("untwin", untwinned, CONFIDENCE["untwin_at_most"]),
     Reread("reparity", refitted, float("inf"), lowers=True, first_too=True),

@@ -64,6 +64,7 @@ def read_paragraph(r: Reading, pi: int) -> None:
         return
     lines = choose(r, pi)
     undecided = CONFIDENCE["undecided"]
+    r.first_evidence[pi] = lines[0].evidence if lines[0] else "undecided"
     record(r, pi, [(c.speaker, c.confidence) if c else (None, undecided) for c in lines])
 
 
