@@ -12,6 +12,8 @@ import pytest
 from click.testing import CliRunner
 from conftest import DATA, decode, make_png
 from mutagen.id3 import ID3
+from mutagen.mp3 import MP3
+from mutagen.mp3._util import XingHeader
 from mutagen.mp4 import MP4
 
 from narrate.cli import main
@@ -103,9 +105,18 @@ def test_single_mp3_lists_the_chapters(book):
     assert errors == ""
     found = ffmetadata_chapters(single)
     assert [title for _, title in found] == TITLES
-    # Each chapter starts where the previous chapter files' audio ends.
-    lengths = [len(decode(p)[0]) / 2 / 22050 for p in sorted(book.glob("0*.mp3"))]
-    expected = [0.0, lengths[0], lengths[0] + lengths[1]]
+    # Each chapter starts where the previous chapter files' frames end: what their
+    # players play plus the encoder delay and padding their Info tags trim.
+    spans = []
+    for path in sorted(book.glob("0*.mp3")):
+        with path.open("rb") as file:
+            file.seek(ID3(path).size)
+            file.seek(XingHeader.get_offset(MP3(path).info), 1)
+            lame = XingHeader(file).lame_header
+        assert lame is not None
+        trimmed = lame.encoder_delay_start + lame.encoder_padding_end
+        spans.append((len(decode(path)[0]) / 2 + trimmed) / 22050)
+    expected = [0.0, spans[0], spans[0] + spans[1]]
     for (start, _), want in zip(found, expected, strict=True):
         assert abs(start - want) < 0.05
     toc = ID3(single).getall("CTOC")[0]

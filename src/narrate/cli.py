@@ -5,8 +5,9 @@ What a command prints is worded in the library, next to the work it describes.
 
 from __future__ import annotations
 
-import errno
+import contextlib
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 import click
 
 from narrate import __version__
-from narrate.errors import ConfigError, NarrateError
+from narrate.errors import ConfigError, explain
 from narrate.output import formats
 from narrate.render import cache as block_cache  # light: no audio libraries
 
@@ -35,57 +36,59 @@ TEXT_OR_JSON = click.option("--format", "fmt", type=click.Choice(["json", "text"
 READING = ("title", "author", "include_front_matter", "heading_level", "script_file")
 
 
-def _explain(exc: Exception) -> tuple[list[str], int]:
-    """The lines to print for an error that reached the command line, and the exit code."""
-    if isinstance(exc, NarrateError):
-        return str(exc).splitlines() or ["error"], exc.exit_code
-    if isinstance(exc, OSError):
-        where = f" ({exc.filename})" if exc.filename else ""
-        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-            fix = "free some space and run the same command again to resume"
-            return [f"the disk is full{where}: {fix}"], 6
-        return [f"{exc.strerror or exc}{where}: check the path and free disk space"], 6
-    # A bug: still one line, the details behind -v.
-    return [f"internal error ({type(exc).__name__}: {exc}); run again with -v and report it"], 70
+def _chatter() -> list[click.Option]:  # -v and -q, before the command's name or after it
+    loud = click.Option(["-v", "--verbose"], count=True, show_default=False, help="Show details.")
+    return [loud, click.Option(["-q", "--quiet"], is_flag=True, help="No progress output.")]
+
+
+def _set_chatter(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    said = ctx.ensure_object(dict)  # shared by `narrate` and its command
+    said["verbose"] = verbose = said.get("verbose", 0) + verbose
+    said["quiet"] = quiet = bool(said.get("quiet") or quiet)
+    logging.basicConfig(format="narrate: %(message)s")
+    logging.getLogger().setLevel("DEBUG" if verbose else "ERROR" if quiet else "WARNING")
 
 
 class _Reported(click.Command):
     """A narrate command: an error becomes one line on stderr and its exit code (-v: traceback)."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params += _chatter()
+
     def invoke(self, ctx: click.Context) -> Any:
+        _set_chatter(ctx, ctx.params.pop("verbose", 0), ctx.params.pop("quiet", False))
         try:
             return super().invoke(ctx)
         except click.exceptions.Exit:
             raise
+        except BrokenPipeError:  # `narrate cast BOOK | head -1`: the reader has what it wanted
+            with contextlib.suppress(OSError, ValueError):  # nor Python's flush at exit
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(0)
         except KeyboardInterrupt:
             lines, code = ["interrupted; run the same command again to resume"], 130
         except Exception as exc:
-            if (ctx.find_root().params or {}).get("verbose", 0):
+            if ctx.obj["verbose"]:
                 log.exception("details")
-            lines, code = _explain(exc)
+            lines, code = explain(exc)
         for line in lines:
             click.echo(f"narrate: {line}", err=True)
         ctx.exit(code)
 
 
-# Every option with a default shows it in --help.
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "show_default": True})
-@click.version_option(__version__, prog_name="narrate")
-@click.option(
-    "-v", "--verbose", count=True, show_default=False, help="Show details and tracebacks."
+@click.group(  # every option with a default shows it in --help
+    context_settings={"help_option_names": ["-h", "--help"], "show_default": True},
+    params=_chatter(),
 )
-@click.option("-q", "--quiet", is_flag=True, help="No progress output.")
+@click.version_option(__version__, prog_name="narrate")
 @click.pass_context
 def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
     """narrate: turn prose fiction into a multi-voice audiobook, offline."""
-    logging.basicConfig(
-        format="narrate: %(message)s",
-        level=logging.DEBUG if verbose else logging.ERROR if quiet else logging.WARNING,
-    )
-    ctx.obj = {"quiet": quiet}
+    _set_chatter(ctx, verbose, quiet)
 
 
-# Every command below reports errors in one line; `narrate cache ...` is a plain click group.
+# Every command below reports errors in one line and takes -v/-q after its name too.
 main.command_class = _Reported
 
 
@@ -281,14 +284,14 @@ def cache() -> None:
     """Inspect or clear the cache of rendered audio."""
 
 
-@cache.command("info")
+@cache.command("info", cls=_Reported)
 @click.option("--cache-dir", type=PATH)
 def cache_info(cache_dir: Path | None) -> None:
     """Where the cache is and how big."""
     click.echo(block_cache.describe_cache(cache_dir))
 
 
-@cache.command("clear")
+@cache.command("clear", cls=_Reported)
 @click.option("--cache-dir", type=PATH)
 def cache_clear(cache_dir: Path | None) -> None:
     """Delete every cached block."""

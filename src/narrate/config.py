@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Literal
 
@@ -68,6 +68,7 @@ class BookMeta:
     title: str | None = None
     author: str | None = None
     narrator: str | None = None  # the narrator credit written into the tags
+    description: str | None = None  # the blurb, where the book has none
     year: str | None = None
     series: str | None = None
     series_index: str | None = None
@@ -206,7 +207,7 @@ _SECTIONS: dict[str, tuple[str, ...]] = {
     "character": ("aliases", "gender", "age", *_VOICE_KEYS),
     "pools": ("male", "female", "child", "unknown"),
     "pauses": ("sentence", "paragraph", "speaker_change", "scene_break", "chapter"),
-    "book": ("title", "author", "narrator", "year", "series", "series_index", "cover"),
+    "book": tuple(f.name for f in fields(BookMeta)),  # every BookMeta field, by name
 }
 _RANGES: dict[str, tuple[float, float, str]] = {
     "rate": (80, 450, "words per minute, e.g. 175"),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+
 
 class NarrateError(Exception):
     """A problem the user can fix. The message names the problem and the fix."""
@@ -31,3 +33,17 @@ class OutputError(NarrateError):
     """The output folder cannot be written, or another run holds it."""
 
     exit_code = 5
+
+
+def explain(exc: Exception) -> tuple[list[str], int]:
+    """The lines to print for an error that reached the command line, and the exit code."""
+    if isinstance(exc, NarrateError):
+        return str(exc).splitlines() or ["error"], exc.exit_code
+    if isinstance(exc, OSError):
+        where = f" ({exc.filename})" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            fix = "free some space and run the same command again to resume"
+            return [f"the disk is full{where}: {fix}"], 6
+        return [f"{exc.strerror or exc}{where}: check the path and free disk space"], 6
+    # A bug: still one line, the details behind -v.
+    return [f"internal error ({type(exc).__name__}: {exc}); run again with -v and report it"], 70

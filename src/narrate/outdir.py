@@ -157,9 +157,17 @@ class Manifest:
     def duration(self, name: str) -> float:
         return float(self._entries.get(name, {}).get("duration", 0.0))
 
-    def record(self, name: str, key: str, duration: float) -> None:
+    def span(self, name: str) -> float:
+        """A chapter's length inside a whole-book stream (its duration where not recorded)."""
+        entry = self._entries.get(name, {})
+        return float(entry.get("span", entry.get("duration", 0.0)))
+
+    def record(self, name: str, key: str, duration: float, span: float | None = None) -> None:
         # Saved at once: a run killed later still knows this output is complete.
-        self._entries[name] = {"key": key, "duration": round(duration, 6)}
+        entry: dict[str, Any] = {"key": key, "duration": round(duration, 6)}
+        if span is not None:
+            entry["span"] = round(span, 6)
+        self._entries[name] = entry
         self.save()
 
     def forget_except(self, keep: set[str], folder: Path) -> None:

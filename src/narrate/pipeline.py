@@ -30,15 +30,16 @@ from narrate.outdir import (
     write_atomic,
 )
 from narrate.output import formats
-from narrate.output.metadata import find_cover, track_meta
+from narrate.output.metadata import find_cover, narrator_credit, track_meta
 from narrate.output.playlist import write_playlist
 from narrate.output.transcripts import cues_for, write_srt, write_vtt
-from narrate.output.whole_book import ChapterAudio
+from narrate.output.whole_book import ChapterAudio, chapter_marks
 from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta
 from narrate.render import mp3
 from narrate.render.assemble import (
     ChapterPlan,
     Chunk,
+    Layout,
     SilenceBank,
     chapter_chunks,
     plan_chapter,
@@ -219,9 +220,13 @@ def _engine_id() -> str:
     return f"{info.get('engine')}-{info.get('version', '')}"
 
 
+def _narrator(config: VoiceConfig) -> str:
+    return narrator_credit(config, default_engine().info())
+
+
 def _credits(book: Book, config: VoiceConfig) -> tuple[str, str]:
     by = f", by {book.author}" if book.author else ""
-    narrator = config.book.narrator or "narrate"
+    narrator = _narrator(config)  # the same credit as the tags'
     return (
         f"{book.title}{by}. Narrated by {narrator}.",
         f"The end. You have been listening to {book.title}{by}.",
@@ -283,8 +288,10 @@ def generate(
     total = len(plans)
     width = max(2, len(str(total)))
     stems = [f"{p.chapter.index:0{width}d} - {safe_name(p.chapter.title)}" for p in plans]
+    narrator = _narrator(config)
     metas = [
-        track_meta(book, config, p.chapter.title, n + 1, total, cover) for n, p in enumerate(plans)
+        track_meta(book, config, p.chapter.title, n + 1, total, cover, narrator=narrator)
+        for n, p in enumerate(plans)
     ]
     silence = SilenceBank(options.bitrate, settings.sample_rate)
     workers = options.jobs or os.cpu_count() or 1
@@ -314,10 +321,8 @@ def generate(
 
         def finish(i: int) -> None:
             chunks = chapter_chunks(plans[i], cache, silence)
-            duration = _write_chapter(
-                chunks, metas[i], folder, stems[i], options, writing, per_chapter
-            )
-            manifest.record(stems[i], keys[i], duration)
+            laid = _write_chapter(chunks, metas[i], folder, stems[i], options, writing, per_chapter)
+            manifest.record(stems[i], keys[i], laid.duration, laid.span)
             if on_chapter:
                 on_chapter(outputs(i)[0] if outputs(i) else folder)
 
@@ -331,6 +336,7 @@ def generate(
             ChapterAudio(
                 p.chapter.title,
                 manifest.duration(stems[i]),
+                manifest.span(stems[i]),
                 functools.partial(_chunk_data, p, cache, silence),
             )
             for i, p in enumerate(plans)
@@ -353,7 +359,7 @@ def generate(
                 ],
             )
         else:
-            length = sum(c.duration for c in chapters)
+            length = chapter_marks(chapters)[-1].end
             write_playlist(playlist, [(books[0].name, length, book.title)])
         script_path = folder / "script.json"
         write_atomic(script_path, dumps_json(script))
@@ -361,9 +367,9 @@ def generate(
     return Written(folder, [*written, playlist, script_path])
 
 
-def _chunk_data(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank) -> Iterator[bytes]:
-    for data, _, _ in chapter_chunks(plan, cache, silence):
-        yield data
+def _chunk_data(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank) -> Iterator[mp3.Block]:
+    for block, _ in chapter_chunks(plan, cache, silence):
+        yield block
 
 
 def _write_chapter(
@@ -374,18 +380,18 @@ def _write_chapter(
     options: Options,
     writing: formats.WriteOptions,
     per_chapter: formats.Format | None,
-) -> float:
+) -> Layout:
     """Write one chapter's audio file (if a per-chapter format is chosen) and transcripts."""
     if per_chapter:
         target = folder / f"{stem}{per_chapter.suffix}"
-        timed, duration = per_chapter.chapter_writer()(target, chunks, meta, writing)
+        laid = per_chapter.chapter_writer()(target, chunks, meta, writing)
     else:
-        timed, duration = timeline(chunks, writing.sample_rate)
+        laid = timeline(chunks, writing.sample_rate)
     if options.transcripts:
-        cues = cues_for(timed)
+        cues = cues_for(laid.timed)
         write_vtt(folder / f"{stem}.vtt", cues)
         write_srt(folder / f"{stem}.srt", cues)
-    return duration
+    return laid
 
 
 def _write_whole_book(
@@ -399,10 +405,10 @@ def _write_whole_book(
     cover: tuple[bytes, str] | None,
 ) -> list[Path]:
     """Write each chosen whole-book format, unless the folder holds it as it would come out."""
-    meta = track_meta(book, config, book.title, 1, 1, cover)
+    meta = track_meta(book, config, book.title, 1, 1, cover, narrator=_narrator(config))
     key = make_key(
         "book",
-        [(c.title, c.duration) for c in chapters],
+        [(c.title, c.duration, c.span) for c in chapters],
         meta,
         options.id3v23,
         options.bitrate,
@@ -413,7 +419,7 @@ def _write_whole_book(
         path = folder / f"{slug(book.title)}{fmt.suffix}"
         if manifest.key(fmt.manifest_label) != key or not path.exists():
             fmt.book_writer()(path, chapters, meta, writing)
-            manifest.record(fmt.manifest_label, key, sum(c.duration for c in chapters))
+            manifest.record(fmt.manifest_label, key, chapter_marks(chapters)[-1].end)
         written.append(path)
     return written
 

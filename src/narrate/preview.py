@@ -69,7 +69,7 @@ def render_preview(
     finally:
         engine.close()
     target = out_file or Path(f"preview-{re.sub(r'[^A-Za-z0-9]+', '-', name).strip('-')}.mp3")
-    write_atomic(target, mp3.encode(pcm).data)
+    write_atomic(target, mp3.encode(pcm).tagged())
     if play:
         _play(target)
     return target

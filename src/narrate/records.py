@@ -142,8 +142,8 @@ class TrackMeta:
     narrator: str | None = None
     year: str | None = None
     genre: str = "Audiobook"
-    comment: str = "Narrated by narrate"
-    description: str | None = None
+    description: str | None = None  # also the comment: libraries fall back to it
+    encoder: str | None = None  # the software that made the file (ID3 TSSE, MP4 ©too)
     series: str | None = None
     series_index: str | None = None
     publisher: str | None = None

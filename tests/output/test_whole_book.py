@@ -23,6 +23,7 @@ from mutagen.mp4 import MP4, MP4Cover
 
 from narrate import tools
 from narrate.errors import EngineError
+from narrate.output.chapters import mp3_lead
 from narrate.output.m4b import write_m4b
 from narrate.output.single_mp3 import write_single_mp3
 from narrate.output.whole_book import ChapterAudio, chapter_marks
@@ -93,8 +94,8 @@ def _onsets(pcm: bytes) -> list[int]:
 @dataclass(frozen=True)
 class Book:
     chapters: list[ChapterAudio]
-    samples: int  # sum of every block's decoded samples
-    lead: int  # samples from a tone block's start to its audible onset
+    samples: int  # what a player plays: every block's samples less the file's delay and padding
+    lead: int  # samples from a tone block's first played sample to its audible onset
 
 
 @pytest.fixture(scope="module")
@@ -103,9 +104,9 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     assert synth.sample_rate == RATE  # the rate the test decodes at
     voice = Voice("espeak", "en-us")
     tone = mp3.encode(_tone(0.3))
-    # Where the tone starts inside its own block (the encoder's delay), per ffmpeg.
+    # Where the tone starts in its own (Info-tagged, so trimmed) file, per ffmpeg.
     alone = tmp_path_factory.mktemp("tone") / "tone.mp3"
-    alone.write_bytes(tone.data)
+    alone.write_bytes(tone.tagged())
     lead = _onsets(decode(alone)[0])[0]
     chapters, total = [], 0
     for title, line in zip(TITLES, LINES, strict=True):
@@ -118,10 +119,13 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
         ]
         samples = sum(b.samples for b in blocks)
         total += samples
+        played = samples - blocks[0].delay - blocks[-1].padding
         chapters.append(
-            ChapterAudio(title, samples / RATE, lambda blocks=blocks: (b.data for b in blocks))
+            ChapterAudio(title, played / RATE, samples / RATE, lambda blocks=blocks: iter(blocks))
         )
-    return Book(chapters, total, lead)
+    last = chapters[-1]
+    played = total - round((last.span - last.duration) * RATE)
+    return Book(chapters, played, lead)
 
 
 def _ffmeta(path: Path) -> list[dict]:
@@ -195,6 +199,7 @@ def test_single_mp3_chapters_land_on_the_audio(tmp_path: Path, book: Book) -> No
     _decodes_cleanly(out)
     pcm, _ = decode(out)
     assert len(pcm) // 2 == book.samples  # no frame lost or added at the joins
+    assert chapter_marks(book.chapters)[-1].end == pytest.approx(book.samples / RATE, abs=1e-6)
     _no_temp_files(tmp_path)
 
 
@@ -208,9 +213,12 @@ def test_single_mp3_id3_table_of_contents_and_cover(tmp_path: Path, book: Book) 
     chaps = {c.element_id: c for c in tags.getall("CHAP")}
     ordered = [chaps[element] for element in toc.child_element_ids]
     assert [c.sub_frames["TIT2"].text[0] for c in ordered] == list(TITLES)
+    # CHAP times are on the decoder's timeline: the marks plus the delay players trim.
+    lead = mp3_lead(out)
+    assert lead == pytest.approx((576 + 529) / RATE)
     for chap, mark in zip(ordered, chapter_marks(book.chapters), strict=True):
-        assert abs(chap.start_time - mark.start * 1000) <= 1
-        assert abs(chap.end_time - mark.end * 1000) <= 1
+        assert abs(chap.start_time - (mark.start + lead) * 1000) <= 1
+        assert abs(chap.end_time - (mark.end + lead) * 1000) <= 1
     assert tags["TIT2"].text == ["The Test Book"] and tags["TPE1"].text == ["A. Writer"]
     (apic,) = tags.getall("APIC")
     assert apic.data == PNG and apic.mime == "image/png"
@@ -228,7 +236,7 @@ def test_single_mp3_failure_leaves_nothing(tmp_path: Path, book: Book) -> None:
         yield next(iter(book.chapters[0].chunks()))
         raise KeyboardInterrupt
 
-    chapters = [book.chapters[0], ChapterAudio("Broken", 1.0, broken)]
+    chapters = [book.chapters[0], ChapterAudio("Broken", 1.0, 1.0, broken)]
     with pytest.raises(KeyboardInterrupt):
         write_single_mp3(tmp_path / "book.mp3", chapters, META)
     assert list(tmp_path.iterdir()) == []
@@ -293,7 +301,7 @@ def test_m4b_interrupt_leaves_nothing(tmp_path: Path, book: Book) -> None:
         yield from book.chapters[0].chunks()
         raise KeyboardInterrupt
 
-    chapters = [book.chapters[0], ChapterAudio("Cut", 1.0, interrupted)]
+    chapters = [book.chapters[0], ChapterAudio("Cut", 1.0, 1.0, interrupted)]
     with pytest.raises(KeyboardInterrupt):
         write_m4b(tmp_path / "book.m4b", chapters, META)
     assert list(tmp_path.iterdir()) == []

@@ -57,8 +57,22 @@ def test_scan_rejects_damage():
         mp3.scan_frames(b"\x00" * 10 + data)
 
 
-def test_block_samples_from_size_matches_the_full_scan():
+def test_a_cached_block_reads_back_from_its_tag():
     for seconds in (0.05, 0.3, 1.7, 12.0):
         for bitrate in (32, 64, 128):
             block = mp3.encode(tone(seconds), bitrate)
-            assert mp3.block_samples(block.data) == block.samples == mp3.scan_frames(block.data)[1]
+            assert mp3.read_block(block.tagged()) == block
+            assert block.samples == mp3.scan_frames(block.data)[1]
+            # Delay + input + padding fill the frames exactly.
+            assert block.delay + int(RATE * seconds) + block.padding == block.samples
+
+
+def test_a_damaged_cached_block_is_refused():
+    import pytest
+
+    from narrate.errors import EngineError
+
+    tagged = mp3.encode(tone(0.3)).tagged()
+    for damaged in (tagged[:-5], tagged[1:], mp3.encode(tone(0.3)).data):
+        with pytest.raises(EngineError, match="cache"):
+            mp3.read_block(damaged)

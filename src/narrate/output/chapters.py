@@ -4,12 +4,19 @@ Whole-book files carry one mark per chapter. An MP3 holds them as ID3 CHAP
 frames under a top-level CTOC; an M4B gets them from ffmpeg, which reads an
 FFMETADATA1 text (with the book's global tags) and writes the MP4 chapter
 lists. Writing and reading each container's marks live side by side here.
+
+A mark is in played time: seconds from the first sample a player plays. ID3
+CHAP times are on the decoder's own timeline, which starts before the
+encoder delay the MP3's Info tag trims (ffmpeg, and the players built on it,
+give the first played sample the time of that delay), so they are written and
+read shifted by it (:func:`mp3_lead`).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from mutagen import id3 as _id3
@@ -17,6 +24,8 @@ from mutagen.mp4 import MP4
 
 from narrate.output.tag_fields import present_fields
 from narrate.records import ChapterMark, TrackMeta
+from narrate.render import gapless
+from narrate.render.mp3 import DECODING_DELAY
 
 _UTF8 = _id3.Encoding.UTF8
 _TOC_ID = "toc"
@@ -35,8 +44,34 @@ def _check_marks(marks: Sequence[ChapterMark]) -> None:
 # ---------------------------------------------------------------- ID3 (MP3)
 
 
-def add_id3_chapters(tags: _id3.ID3, meta: TrackMeta) -> None:
-    """Add a top-level, ordered CTOC and one CHAP (titled) per mark of ``meta``."""
+def mp3_lead(path: Path) -> float:
+    """Seconds of decoded audio a player drops before the first sample it plays.
+
+    The encoder delay in the MP3's Info tag plus the decoder's own delay; 0 for
+    an MP3 without the tag, whose decoded audio is all played.
+    """
+    with Path(path).open("rb") as file:
+        head = file.read(10)
+        skip = 0
+        if head[:3] == b"ID3" and len(head) == 10:
+            size = 0
+            for byte in head[6:10]:  # "synchsafe": 7 bits a byte
+                size = (size << 7) | (byte & 0x7F)
+            skip = 10 + size + (10 if head[5] & 0x10 else 0)
+        file.seek(skip)
+        frame = file.read(1024)
+    found = gapless.read_info(frame)
+    header = gapless.read_header(frame)
+    if found is None or header is None:
+        return 0.0
+    return (found[0].delay + DECODING_DELAY) / header.sample_rate
+
+
+def add_id3_chapters(tags: _id3.ID3, meta: TrackMeta, lead: float = 0.0) -> None:
+    """Add a top-level, ordered CTOC and one CHAP (titled) per mark of ``meta``.
+
+    ``lead`` is the file's :func:`mp3_lead`, by which the CHAP times follow the marks.
+    """
     _check_marks(meta.chapters)
     ids = [f"chp{i}" for i in range(len(meta.chapters))]
     flags = _id3.CTOCFlags.TOP_LEVEL | _id3.CTOCFlags.ORDERED
@@ -52,15 +87,20 @@ def add_id3_chapters(tags: _id3.ID3, meta: TrackMeta) -> None:
         tags.add(
             _id3.CHAP(
                 element_id=element_id,
-                start_time=_ms(mark.start),
-                end_time=_ms(mark.end),
+                start_time=_ms(mark.start + lead),
+                end_time=_ms(mark.end + lead),
                 sub_frames=[_id3.TIT2(encoding=_UTF8, text=[mark.title])],
             )
         )
 
 
-def read_id3_chapters(tags: _id3.ID3, duration: float) -> tuple[ChapterMark, ...]:
-    """The marks in the top-level CTOC's order, or in time order when there is none."""
+def read_id3_chapters(
+    tags: _id3.ID3, duration: float, lead: float = 0.0
+) -> tuple[ChapterMark, ...]:
+    """The marks in the top-level CTOC's order, or in time order when there is none.
+
+    In played time: ``lead`` (the file's :func:`mp3_lead`) is taken off the CHAP times.
+    """
     chaps = {f.element_id: f for f in tags.getall("CHAP")}
     tocs = [t for t in tags.getall("CTOC") if t.flags & _id3.CTOCFlags.TOP_LEVEL]
     order = [c for c in tocs[0].child_element_ids if c in chaps] if tocs else []
@@ -70,8 +110,9 @@ def read_id3_chapters(tags: _id3.ID3, duration: float) -> tuple[ChapterMark, ...
     for element_id in order:
         chap = chaps[element_id]
         title = chap.sub_frames["TIT2"].text[0] if "TIT2" in chap.sub_frames else element_id
-        end = chap.end_time / 1000 if chap.end_time else duration
-        marks.append(ChapterMark(str(title), chap.start_time / 1000, end))
+        end = chap.end_time / 1000 - lead if chap.end_time else duration
+        start = max(0.0, chap.start_time / 1000 - lead)
+        marks.append(ChapterMark(str(title), start, min(max(start, end), duration or end)))
     return tuple(marks)
 
 

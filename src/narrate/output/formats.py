@@ -24,7 +24,7 @@ from narrate.errors import ConfigError
 if TYPE_CHECKING:
     from narrate.output.whole_book import ChapterAudio
     from narrate.records import TrackMeta
-    from narrate.render.assemble import Chunk, Timed
+    from narrate.render.assemble import Chunk, Layout
 
 
 @dataclass(frozen=True)
@@ -45,11 +45,11 @@ class BookWriter(Protocol):
 
 
 class ChapterWriter(Protocol):
-    """Writes one chapter to ``path``, atomically; returns its timed utterances and duration."""
+    """Writes one chapter to ``path``, atomically; returns its timed utterances and durations."""
 
     def __call__(
         self, path: Path, chunks: Iterable[Chunk], meta: TrackMeta, options: WriteOptions
-    ) -> tuple[list[Timed], float]: ...
+    ) -> Layout: ...
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ FFMETADATA1 text; mutagen then writes the tags ffmpeg cannot.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,19 +19,26 @@ from narrate.output.formats import WriteOptions
 from narrate.output.tags import tag_m4b
 from narrate.output.whole_book import (
     ChapterAudio,
-    book_frames,
+    book_blocks,
     chapter_marks,
     check_chapters,
     temp_file_beside,
 )
 from narrate.records import TrackMeta
+from narrate.render import gapless, mp3
 
 # AAC at 64 kbps overshoots the MP3's peaks by ~2 dB; from 96 kbps it stays under -3 dBTP.
 MIN_BITRATE = 96
 
 
-def _encode_m4b(frames: Iterable[bytes], metadata: Path, out: Path, bitrate: int) -> None:
-    """Stream MP3 frames through ffmpeg into an AAC M4B with the chapters in ``metadata``."""
+def _encode_m4b(
+    frames: Iterable[bytes], metadata: Path, out: Path, bitrate: int, keep: tuple[int, int]
+) -> None:
+    """Stream MP3 frames through ffmpeg into an AAC M4B with the chapters in ``metadata``.
+
+    ``keep`` is the (first, last + 1) decoded sample to keep: what a player of
+    the MP3 with its Info tag would play.
+    """
     cmd = [
         "-hide_banner",
         "-nostats",
@@ -52,6 +60,8 @@ def _encode_m4b(frames: Iterable[bytes], metadata: Path, out: Path, bitrate: int
         "1",
         "-map_chapters",
         "1",
+        "-af",
+        f"atrim=start_sample={keep[0]}:end_sample={keep[1]},asetpts=PTS-STARTPTS",
         "-c:a",
         "aac",
         "-b:a",
@@ -77,8 +87,8 @@ def write_m4b(
 ) -> None:
     """Write the whole book as an AAC M4B audiobook with chapters and tags, atomically.
 
-    The AAC encoder's priming samples are hidden by the edit list ffmpeg
-    writes, so decoders that honour it (ffmpeg, Apple's players) start each
+    The MP3 blocks' encoder delay is trimmed as an MP3 player trims it; the
+    AAC encoder's priming samples are hidden by the edit list ffmpeg writes, so decoders that honour it (ffmpeg, Apple's players) start each
     chapter where its mark says.
     """
     path = Path(path)
@@ -89,7 +99,17 @@ def write_m4b(
     metadata = tmp.with_suffix(".ffmeta")  # next to it, unique because tmp is
     try:
         metadata.write_text(ffmetadata_chapters(marks, tagged), encoding="utf-8")
-        _encode_m4b(book_frames(chapters), metadata, tmp, bitrate)
+        blocks = book_blocks(chapters)
+        first = next(blocks)
+        header = gapless.read_header(first.data)
+        if header is None:
+            raise EngineError("MP3 block damaged: clear the cache (`narrate cache clear`)")
+        # The frames go to ffmpeg bare; trim them as the MP3's Info tag has players do,
+        # so the M4B plays what the MP3 does and the same marks fit it.
+        lead = first.delay + mp3.DECODING_DELAY
+        keep = (lead, lead + round(marks[-1].end * header.sample_rate))
+        frames = (b.data for b in itertools.chain([first], blocks))
+        _encode_m4b(frames, metadata, tmp, bitrate, keep)
         # mutagen writes the tags (cover, free-form atoms, media kind) ffmpeg cannot.
         tag_m4b(tmp, tagged)
         publish(tmp, path)

@@ -11,6 +11,19 @@ from narrate.ingest import read_cover
 from narrate.records import Book, TrackMeta
 
 
+def narrator_credit(config: VoiceConfig, engine_info: dict[str, str]) -> str:
+    """Who reads the book, for the tags and the opening credits.
+
+    voices.yaml's `book: narrator:` when given; else the truth, that a speech
+    engine's voices read it ("espeak-ng voices (narrate)"), so a library does
+    not list a person called "Narrate".
+    """
+    if config.book.narrator:
+        return config.book.narrator
+    engine = engine_info.get("engine") or "synthetic"
+    return f"{engine} voices (narrate)"
+
+
 def track_meta(
     book: Book,
     config: VoiceConfig,
@@ -18,6 +31,8 @@ def track_meta(
     track: int,
     total: int,
     cover: tuple[bytes, str] | None,
+    *,
+    narrator: str,
 ) -> TrackMeta:
     meta = book.metadata
     return TrackMeta(
@@ -27,14 +42,14 @@ def track_meta(
         track=track,
         total=total,
         language=book.language,
-        narrator=config.book.narrator or "narrate",
+        narrator=narrator,
         year=config.book.year or meta.get("year"),
         series=config.book.series,
         series_index=config.book.series_index,
         publisher=meta.get("publisher"),
         isbn=meta.get("isbn"),
-        description=meta.get("description"),
-        comment=f"Narrated by narrate {__version__}",
+        description=meta.get("description") or config.book.description,
+        encoder=f"narrate {__version__}",
         cover=cover[0] if cover else None,
         cover_mime=cover[1] if cover else None,
     )

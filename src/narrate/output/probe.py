@@ -17,7 +17,7 @@ from mutagen import id3 as _id3
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, MP4Cover
 
-from narrate.output.chapters import read_id3_chapters, read_mp4_chapters
+from narrate.output.chapters import mp3_lead, read_id3_chapters, read_mp4_chapters
 from narrate.output.tag_fields import FIELDS, TagError, mutagen_errors
 from narrate.records import ChapterMark
 
@@ -52,7 +52,9 @@ def _id3_text(frame: _id3.Frame) -> str:
     return str(frame)
 
 
-def _id3_read(tags: _id3.ID3, duration: float) -> tuple[dict[str, str], tuple[ChapterMark, ...]]:
+def _id3_read(
+    tags: _id3.ID3, duration: float, lead: float
+) -> tuple[dict[str, str], tuple[ChapterMark, ...]]:
     found: dict[str, str] = {}
     used: set[str] = set()
     for spec in FIELDS:
@@ -64,7 +66,7 @@ def _id3_read(tags: _id3.ID3, duration: float) -> tuple[dict[str, str], tuple[Ch
         if isinstance(frame, (_id3.CHAP, _id3.CTOC)) or key in used:
             continue
         found["cover" if isinstance(frame, _id3.APIC) else key] = _id3_text(frame)
-    return found, read_id3_chapters(tags, duration)
+    return found, read_id3_chapters(tags, duration, lead)
 
 
 def _as_text(value: object) -> str:
@@ -112,7 +114,8 @@ def probe(path: Path) -> Probe:
     chapters: tuple[ChapterMark, ...] | None = None
     if isinstance(audio, MP3):
         fmt = "MP3"
-        tags, chapters = _id3_read(audio.tags, duration) if audio.tags else ({}, ())
+        lead = mp3_lead(path)
+        tags, chapters = _id3_read(audio.tags, duration, lead) if audio.tags else ({}, ())
     elif isinstance(audio, MP4):
         fmt = path.suffix.lstrip(".").upper() or "MP4"
         tags, chapters = _mp4_read(audio, duration)

@@ -11,12 +11,13 @@ from narrate.output.formats import WriteOptions
 from narrate.output.tags import tag_mp3
 from narrate.output.whole_book import (
     ChapterAudio,
-    book_frames,
+    book_blocks,
     chapter_marks,
     check_chapters,
     temp_file_beside,
 )
 from narrate.records import TrackMeta
+from narrate.render.mp3 import GaplessWriter
 
 
 def write_single_mp3(
@@ -24,9 +25,9 @@ def write_single_mp3(
 ) -> None:
     """Write the whole book as one MP3 with ID3 chapters (CTOC + CHAP), atomically.
 
-    narrate's blocks are self-contained LAME streams without a gapless
-    (Xing/LAME) header, so the concatenation decodes to exactly the sum of the
-    chapters' durations and each mark lands on the first sample of its chapter.
+    narrate's blocks are self-contained LAME streams joined frame by frame
+    behind one Info tag (the first block's delay, the last block's padding),
+    so each mark lands on the first sample of its chapter (see chapter_marks).
     """
     path = Path(path)
     check_chapters(chapters)
@@ -34,8 +35,9 @@ def write_single_mp3(
     tmp = temp_file_beside(path, ".part")
     try:
         with tmp.open("wb") as out:
-            for chunk in book_frames(chapters):
-                out.write(chunk)
+            frames = GaplessWriter(out)
+            frames.write_all(book_blocks(chapters))
+            frames.finish()
         tag_mp3(tmp, tagged, id3v23=id3v23)
         publish(tmp, path)
     finally:

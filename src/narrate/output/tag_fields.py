@@ -130,7 +130,9 @@ FIELDS: tuple[TagField, ...] = (
     TagField(
         "language", lambda m: language_code(m.language), "TLAN", _ITUNES + "LANGUAGE", "language"
     ),
-    TagField("comment", lambda m: m.comment, "COMM", "\xa9cmt", "comment"),
+    # Libraries (Audiobookshelf) show the comment as the book's description when there
+    # is no other: so it is the description, or absent.
+    TagField("comment", lambda m: m.description, "COMM", "\xa9cmt", "comment"),
     TagField("description", lambda m: m.description, "TXXX:DESCRIPTION", "desc", "description"),
     TagField("series", lambda m: m.series, "TXXX:SERIES", _ITUNES + "SERIES", None),
     TagField(
@@ -141,6 +143,8 @@ FIELDS: tuple[TagField, ...] = (
     TagField("movement_index", lambda m: _whole_number(m.series_index), "MVIN", None, None),
     TagField("publisher", lambda m: m.publisher, "TPUB", _ITUNES + "PUBLISHER", "publisher"),
     TagField("isbn", lambda m: m.isbn, "TXXX:ISBN", _ITUNES + "ISBN", None),
+    # ffmpeg writes its own encoder tag; the M4B's is set afterwards, by mutagen.
+    TagField("encoder", lambda m: m.encoder, "TSSE", "\xa9too", None),
 )
 
 

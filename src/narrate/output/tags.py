@@ -14,7 +14,7 @@ from mutagen.id3._tags import save_frame
 from mutagen.mp3 import MP3
 from mutagen.mp4 import MP4, AtomDataType, MP4Cover, MP4FreeForm
 
-from narrate.output.chapters import add_id3_chapters
+from narrate.output.chapters import add_id3_chapters, mp3_lead
 from narrate.output.tag_fields import TagError, mutagen_errors, present_fields
 from narrate.records import TrackMeta
 
@@ -71,7 +71,7 @@ def tag_mp3(path: Path, meta: TrackMeta, *, id3v23: bool = False) -> None:
         if spec.id3:
             tags.add(_id3_frame(spec.id3, value))
     if meta.chapters:
-        add_id3_chapters(tags, meta)
+        add_id3_chapters(tags, meta, mp3_lead(path))
     if cover:  # last: a reader scanning for titles and chapters meets them first
         tags.add(
             _id3.APIC(

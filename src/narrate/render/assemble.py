@@ -2,7 +2,8 @@
 
 A chapter's audio is its blocks (from the cache) and pause blocks in order;
 the writers in :mod:`narrate.output` store that stream as files. Times come
-from the blocks' frame counts, so cue and chapter times are exact to the sample.
+from the blocks' frame counts and their Info tags' delays and paddings, so cue and
+chapter times are exact to the sample.
 """
 
 from __future__ import annotations
@@ -138,16 +139,15 @@ class SilenceBank:
         return self._blocks[ms]
 
 
-# A piece of a chapter's audio: (MP3 bytes, the utterance or None for a pause, samples).
-Chunk = tuple[bytes, Utterance | None, int]
+# A piece of a chapter's audio: its block, and the utterance it speaks (None for a pause).
+Chunk = tuple[mp3.Block, Utterance | None]
 
 
 def chapter_chunks(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank) -> Iterator[Chunk]:
-    """The chapter's MP3 data in order: (bytes, the utterance or None for a pause, samples)."""
+    """The chapter's blocks in order, each with its utterance (None for a pause)."""
     for u in plan.utterances:
         if u.pause_before:
-            pause = silence.get(u.pause_before)
-            yield pause.data, None, pause.samples
+            yield silence.get(u.pause_before), None
         if not u.key:
             continue
         data = cache.get(u.key)
@@ -156,25 +156,57 @@ def chapter_chunks(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank) -
                 f"audio for {u.text[:60]!r} is missing from the cache: "
                 "run the same command again to render it"
             )
-        yield data, u, mp3.block_samples(data)
-    tail = silence.get(plan.tail_pause)
-    yield tail.data, None, tail.samples
+        yield mp3.read_block(data), u
+    yield silence.get(plan.tail_pause), None
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A chapter's utterances in time, and how long it lasts."""
+
+    timed: list[Timed]
+    duration: float  # seconds a player plays of the chapter's own file
+    span: float  # seconds its frames take inside a whole-book stream (see timeline)
 
 
 def timeline(
     chunks: Iterable[Chunk],
     sample_rate: int,
-    sink: Callable[[bytes], object] | None = None,
-) -> tuple[list[Timed], float]:
-    """Place each utterance in time (seconds from the chapter's start), passing data on."""
+    sink: Callable[[mp3.Block], object] | None = None,
+) -> Layout:
+    """Place each utterance in time (seconds from the start of what a player plays).
+
+    The one place where the Info tag's trimming enters the times: a player
+    that reads the tag (ffmpeg, and the players built on it, foobar2000, iTunes)
+    drops the first block's encoder delay and its own decoder delay from the
+    start, and the last block's padding from the end. So every time is counted
+    from the first block's first input sample (``lead`` samples into the decoded
+    frames), and the chapter plays for its frames' samples less that delay and
+    that padding. The blocks in between keep their delays and paddings as
+    near-silent audio: each utterance's speech starts after its own block's
+    delay and ends before its padding.
+
+    ``span`` is the chapter's whole frames, delay and padding included: where
+    chapters are joined into one whole-book stream, each next chapter starts
+    that much later, and because every chapter opens with the same delay its
+    first input sample lands exactly there in the book's played time.
+    """
     samples = 0
+    lead: int | None = None
+    last: mp3.Block | None = None
     timed: list[Timed] = []
-    for data, utterance, count in chunks:
+    for block, utterance in chunks:
         if sink is not None:
-            sink(data)
+            sink(block)
+        if lead is None:
+            lead = block.delay + mp3.DECODING_DELAY
         if utterance is not None:
-            # The speech starts after the block's coding delay, not at its first frame.
-            start = samples + min(mp3.DECODER_DELAY, count)
-            timed.append(Timed(utterance, start / sample_rate, (samples + count) / sample_rate))
-        samples += count
-    return timed, samples / sample_rate
+            start = samples + block.delay + mp3.DECODING_DELAY - lead
+            end = samples + block.samples - block.padding + mp3.DECODING_DELAY - lead
+            timed.append(Timed(utterance, start / sample_rate, end / sample_rate))
+        samples += block.samples
+        last = block
+    if last is None or lead is None:
+        return Layout(timed, 0.0, 0.0)
+    played = samples - (lead - mp3.DECODING_DELAY) - last.padding
+    return Layout(timed, played / sample_rate, samples / sample_rate)

@@ -13,7 +13,8 @@ from platformdirs import user_cache_dir
 from narrate.outdir import write_atomic
 
 # Bump when the layout or what a key covers changes, so old entries are not misread.
-CACHE_FORMAT = "1"
+# 2: each block is stored behind its own Info tag (render/gapless.py).
+CACHE_FORMAT = "2"
 
 
 def default_cache_dir() -> Path:

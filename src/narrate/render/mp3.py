@@ -2,38 +2,61 @@
 
 Each block is encoded by a fresh encoder, so its frames depend on nothing
 before them (no bit reservoir shared across blocks). A chapter file is then
-the plain concatenation of its blocks, which lets a cached block be reused
-byte for byte and re-encodes only what changed. Times come from frame counts:
-a frame always decodes to a fixed number of samples.
+the concatenation of its blocks' frames behind one Info tag frame
+(:mod:`narrate.render.gapless`), which lets a cached block be reused byte for
+byte and re-encodes only what changed. Times come from frame counts: a frame
+always decodes to a fixed number of samples.
+
+A block is cached as a file of its own, its frames behind its own Info tag
+(:meth:`Block.tagged`), so its encoder delay and padding travel with it.
 """
 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import lameenc
 
 from narrate.errors import EngineError
+from narrate.render import gapless
 from narrate.tts import PcmChunk
 
-# MPEG version bits -> (samples per frame, bitrate table kbps, sample rates)
-_V1_RATES = (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
-_V2_RATES = (0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160)
-_SAMPLE_RATES = {3: (44100, 48000, 32000), 2: (22050, 24000, 16000), 0: (11025, 12000, 8000)}
 # LAME quality 0 (best, slowest) - 9 (fastest). 5 keeps speech clean at about
 # twice the speed of LAME's default on espeak audio (see benchmarks/).
 DEFAULT_QUALITY = 5
-# Where a block's first input sample comes out when decoded: LAME's encoder
-# delay plus the decoder's (576 + 529), measured with ffmpeg.
-DECODER_DELAY = 1105
+# LAME's encoder delay: the samples its output holds before the first input sample.
+ENCODER_DELAY = 576
+# An MP3 decoder's own delay (the synthesis filterbank's overlap), in samples.
+DECODING_DELAY = 529
+# Where a block's first input sample comes out when its bare frames are decoded
+# (no Info tag to trim by): the encoder's delay plus the decoder's, measured with ffmpeg.
+DECODER_DELAY = ENCODER_DELAY + DECODING_DELAY
 
 
 @dataclass(frozen=True, slots=True)
 class Block:
-    data: bytes
+    data: bytes  # the MPEG frames, no tag
     frames: int
-    samples: int  # what a decoder outputs for this block: frames * samples-per-frame
+    samples: int  # what a decoder outputs for the bare frames: frames * samples-per-frame
+    delay: int = ENCODER_DELAY  # of those, the encoder's lead before the first input sample
+    padding: int = 0  # and the samples after the last input sample
+    quality: int = DEFAULT_QUALITY
+
+    @property
+    def gapless(self) -> gapless.Gapless:
+        return gapless.Gapless(self.frames, self.delay, self.padding, self.quality)
+
+    def tagged(self) -> bytes:
+        """The block as an MP3 file of its own: its Info tag frame, then its frames."""
+        first = gapless.read_header(self.data)
+        if first is None:
+            raise EngineError("MP3 block damaged: clear the cache (`narrate cache clear`)")
+        crc = gapless.Crc16()
+        crc.update(self.data)
+        return gapless.info_frame(first, self.gapless, len(self.data), crc.digest()) + self.data
 
 
 def frame_samples(version_bits: int) -> int:
@@ -45,42 +68,82 @@ def scan_frames(data: bytes) -> tuple[int, int]:
     pos = frames = samples = 0
     size = len(data)
     while pos + 4 <= size:
-        header = int.from_bytes(data[pos : pos + 4], "big")
-        if header >> 21 != 0x7FF:
+        header = gapless.read_header(data, pos)
+        if header is None:
             raise EngineError(f"MP3 stream damaged at byte {pos}: re-run to re-encode it")
-        version = (header >> 19) & 3
-        rate_index = (header >> 12) & 15
-        rate_kbps = (_V1_RATES if version == 3 else _V2_RATES)[rate_index]
-        sample_rate = _SAMPLE_RATES[version][(header >> 10) & 3]
-        padding = (header >> 9) & 1
-        per_frame = frame_samples(version)
-        length = (per_frame // 8) * rate_kbps * 1000 // sample_rate + padding
-        pos += length
+        pos += header.length
         frames += 1
-        samples += per_frame
+        samples += header.frame_samples
     if pos != size:
         raise EngineError("MP3 stream truncated: re-run to re-encode it")
     return frames, samples
 
 
-def block_samples(data: bytes) -> int:
-    """Decoded samples of one of narrate's own constant-bitrate blocks, from its size.
+def read_block(data: bytes) -> Block:
+    """A cached block (see :meth:`Block.tagged`) back as a Block, from its tag alone.
 
-    LAME spreads padding bytes so that n frames take n * mean-frame-length
-    bytes to within one byte, so the count follows from the length; the full
-    scan (scan_frames) is for anything not known to be such a block.
+    The tag says how many frames and bytes there are, so no frame is scanned;
+    a file whose length disagrees is damaged.
     """
-    if len(data) < 4:
-        raise EngineError("MP3 block truncated: clear the cache (`narrate cache clear`)")
-    header = int.from_bytes(data[:4], "big")
-    if header >> 21 != 0x7FF:
+    found = gapless.read_info(data)
+    if found is None or found[1] != len(data):
         raise EngineError("MP3 block damaged: clear the cache (`narrate cache clear`)")
-    version = (header >> 19) & 3
-    rate_kbps = (_V1_RATES if version == 3 else _V2_RATES)[(header >> 12) & 15]
-    sample_rate = _SAMPLE_RATES[version][(header >> 10) & 3]
-    per_frame = frame_samples(version)
-    mean_length = per_frame / 8 * rate_kbps * 1000 / sample_rate
-    return round(len(data) / mean_length) * per_frame
+    info, _ = found
+    header = gapless.read_header(data)
+    assert header is not None  # read_info found one
+    audio = data[header.length :]
+    first = gapless.read_header(audio)
+    if first is None:
+        raise EngineError("MP3 block damaged: clear the cache (`narrate cache clear`)")
+    samples = info.frames * first.frame_samples
+    return Block(audio, info.frames, samples, info.delay, info.padding, info.quality)
+
+
+class GaplessWriter:
+    """Writes blocks' frames to a seekable file behind one Info tag for them all.
+
+    Joined frame by frame, the blocks play as one stream: the file's delay is
+    the first block's encoder delay and its padding the last block's, while
+    the blocks in between keep their delays and paddings as (near-silent)
+    audio. Room for the tag is kept at the start and filled in by finish().
+    """
+
+    def __init__(self, out: BinaryIO) -> None:
+        self.out = out
+        self.start = out.tell()
+        self.first: gapless.Header | None = None
+        self.first_block: Block | None = None
+        self.frames = self.size = 0
+        self.padding = 0
+        self.crc = gapless.Crc16()
+
+    def write(self, block: Block) -> None:
+        if self.first is None:
+            self.first = gapless.read_header(block.data)
+            if self.first is None:
+                raise EngineError("MP3 block damaged: clear the cache (`narrate cache clear`)")
+            self.first_block = block
+            self.out.write(bytes(gapless.tag_length(self.first)))
+        self.out.write(block.data)
+        self.crc.update(block.data)
+        self.frames += block.frames
+        self.size += len(block.data)
+        self.padding = block.padding
+
+    def write_all(self, blocks: Iterable[Block]) -> None:
+        for block in blocks:
+            self.write(block)
+
+    def finish(self) -> None:
+        if self.first is None or self.first_block is None:
+            return  # nothing written: no tag either
+        head = self.first_block
+        info = gapless.Gapless(self.frames, head.delay, self.padding, head.quality)
+        frame = gapless.info_frame(self.first, info, self.size, self.crc.digest())
+        end = self.out.tell()
+        self.out.seek(self.start)
+        self.out.write(frame)
+        self.out.seek(end)
 
 
 def encode(pcm: PcmChunk, bitrate: int = 64, quality: int = DEFAULT_QUALITY) -> Block:
@@ -99,7 +162,10 @@ def encode(pcm: PcmChunk, bitrate: int = 64, quality: int = DEFAULT_QUALITY) -> 
             "try another --bitrate, or run `narrate doctor`"
         ) from exc
     frames, samples = scan_frames(data)
-    return Block(data, frames, samples)
+    padding = samples - ENCODER_DELAY - len(pcm.samples) // 2
+    if not 0 <= padding < 4096:
+        raise EngineError(f"the MP3 encoder (LAME) padded a block by {padding} samples")
+    return Block(data, frames, samples, ENCODER_DELAY, padding, quality)
 
 
 def silence(ms: int, bitrate: int = 64, *, sample_rate: int) -> Block:

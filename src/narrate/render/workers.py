@@ -125,7 +125,7 @@ def render_batch(jobs: list[Job]) -> list[str]:
                 raise BlockError(str(exc), job.key) from exc
             gain = calibration.gain(job.voice, synth.synthesize)
             pcm = loudness.shape(pcm, gain)
-            cache.put(job.key, mp3.encode(pcm, settings.bitrate, settings.quality).data)
+            cache.put(job.key, mp3.encode(pcm, settings.bitrate, settings.quality).tagged())
     return [job.key for job in jobs]
 
 
