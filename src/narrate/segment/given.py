@@ -1,0 +1,74 @@
+"""A cast the user gives: the listed characters, plus the unlisted ones the text shows.
+
+A voices.yaml usually names the characters whose voices the user cares about;
+the others still speak, so they are discovered as without a file and added to
+the listed ones. But a given cast is the cast: a discovered character any of
+whose names reads, by the listed characters' name model, as one of theirs
+("Ashby" for Tom Ashby, "Mrs. Hale" for a listed Mrs. Hale, a surname a listed
+family shares) is that character, never a second speaker; and only a character
+the text shows speaking under its own name ("said Perry") joins the cast,
+since one found only through pronouns and turn-taking is, next to a given
+cast, more often a listed character's lines taken from them.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import replace
+
+from narrate.records import Book, Character, Script
+from narrate.segment.characters import discover
+from narrate.segment.confidence import BY_NAME
+from narrate.segment.mentions import find_mentions
+from narrate.segment.names import NameTable, norm
+from narrate.segment.segmenter import segment
+
+
+def with_discovered(book: Book, listed: list[Character] | None) -> list[Character] | None:
+    """The user's characters plus those the text shows that the file does not list.
+
+    A listed character without a gender takes the one the text shows.
+    """
+    if not listed:
+        return listed
+    script = segment(book, None)
+    named = Counter(s.speaker for s in script.segments if s.speaker and s.confidence >= BY_NAME)
+    table = discover(book.source, listed)
+    merged = list(listed)
+    for character in script.characters:
+        owners = listed_owners(table, (character.name, *character.aliases))
+        if not owners and named[character.name]:
+            merged.append(character)
+        if len(owners) == 1:
+            n = owners.pop()
+            if merged[n].gender == "unknown" and character.gender != "unknown":
+                merged[n] = replace(merged[n], gender=character.gender)
+    return merged
+
+
+def listed_owners(table: NameTable, names: Sequence[str]) -> set[int]:
+    """The listed characters (indices into the given cast) that any of ``names`` may be.
+
+    Each name is read as the text would be read with only the given cast: as a
+    whole name mention ("Mr. Ashby" for the one Ashby who is a man), or as a form
+    several listed characters could carry.
+    """
+    owners: set[int] = set()
+    for name in names:
+        key = norm(name)
+        if key in table.lookup:
+            owners.add(table.lookup[key])
+            continue
+        if key in table.shared:
+            owners.update(table.shared[key])
+            continue
+        whole = [m for m in find_mentions(name, table) if m.kind == "name"]
+        if len(whole) == 1 and whole[0].end - whole[0].start == len(name.strip()):
+            owners.update(whole[0].cands or ([] if whole[0].ent is None else [whole[0].ent]))
+    return owners
+
+
+def segment_given(book: Book, listed: list[Character] | None) -> Script:
+    """segment() with the user's cast (None or empty: every character discovered)."""
+    return segment(book, with_discovered(book, listed))
