@@ -24,6 +24,8 @@ from narrate.segment.mentions import find_mentions
 from narrate.segment.names import NameTable, norm
 from narrate.segment.segmenter import segment
 
+COMPLETE = 0.9  # the share of named lines a file's characters speak when it lists everyone
+
 
 def with_discovered(book: Book, listed: list[Character] | None) -> list[Character] | None:
     """The user's characters plus those the text shows that the file does not list.
@@ -35,10 +37,18 @@ def with_discovered(book: Book, listed: list[Character] | None) -> list[Characte
     script = segment(book, None)
     named = Counter(s.speaker for s in script.segments if s.speaker and s.confidence >= BY_NAME)
     table = discover(book.source, listed)
+    owned = {c.name: listed_owners(table, (c.name, *c.aliases)) for c in script.characters}
+    # the share of the lines said-tags give by name that the file's characters speak:
+    # near all, and the file lists everyone who speaks by name
+    by_listed = sum(n for name, n in named.items() if owned.get(name))
+    complete = by_listed >= COMPLETE * sum(named.values())
     merged = list(listed)
     for character in script.characters:
-        owners = listed_owners(table, (character.name, *character.aliases))
-        if not owners and named[character.name]:
+        owners = owned[character.name]
+        # a role ("the lawyer") is a description, and next to a file that lists
+        # everyone it describes one of them; a name the file lacks is someone else
+        role = character.name.startswith("The ")
+        if not owners and named[character.name] and not (role and complete):
             merged.append(character)
         if len(owners) == 1:
             n = owners.pop()
@@ -57,6 +67,9 @@ def listed_owners(table: NameTable, names: Sequence[str]) -> set[int]:
     owners: set[int] = set()
     for name in names:
         key = norm(name)
+        family = key.removeprefix("the ")
+        if family != key and family.endswith("s") and family[:-1] in table.shared:
+            key = family[:-1]  # "the Ashbys": the listed Ashbys
         if key in table.lookup:
             owners.add(table.lookup[key])
             continue
