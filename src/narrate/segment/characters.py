@@ -280,7 +280,10 @@ def _cast_table(
                     ent.male += g == "male"
                     ent.female += g == "female"
             derived[norm(" ".join(toks))].add(ent.key)
-            derived[norm(" ".join(core))].add(ent.key)
+            # "Mrs. Hale" is not called "Hale": a bare surname is a man's, or a full name's
+            by_title = core is not toks and len(core) == 1 and core[0] == ent.last
+            if not (by_title and title_gender(toks[0]) == "female"):
+                derived[norm(" ".join(core))].add(ent.key)
             if core is not toks and title_word(toks[0]) not in BARE_TITLE_STOP:
                 # "said the Major", "cried Madame": the one cast member so titled
                 titles[title_word(toks[0])].add(ent.key)

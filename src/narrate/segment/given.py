@@ -14,14 +14,13 @@ cast, more often a listed character's lines taken from them.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import replace
 
 from narrate.records import Book, Character, Script
 from narrate.segment.characters import discover
 from narrate.segment.confidence import BY_NAME
 from narrate.segment.mentions import find_mentions
-from narrate.segment.names import NameTable, norm
+from narrate.segment.names import TITLE_BEFORE_RE, NameTable, norm
 from narrate.segment.segmenter import segment
 
 COMPLETE = 0.9  # the share of named lines a file's characters speak when it lists everyone
@@ -37,7 +36,7 @@ def with_discovered(book: Book, listed: list[Character] | None) -> list[Characte
     script = segment(book, None)
     named = Counter(s.speaker for s in script.segments if s.speaker and s.confidence >= BY_NAME)
     table = discover(book.source, listed)
-    owned = {c.name: listed_owners(table, (c.name, *c.aliases)) for c in script.characters}
+    owned = {c.name: listed_owners(table, c) for c in script.characters}
     # the share of the lines said-tags give by name that the file's characters speak:
     # near all, and the file lists everyone who speaks by name
     by_listed = sum(n for name, n in named.items() if owned.get(name))
@@ -57,29 +56,38 @@ def with_discovered(book: Book, listed: list[Character] | None) -> list[Characte
     return merged
 
 
-def listed_owners(table: NameTable, names: Sequence[str]) -> set[int]:
-    """The listed characters (indices into the given cast) that any of ``names`` may be.
+def listed_owners(table: NameTable, character: Character) -> set[int]:
+    """The listed characters (indices into the given cast) a discovered one may be.
 
-    Each name is read as the text would be read with only the given cast: as a
-    whole name mention ("Mr. Ashby" for the one Ashby who is a man), or as a form
-    several listed characters could carry.
+    Its main name (the form the book uses most) decides, read as the text would be
+    read with only the given cast: "Mr. Ashby" is the one Ashby who is a man, "Ashby"
+    any Ashby listed. A main name that reads as no one is someone the file lacks,
+    whatever its other forms: a discovered cluster may hold a listed one's name by
+    mistake ("Kitty" with "Catherine" next to a listed Lady Catherine).
     """
-    owners: set[int] = set()
-    for name in names:
-        key = norm(name)
-        family = key.removeprefix("the ")
-        if family != key and family.endswith("s") and family[:-1] in table.shared:
-            key = family[:-1]  # "the Ashbys": the listed Ashbys
-        if key in table.lookup:
-            owners.add(table.lookup[key])
-            continue
-        if key in table.shared:
-            owners.update(table.shared[key])
-            continue
-        whole = [m for m in find_mentions(name, table) if m.kind == "name"]
-        if len(whole) == 1 and whole[0].end - whole[0].start == len(name.strip()):
-            owners.update(whole[0].cands or ([] if whole[0].ent is None else [whole[0].ent]))
-    return owners
+    return _read(table, character.name)
+
+
+def _read(table: NameTable, name: str) -> set[int]:
+    """The listed characters one name string reads as: a form of one of them, a form
+    several could carry, or a whole name mention."""
+    key = norm(name)
+    family = key.removeprefix("the ")
+    if family != key and family.endswith("s") and family[:-1] in table.shared:
+        key = family[:-1]  # "the Ashbys": the listed Ashbys
+    if key in table.lookup:
+        return {table.lookup[key]}
+    if key in table.shared:
+        return set(table.shared[key])
+    name = name.strip()
+    found = [m for m in find_mentions(name, table) if m.kind == "name"]
+    if len(found) != 1 or found[0].end != len(name):
+        return set()
+    m = found[0]
+    before = name[: m.start]
+    if before and not TITLE_BEFORE_RE.match(before):
+        return set()  # a name the mention is only the end of ("John Ashby")
+    return set(m.cands or ([] if m.ent is None else [m.ent]))
 
 
 def segment_given(book: Book, listed: list[Character] | None) -> Script:

@@ -19,7 +19,7 @@ from narrate.segment.names import (
     title_gender,
     title_word,
 )
-from narrate.segment.wordlists import NOUN_GENDER, SPEECH_VERBS, words
+from narrate.segment.wordlists import NOUN_GENDER, SPEECH_VERBS, TITLES, words
 
 PRON_RE = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself|I)\b")
 PRON_GENDER = {
@@ -59,6 +59,8 @@ EPITHETS = words(
 SUBORDINATORS = words("that as than though although")
 # "At that moment Cora had", "After supper Ada sat": a short phrase fronted before the subject
 FRONTED_RE = re.compile(r"(?:^|[.!?;:]\s+)([A-Z][a-z]+)(?:\s+[a-z]+){1,4}\s+$")
+# titles of rank, which only those who hold one carry ("Sir John", "Lady Anne")
+RANKS = words("sir lady lord dame")
 CLAUSE_MARKS = ".!?,;:\u2014-\"'\u201c\u201d\u2018\u2019()\u2026_"
 
 
@@ -137,7 +139,7 @@ def find_mentions(text: str, table: NameTable) -> list[Mention]:
                     hit = (sm.start(), toks[j - 1].end(), lookup[norm(title + " " + key)], j)
                     break
                 if key in lookup and not (
-                    i == 0 and title and _title_clash(title, table, lookup[key])
+                    i == 0 and title and _title_clash(title, table, lookup[key], key)
                 ):
                     hit = (toks[i].start(), toks[j - 1].end(), lookup[key], j)
                     break
@@ -232,8 +234,19 @@ def _titled_woman(ent: Entity, word: str) -> bool:
     return ent.gender == "female" and all(len(f) > 1 and f[0] != word for f in forms)
 
 
-def _title_clash(title: str, table: NameTable, ent: int) -> bool:
-    """'Mrs. Bennet' must not be read as the Bennet who is a man."""
+def _title_clash(title: str, table: NameTable, ent: int, key: str) -> bool:
+    """'Mrs. Bennet' must not be read as the Bennet who is a man; nor, in a given cast,
+    'Dr. Grant' as a Mrs. Grant whom the cast only ever calls so."""
     g = title_gender(title)
     eg = table.entities[ent].gender
-    return g != "unknown" and eg != "unknown" and g != eg
+    if g != "unknown" and eg != "unknown" and g != eg:
+        return True
+    if not table.from_cast:
+        return False
+    forms = [f.split() for f in table.entities[ent].forms]
+    if title_word(title) in RANKS and not any(title_word(f[0]) in RANKS for f in forms):
+        return True  # "Sir John" is not a John the cast gives no rank
+    carried = [f for f in forms if norm(f[-1]) == key]
+    titles = {title_word(f[0]) for f in carried if len(f) == 2}
+    others = [f for f in carried if len(f) != 2 or title_word(f[0]) not in TITLES]
+    return bool(titles) and not others and title_word(title) not in titles
