@@ -6,7 +6,8 @@ pronouns and descriptions; attribution decides who speaks: a Reading (reading)
 goes through the book a paragraph at a time (sieve), from its said-tags
 (said_tags) and the narration around them, then re-reads the conversations
 (rereads) by the turn-taking of dialogue, giving the confidences named in
-confidence; segmenter assembles the Script; scriptfile reads and writes it;
+confidence; segmenter assembles the Script; given adds to a cast the user
+gives the characters it does not list; scriptfile reads and writes it;
 wordlists holds the English words they use.
 """
 

@@ -29,6 +29,7 @@ from narrate.segment.wordlists import (
     NOUN_GENDER,
     SPEECH_VERB_ALT,
     STOP,
+    TITLE_WORDS,
     TITLES,
     words,
 )
@@ -284,9 +285,10 @@ def _cast_table(
             by_title = core is not toks and len(core) == 1 and core[0] == ent.last
             if not (by_title and title_gender(toks[0]) == "female"):
                 derived[norm(" ".join(core))].add(ent.key)
-            if core is not toks and title_word(toks[0]) not in BARE_TITLE_STOP:
-                # "said the Major", "cried Madame": the one cast member so titled
-                titles[title_word(toks[0])].add(ent.key)
+            spelled = TITLE_WORDS.get(title_word(toks[0]), title_word(toks[0]))
+            if core is not toks and spelled not in BARE_TITLE_STOP:
+                # "said the Major", "cried Madame", "the doctor": the one cast member so titled
+                titles[spelled].add(ent.key)
             if len(core) >= 2:
                 derived[norm(core[0])].add(ent.key)
                 derived[norm(core[-1])].add(ent.key)
