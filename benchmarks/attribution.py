@@ -1,15 +1,21 @@
 """Speaker-attribution benchmark: run the segmenter over gold files and score it.
 
 Usage:
-    python benchmarks/attribution.py [DIR] [--only pdnc|litbank] [--cast yes|no|both]
-                                     [--errors N] [--cv]
+    python benchmarks/attribution.py [DIR] [--only pdnc|litbank]
+                                     [--cast yes|no|user|both|all] [--errors N] [--cv]
 
 DIR (default: ../shared/bench relative to the repository root) holds score.py
 and one folder per corpus (pdnc/, litbank/) of <name>.txt + <name>.json gold
 files; a folder of gold files itself works too. For each corpus the segmenter
-runs with no cast and with the gold cast; predictions go to a temporary
-folder in score.py's format and score.py prints the figures per book and
-overall. Speed is reported in words per second of segment() alone.
+runs with no cast ("no"), with the gold cast as the exclusive cast ("yes"),
+and on the user's path ("user"): the gold cast written as a voices.yaml and
+read back as `narrate script --voices FILE` reads it, the characters the file
+does not list discovered and added (narrate.segment.given); and ("some") on
+the same path with a file that lists only the main characters (the half of the
+speakers who say the most), the others left to be found. "both" is no and yes;
+"all" (the default) is all four. Predictions go to a temporary folder in
+score.py's format and score.py prints the figures per book and overall. Speed
+is reported in words per second of the segmentation alone.
 
 With --cv the figures are also measured as an outsider would: leave one author
 out (PDNC books grouped by author; each LitBank excerpt is its own group).
@@ -31,21 +37,29 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from narrate.records import Book, Chapter, Character
+import yaml
+
+from narrate.cast.voices import characters_from_config
+from narrate.config import load_config
+from narrate.records import Book, Chapter, Character, Script
+from narrate.segment.given import segment_given
 from narrate.segment.segmenter import segment
 
 PARA_RE = re.compile(r"\S(?:.*\S)?(?:\n(?![ \t]*\r?\n).*\S)*")
 TARGETS = {
     ("pdnc", "no"): {"attribution_acc": 0.75, "detect_f1": 0.95},
     ("pdnc", "yes"): {"attribution_acc": 0.85, "acc_explicit": 0.97},
+    ("pdnc", "user"): {"attribution_acc": 0.85, "acc_explicit": 0.97},
 }
+LABELS = {"no": "no cast", "yes": "gold cast", "user": "user cast", "some": "user, main only"}
+MODES = {"both": ["no", "yes"], "all": ["no", "yes", "user", "some"]}
 
 
 # The authors of the PDNC novels (public facts, for grouping folds).
@@ -84,6 +98,56 @@ def gold_cast(gold: dict) -> list[Character]:
     return cast
 
 
+def main_characters(gold: dict) -> dict:
+    """The gold with only the speakers of most lines listed: the half of those who speak
+    that says the most (a user who writes voices for the main characters only)."""
+    lines = Counter(str(q.get("speaker")) for q in gold.get("quotes", []))
+    speakers = sorted(
+        (c for c in gold.get("characters", []) if lines[str(c["id"])]),
+        key=lambda c: -lines[str(c["id"])],
+    )
+    return {**gold, "characters": speakers[: (len(speakers) + 1) // 2]}
+
+
+def voices_yaml(gold: dict) -> str:
+    """The gold cast as a user's voices.yaml: names, aliases and genders, no voices.
+
+    voices.yaml gives an alias to one character only (and no alias may be another's
+    name), so a form the gold shares between characters goes to the first who has it.
+    """
+    names = {str(c["name"]).casefold() for c in gold.get("characters", [])}
+    claimed: set[str] = set()
+    entries: dict[str, dict] = {}
+    for c in gold.get("characters", []):
+        name = str(c["name"])
+        if name.casefold() in claimed or name in entries:
+            continue
+        claimed.add(name.casefold())
+        aliases = []
+        for a in c.get("aliases") or []:
+            a = str(a)
+            if a and a.casefold() not in claimed and a.casefold() not in names:
+                claimed.add(a.casefold())
+                aliases.append(a)
+        entry: dict = {"aliases": aliases} if aliases else {}
+        if c.get("gender") in ("male", "female"):
+            entry["gender"] = c["gender"]
+        entries[name] = entry
+    return yaml.safe_dump({"characters": entries}, allow_unicode=True, sort_keys=False)
+
+
+def predict(book: Book, gold: dict, mode: str, tmp: Path) -> Script:
+    """The segmenter's script for one book in one cast setting (see the module doc)."""
+    if mode == "no":
+        return segment(book, None)
+    if mode == "yes":
+        return segment(book, gold_cast(gold))
+    path = tmp / f"{book.title}.voices.yaml"
+    path.write_text(voices_yaml(gold if mode == "user" else main_characters(gold)), "utf-8")
+    listed = characters_from_config(load_config(path))
+    return segment_given(book, listed)
+
+
 def gold_dirs(base: Path, only: str | None) -> list[tuple[str, Path]]:
     if any(base.glob("*.json")) and any(base.glob("*.txt")):
         return [(base.name, base)]
@@ -91,7 +155,7 @@ def gold_dirs(base: Path, only: str | None) -> list[tuple[str, Path]]:
     return [(n, base / n) for n in names if (base / n).is_dir()]
 
 
-def run_corpus(name: str, folder: Path, use_cast: bool, out_dir: Path) -> tuple[int, float, float]:
+def run_corpus(name: str, folder: Path, mode: str, out_dir: Path) -> tuple[int, float, float]:
     words = 0
     seconds = 0.0
     biggest = (0, 0.0)
@@ -104,10 +168,10 @@ def run_corpus(name: str, folder: Path, use_cast: bool, out_dir: Path) -> tuple[
             continue
         text = txt.read_text(encoding="utf-8")
         book = make_book(text, gold_path.stem)
-        cast = gold_cast(gold) if use_cast else None
-        t0 = time.perf_counter()
-        script = segment(book, cast)
-        dt = time.perf_counter() - t0
+        with tempfile.TemporaryDirectory() as tmp:
+            t0 = time.perf_counter()
+            script = predict(book, gold, mode, Path(tmp))
+            dt = time.perf_counter() - t0
         n = len(text.split())
         words += n
         seconds += dt
@@ -188,7 +252,7 @@ def accuracy(lines: list[tuple[float, bool]]) -> float:
     return sum(right for _, right in lines) / len(lines) if lines else 0.0
 
 
-def cross_validate(corpus: str, folder: Path, use_cast: bool, scorer: ModuleType) -> list[str]:
+def cross_validate(corpus: str, folder: Path, mode: str, scorer: ModuleType) -> list[str]:
     """Leave-one-author-out figures for one corpus and cast setting, as printable lines."""
     judged: dict[str, list[tuple[float, bool]]] = {}
     for gold_path in sorted(folder.glob("*.json")):
@@ -196,10 +260,9 @@ def cross_validate(corpus: str, folder: Path, use_cast: bool, scorer: ModuleType
         gold = json.loads(gold_path.read_text(encoding="utf-8"))
         if not txt.exists() or "quotes" not in gold:
             continue
-        script = segment(
-            make_book(txt.read_text(encoding="utf-8"), gold_path.stem),
-            gold_cast(gold) if use_cast else None,
-        )
+        book = make_book(txt.read_text(encoding="utf-8"), gold_path.stem)
+        with tempfile.TemporaryDirectory() as tmp:
+            script = predict(book, gold, mode, Path(tmp))
         preds = [
             {"start": s.start, "end": s.end, "speaker": s.speaker, "confidence": s.confidence}
             for s in script.segments
@@ -215,7 +278,7 @@ def cross_validate(corpus: str, folder: Path, use_cast: bool, scorer: ModuleType
         table = fit_calibration(train)
         for name in (n for n in judged if group[n] == author):
             held_out[name] = calibrated(judged[name], table)
-    label = f"{corpus} {'gold cast' if use_cast else 'no cast'}"
+    label = f"{corpus} {LABELS[mode]}"
     out = [f"== {label}, leave one {'author' if corpus == 'pdnc' else 'excerpt'} out"]
     head = "acc_in acc_cv ece_raw ece_in ece_cv lines"
     out.append(f"{'':<34} {head}")
@@ -249,7 +312,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("dir", nargs="?", default=str(ROOT.parent / "shared" / "bench"))
     ap.add_argument("--only", choices=["pdnc", "litbank"])
-    ap.add_argument("--cast", choices=["yes", "no", "both"], default="both")
+    ap.add_argument("--cast", choices=["yes", "no", "user", "some", "both", "all"], default="all")
     ap.add_argument("--errors", type=int, default=0, help="show the first N errors")
     ap.add_argument("--quiet", action="store_true", help="overall figures only")
     ap.add_argument("--cv", action="store_true", help="add leave-one-author-out figures")
@@ -261,11 +324,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     summary: list[str] = []
     for corpus, folder in gold_dirs(base, args.only):
-        modes = ["no", "yes"] if args.cast == "both" else [args.cast]
-        for mode in modes:
+        for mode in MODES.get(args.cast, [args.cast]):
             with tempfile.TemporaryDirectory() as tmp:
-                words, secs, est = run_corpus(corpus, folder, mode == "yes", Path(tmp))
-                label = f"{corpus} {'gold cast' if mode == 'yes' else 'no cast'}"
+                words, secs, est = run_corpus(corpus, folder, mode, Path(tmp))
+                label = f"{corpus} {LABELS[mode]}"
                 print(f"== {label}")
                 cmd = [sys.executable, str(scorer), str(folder), tmp, "--errors", str(args.errors)]
                 if args.quiet:
@@ -288,8 +350,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.cv:
         score = load_scorer(scorer)
         for corpus, folder in gold_dirs(base, args.only):
-            for mode in ["no", "yes"] if args.cast == "both" else [args.cast]:
-                lines = cross_validate(corpus, folder, mode == "yes", score)
+            for mode in MODES.get(args.cast, [args.cast]):
+                lines = cross_validate(corpus, folder, mode, score)
                 print("\n".join(lines[:-1]))
                 summary.append(lines[-1])
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

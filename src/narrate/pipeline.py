@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.cast.casting import build_cast
@@ -55,6 +55,7 @@ from narrate.render.cache import (
 from narrate.render.loudness import DEFAULT_TARGET
 from narrate.render.streaming import render_pending
 from narrate.render.workers import RenderSettings
+from narrate.segment.given import segment_given
 from narrate.segment.scriptfile import (
     apply_corrections,
     dumps_json,
@@ -62,7 +63,6 @@ from narrate.segment.scriptfile import (
     script_text,
     script_yaml,
 )
-from narrate.segment.segmenter import segment
 from narrate.tts import default_engine
 from narrate.tts.lexicon import apply_lexicon
 
@@ -121,29 +121,6 @@ def script_listing(prep: Prepared, fmt: str) -> str:
     return render(prep.script)
 
 
-def _with_discovered(book: Book, listed: list[Character] | None) -> list[Character] | None:
-    """The user's characters plus those the text shows that the file does not list.
-
-    A voices.yaml usually names the characters whose voices the user cares
-    about; the others still speak, so they are discovered as without a file.
-    A listed character without a gender takes the one the text shows.
-    """
-    if not listed:
-        return listed
-    found = segment(book, None).characters
-    claimed = {name.casefold(): n for n, c in enumerate(listed) for name in (c.name, *c.aliases)}
-    merged = list(listed)
-    for character in found:
-        names = [name.casefold() for name in (character.name, *character.aliases)]
-        hits = {claimed[name] for name in names if name in claimed}
-        if not hits:
-            merged.append(character)
-        for n in hits:
-            if merged[n].gender == "unknown" and character.gender != "unknown":
-                merged[n] = replace(merged[n], gender=character.gender)
-    return merged
-
-
 def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -> Script:
     """segment(), remembered: a re-run of an unchanged book skips the text work."""
     store = ScriptCache(root)
@@ -163,7 +140,7 @@ def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -
             tuple(Character(c[0], tuple(c[1]), c[2]) for c in saved["characters"]),
             tuple(Segment(*s) for s in saved["segments"]),
         )
-    script = segment(book, _with_discovered(book, cast_hint))
+    script = segment_given(book, cast_hint)
     try:
         store.put(
             key,

@@ -6,9 +6,11 @@ pronouns and descriptions; attribution decides who speaks: a Reading (reading)
 goes through the book a paragraph at a time (sieve), trying its table of named
 passes in order (quote_passes: said-tags from said_tags and the narration around
 them; turn_passes: the conversation), each returning a Candidate (candidates),
-then re-reads the conversations (rereads) by the turn-taking of dialogue, giving
-the confidences of the one table in confidence; segmenter assembles the Script;
-scriptfile reads and writes it; wordlists holds the English words they use.
+then re-reads the conversations (rereads): each decoded as one sequence of
+speakers (decode), then by the turn-taking of dialogue, giving the confidences
+of the one table in confidence; segmenter assembles the Script; given adds to
+a cast the user gives the characters it does not list; scriptfile reads and
+writes it; wordlists holds the English words they use.
 """
 
 from narrate.segment.segmenter import segment

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from narrate.records import Character
 from narrate.segment.aliases import child_cues, cluster, gender_votes
@@ -29,6 +29,7 @@ from narrate.segment.wordlists import (
     NOUN_GENDER,
     SPEECH_VERB_ALT,
     STOP,
+    TITLE_WORDS,
     TITLES,
     words,
 )
@@ -103,7 +104,7 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
         return lower[lt] > 0 and lower[lt] >= cap_mid[tok]
 
     if cast:
-        return _cast_table(cast, text, raw)
+        return _cast_table(cast, text, raw, common)
 
     # candidate names: title + runs of non-common tokens
     cands: Counter[tuple[str | None, tuple[str, ...]]] = Counter()
@@ -245,8 +246,14 @@ def _cast_table(
     cast: Sequence[Character],
     text: str,
     raw: list[tuple[str | None, list[str], int, int, bool]],
+    common: Callable[[str], bool],
 ) -> NameTable:
-    """Entities for the user's cast, with the short forms its names imply."""
+    """Entities for the user's cast, with the short forms its names imply.
+
+    A short form several of them could carry (a surname a family shares) names
+    none of them outright: it is kept in ``shared``, for the reading to pick by the
+    scene, unless it is a common word of the book ("Little", "First").
+    """
     entities: list[Entity] = []
     lookup: dict[str, int] = {}
     derived: dict[str, set[int]] = defaultdict(set)
@@ -295,10 +302,14 @@ def _cast_table(
                     ent.male += g == "male"
                     ent.female += g == "female"
             derived[norm(" ".join(toks))].add(ent.key)
-            derived[norm(" ".join(core))].add(ent.key)
-            if core is not toks and title_word(toks[0]) not in BARE_TITLE_STOP:
-                # "said the Major", "cried Madame": the one cast member so titled
-                titles[title_word(toks[0])].add(ent.key)
+            # "Mrs. Hale" is not called "Hale": a bare surname is a man's, or a full name's
+            by_title = core is not toks and len(core) == 1 and core[0] == ent.last
+            if not (by_title and title_gender(toks[0]) == "female"):
+                derived[norm(" ".join(core))].add(ent.key)
+            spelled = TITLE_WORDS.get(title_word(toks[0]), title_word(toks[0]))
+            if core is not toks and spelled not in BARE_TITLE_STOP:
+                # "said the Major", "cried Madame", "the doctor": the one cast member so titled
+                titles[spelled].add(ent.key)
             if len(core) >= 2:
                 derived[norm(core[0])].add(ent.key)
                 derived[norm(core[-1])].add(ent.key)
@@ -315,6 +326,7 @@ def _cast_table(
     seen.update(norm(f"{t} {' '.join(toks)}") for t, toks, _s, _e, _i in raw if t)
     weight = [sum(seen[norm(f)] for f in ent.forms) for ent in entities]
     families = Counter(norm(ent.last) for ent in entities if ent.last)
+    shared: dict[str, tuple[int, ...]] = {}
     for k, keys in derived.items():
         if k in lookup or k in STOP:
             continue
@@ -333,9 +345,30 @@ def _cast_table(
                 continue
         if weight[ranked[0]] >= 2 * weight[ranked[1]] + 2:
             lookup[k] = ranked[0]
+        elif " " not in k and not common(k.capitalize()):
+            shared[k] = _likeliest(keys, k, entities, weight)
     child_cues(entities, text)
-    table = NameTable(entities, lookup, narrator=narrator, from_cast=True)
+    table = NameTable(entities, lookup, narrator=narrator, from_cast=True, shared=shared)
     if phrases:
         table.phrase_re = phrase_pattern(phrases)
         table.phrases = phrases
     return table
+
+
+def _likeliest(
+    keys: set[int], k: str, entities: list[Entity], weight: list[int]
+) -> tuple[int, ...]:
+    """The characters a shared one-word form may name, likeliest first: for a surname the
+    family's head (the one called "Mr. Ashby", then "Mrs. Ashby"), then its men (a bare
+    surname is how men are called), then the one the book names most."""
+
+    def rank(e: int) -> tuple[int, bool, int, int]:
+        ent = entities[e]
+        titled = any(
+            len(toks) == 2 and title_word(toks[0]) in TITLES and norm(toks[1]) == k
+            for toks in (f.split() for f in ent.forms)
+        )
+        male = ent.male > ent.female
+        return (0 if titled and male else 1 if titled else 2), not male, -weight[e], e
+
+    return tuple(sorted(keys, key=rank))

@@ -9,8 +9,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from narrate.segment.names import SEQ_RE, TOKEN_RE, NameTable, norm, title_gender
-from narrate.segment.wordlists import NOUN_GENDER, SPEECH_VERBS, words
+from narrate.segment.names import (
+    SEQ_RE,
+    TITLE_BEFORE_RE,
+    TOKEN_RE,
+    Entity,
+    NameTable,
+    norm,
+    title_gender,
+    title_word,
+)
+from narrate.segment.wordlists import NOUN_GENDER, SPEECH_VERBS, TITLES, words
 
 PRON_RE = re.compile(r"\b(?:[Hh]e|[Ss]he|[Hh]im|[Hh]is|[Hh]er|[Hh]ers|[Hh]imself|[Hh]erself|I)\b")
 PRON_GENDER = {
@@ -50,6 +59,8 @@ EPITHETS = words(
 SUBORDINATORS = words("that as than though although")
 # "At that moment Cora had", "After supper Ada sat": a short phrase fronted before the subject
 FRONTED_RE = re.compile(r"(?:^|[.!?;:]\s+)([A-Z][a-z]+)(?:\s+[a-z]+){1,4}\s+$")
+# titles of rank, which only those who hold one carry ("Sir John", "Lady Anne")
+RANKS = words("sir lady lord dame")
 CLAUSE_MARKS = ".!?,;:\u2014-\"'\u201c\u201d\u2018\u2019()\u2026_"
 
 
@@ -68,6 +79,9 @@ class Mention:
     nominative: bool = False
     subordinate: bool = False  # opens a subordinate clause ("as she expected")
     joined: bool = False  # after "and" / "or": perhaps one of two names ("Ada and Cora's")
+    # a name several of a given cast could carry ("Ashby" in a family): those it may be,
+    # the likeliest first; the reading picks one by the scene (Salience.resolve)
+    cands: tuple[int, ...] = ()
 
 
 def _flags(text: str, m: Mention) -> None:
@@ -125,7 +139,7 @@ def find_mentions(text: str, table: NameTable) -> list[Mention]:
                     hit = (sm.start(), toks[j - 1].end(), lookup[norm(title + " " + key)], j)
                     break
                 if key in lookup and not (
-                    i == 0 and title and _title_clash(title, table, lookup[key])
+                    i == 0 and title and _title_clash(title, table, lookup[key], key)
                 ):
                     hit = (toks[i].start(), toks[j - 1].end(), lookup[key], j)
                     break
@@ -135,6 +149,9 @@ def find_mentions(text: str, table: NameTable) -> list[Mention]:
                 out.append(m)
                 i = hit[3]
             else:
+                shared = _shared(text, sm, toks, i, table) if table.shared else None
+                if shared is not None:
+                    out.append(shared)
                 i += 1
     if table.phrase_re is not None:
         for pm in table.phrase_re.finditer(text):
@@ -170,8 +187,66 @@ def find_mentions(text: str, table: NameTable) -> list[Mention]:
     return cleaned
 
 
-def _title_clash(title: str, table: NameTable, ent: int) -> bool:
-    """'Mrs. Bennet' must not be read as the Bennet who is a man."""
+def _shared(
+    text: str, sm: re.Match[str], toks: list[re.Match[str]], i: int, table: NameTable
+) -> Mention | None:
+    """A one-word name that several of a given cast could carry ("Ashby", "Mrs. Ashby").
+
+    A title keeps those of its gender; a bare surname is not a name for a woman the
+    cast knows only by a title ("Mrs. Ashby" is called so, not "Ashby").
+    """
+    word = toks[i].group()
+    cands = table.shared.get(norm(word), ())
+    start = toks[i].start()
+    title = sm.group(1) if i == 0 else None
+    if title is None and i == 0:
+        before = TITLE_BEFORE_RE.search(text, max(0, start - 16), start)
+        title = before.group(1) if before else None
+    ents = table.entities
+    if title:
+        g = title_gender(title)
+        cands = tuple(e for e in cands if g == "unknown" or ents[e].gender in (g, "unknown"))
+        # "Lady Anne": the one the cast calls so, if any
+        so_called = tuple(e for e in cands if _titled(ents[e], title, word))
+        cands = so_called or cands
+    else:
+        by_name = tuple(e for e in cands if not _titled_woman(ents[e], word))
+        cands = by_name or cands
+    if not cands:
+        return None
+    m = Mention(start, toks[i].end(), "name", cands[0])
+    m.cands = cands
+    _flags(text, m)
+    return m
+
+
+def _titled(ent: Entity, title: str, word: str) -> bool:
+    """The cast gives ``ent`` a name with ``title`` before ``word``."""
+    t = title_word(title)
+    return any(
+        len(f) > 1 and title_word(f[0]) == t and word in f[1:] for f in map(str.split, ent.forms)
+    )
+
+
+def _titled_woman(ent: Entity, word: str) -> bool:
+    """A woman who carries the name only after a title ("Mrs. Ashby", "Lady Vane")."""
+    forms = [f.split() for f in ent.forms if word in f.split()]
+    return ent.gender == "female" and all(len(f) > 1 and f[0] != word for f in forms)
+
+
+def _title_clash(title: str, table: NameTable, ent: int, key: str) -> bool:
+    """'Mrs. Bennet' must not be read as the Bennet who is a man; nor, in a given cast,
+    'Dr. Grant' as a Mrs. Grant whom the cast only ever calls so."""
     g = title_gender(title)
     eg = table.entities[ent].gender
-    return g != "unknown" and eg != "unknown" and g != eg
+    if g != "unknown" and eg != "unknown" and g != eg:
+        return True
+    if not table.from_cast:
+        return False
+    forms = [f.split() for f in table.entities[ent].forms]
+    if title_word(title) in RANKS and not any(title_word(f[0]) in RANKS for f in forms):
+        return True  # "Sir John" is not a John the cast gives no rank
+    carried = [f for f in forms if norm(f[-1]) == key]
+    titles = {title_word(f[0]) for f in carried if len(f) == 2}
+    others = [f for f in carried if len(f) != 2 or title_word(f[0]) not in TITLES]
+    return bool(titles) and not others and title_word(title) not in titles

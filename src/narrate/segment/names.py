@@ -30,6 +30,8 @@ SEQ_RE = re.compile(
     rf"(?<![\w'\u2019])(?<!\w-)(?:(M\.|(?:{_TITLE_ALT})\.?)[ \t]*\n?[ \t]*)?({NAMEWORD}(?:[ \t]*\n?[ \t]*{NAMEWORD})*)"
 )
 TOKEN_RE = re.compile(NAMEWORD)
+# a title just before a name that SEQ_RE read without it ("Of Mr. Ash": "Of Mr" was a run)
+TITLE_BEFORE_RE = re.compile(rf"(?<![\w'\u2019])(M\.|(?:{_TITLE_ALT})\.?)[ \t]*\n?[ \t]*$")
 TITLE_FORMS = {t.capitalize() for t in TITLES} | {t.capitalize() + "." for t in TITLES}
 
 
@@ -139,3 +141,6 @@ class NameTable:
     from_cast: bool = False  # built from the user's cast, not discovered
     phrase_re: re.Pattern[str] | None = None  # lower-case cast names ("the barman")
     phrases: dict[str, int] = field(default_factory=dict)
+    # a given cast's short forms that several of its characters could carry (a surname
+    # a family shares): normalised form -> those characters, the likeliest first
+    shared: dict[str, tuple[int, ...]] = field(default_factory=dict)

@@ -84,7 +84,7 @@ class Salience:
 
     def resolve(self, m: Mention) -> int | None:
         if m.kind == "name":
-            return m.ent
+            return self.scene_pick(m.cands) if m.cands else m.ent
         if m.kind == "pron":
             if m.gender == "self":
                 return self.narrator
@@ -122,6 +122,14 @@ class Salience:
             focus = self.subj.get(g)
             return focus if focus is not None and not self.is_child(focus) else self.latest(g)
         return None
+
+    def scene_pick(self, cands: tuple[int, ...]) -> int:
+        """Which of several characters a shared name means: the one of them the scene
+        named last, else the likeliest (the first: the family's head for a surname)."""
+        for e in reversed(self.recent):
+            if e in cands:
+                return e
+        return cands[0]
 
     def family(self, owner: int, noun: str, g: str) -> int | None:
         """'her father': the one man who shares her surname (Mr. Bennet for Elizabeth)."""

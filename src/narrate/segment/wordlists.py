@@ -20,6 +20,19 @@ FEMALE_TITLES = words(
 )
 OTHER_TITLES = words("dr doctor professor prof inspector judge cousin nurse")
 TITLES = MALE_TITLES | FEMALE_TITLES | OTHER_TITLES
+# the word a title's short form is read as ("Dr. Grant" is "the doctor")
+TITLE_WORDS = {
+    "dr": "doctor",
+    "col": "colonel",
+    "capt": "captain",
+    "gen": "general",
+    "lt": "lieutenant",
+    "sgt": "sergeant",
+    "rev": "reverend",
+    "prof": "professor",
+    "mme": "madame",
+    "mlle": "mademoiselle",
+}
 # Capitalised words that are never characters (interjections, kin words, calendar...).
 STOP = words(
     """i oh ah ay aye yes no nay well why what how who where when there here then now
