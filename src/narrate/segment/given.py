@@ -18,7 +18,7 @@ from dataclasses import replace
 
 from narrate.records import Book, Character, Script
 from narrate.segment.characters import discover
-from narrate.segment.confidence import BY_NAME
+from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.mentions import find_mentions
 from narrate.segment.names import TITLE_BEFORE_RE, NameTable, norm
 from narrate.segment.segmenter import segment
@@ -34,7 +34,11 @@ def with_discovered(book: Book, listed: list[Character] | None) -> list[Characte
     if not listed:
         return listed
     script = segment(book, None)
-    named = Counter(s.speaker for s in script.segments if s.speaker and s.confidence >= BY_NAME)
+    named = Counter(
+        s.speaker
+        for s in script.segments
+        if s.speaker and s.confidence >= CONFIDENCE["named_at_least"]
+    )
     table = discover(book.source, listed)
     owned = {c.name: listed_owners(table, c) for c in script.characters}
     # the share of the lines said-tags give by name that the file's characters speak:
