@@ -17,6 +17,7 @@ from narrate.errors import EngineError
 from narrate.records import Cast, Chapter, Script, Segment, Voice
 from narrate.render import mp3
 from narrate.render.cache import BlockCache, make_key
+from narrate.render.headings import spoken_heading
 from narrate.render.workers import Job, RenderSettings, job_key, spoken_text
 
 # A sentence ends at . ! ? or … (with closing quotes/brackets) before a space.
@@ -76,15 +77,19 @@ def plan_chapter(
 ) -> ChapterPlan:
     items: list[Utterance] = []
 
-    def add(text: str, voice: Voice, speaker: str | None, index: int | None, pause: int) -> None:
-        spoken = speak(spoken_text(text).strip(_EDGE_QUOTES + " "))
+    def add(
+        text: str, voice: Voice, speaker: str | None, index: int | None, pause: int, say: str = ""
+    ) -> None:
+        """``say``, when given, is what is spoken in place of ``text`` (a heading's numbers)."""
+        spoken = speak(spoken_text(say or text).strip(_EDGE_QUOTES + " "))
         key = job_key(spoken, voice, settings) if _speakable(spoken) else ""
         items.append(Utterance(key, text, spoken, voice, speaker, index, pause))
 
     if opening:
         add(opening, cast.narrator, None, None, 0)
     if spoken_title:
-        add(chapter.title, cast.narrator, None, None, pauses.paragraph if opening else 0)
+        pause = pauses.paragraph if opening else 0
+        add(chapter.title, cast.narrator, None, None, pause, spoken_heading(chapter.title))
     previous: tuple[Segment, Voice] | None = None
     for index, seg in _chapter_segments(script, chapter):
         voice = cast.voice_for(seg)
