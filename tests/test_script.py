@@ -95,3 +95,14 @@ def test_listed_characters_do_not_hide_the_others(tmp_path):
     nell = next(c for c in prep.script.characters if c.name == "Nell")
     assert nell.gender == "female"  # from the text, since the file gives none
     assert prep.cast.characters["Nell"].voice_id == "en-us+f4"
+
+
+def test_the_sample_childs_line_is_hers_with_the_readme_voices_file() -> None:
+    # voices.yaml says Wren is a child; the sample only ever calls her "the little girl" there.
+    repo = DATA.parent.parent
+    sample, voices = repo / "samples" / "the-lamp-at-gull-point.txt", repo / "voices.yaml"
+    segments = json.loads(script_of(sample, "--voices", str(voices), "--format", "json"))[
+        "segments"
+    ]
+    line = next(s for s in segments if "hold her hand on the stairs" in s["text"])
+    assert line["speaker"] == "Wren"

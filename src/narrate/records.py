@@ -44,6 +44,7 @@ class Character:
     name: str
     aliases: tuple[str, ...] = ()
     gender: Gender = "unknown"
+    child: bool = False  # the user says so (voices.yaml age: child); else the text tells
 
 
 @dataclass(frozen=True, slots=True)

@@ -97,3 +97,18 @@ def test_a_partial_cast_keeps_the_speakers_it_does_not_list() -> None:
     )
     listed = [Character("Maren Holt", ("Maren",), "female")]
     assert _given(text, listed) == ["Captain Rook", "Maren Holt", "Captain Rook"]
+
+
+def test_a_child_the_cast_names_is_the_little_girl_of_the_narration() -> None:
+    text = (
+        "Tova came down the stairs. Pip sat by the fire with a wooden horse, and Tova "
+        "watched her.\n\n"
+        "\u201cMind the embers,\u201d said Bram.\n\n"
+        "The little girl nodded gravely. \u201cI will keep my feet back.\u201d\n"
+    )
+    tova, bram = Character("Tova", gender="female"), Character("Bram", gender="male")
+    pip = Character("Pip", gender="female", child=True)
+    assert speakers(text, [tova, pip, bram]) == ["Bram", "Pip"]
+    # Told nothing of her age, nothing in the text makes Pip the little girl.
+    unaged = Character("Pip", gender="female")
+    assert speakers(text, [tova, unaged, bram]) == ["Bram", "Tova"]

@@ -61,6 +61,6 @@ def validate_voices(config: VoiceConfig, engine: Engine) -> list[str]:
 def characters_from_config(config: VoiceConfig) -> list[Character]:
     """The user's cast as Characters (for the segmenter), in file order."""
     return [
-        Character(name=c.name, aliases=c.aliases, gender=c.gender or "unknown")
+        Character(c.name, c.aliases, c.gender or "unknown", child=c.age == "child")
         for c in config.characters.values()
     ]
