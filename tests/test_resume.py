@@ -13,6 +13,7 @@ from click.testing import CliRunner
 from conftest import DATA, decode
 
 from narrate.cli import main
+from narrate.errors import OutputError
 from narrate.outdir import locked
 
 
@@ -95,6 +96,38 @@ def test_second_run_on_a_locked_folder_is_refused(tmp_path):
     assert result.exit_code == 5
     assert "another narrate run is writing" in result.stderr
     assert not list(folder.glob("*.mp3"))
+
+
+def test_the_lock_is_gone_after_a_run_and_a_run_with_nothing_to_do_says_so(tmp_path):
+    args = ["generate", str(DATA / "two-chapters.txt"), "--out", str(tmp_path / "out")]
+    args += ["--cache-dir", str(tmp_path / "cache"), "--jobs", "1"]
+    first = CliRunner().invoke(main, args)
+    assert first.exit_code == 0, first.output
+    folder = tmp_path / "out" / "the-red-kite"
+    assert not (folder / ".narrate.lock").exists()
+    assert "Narrated The Red Kite: 2 chapter(s) written" in first.stderr
+    again = CliRunner().invoke(main, args)
+    assert again.exit_code == 0, again.output
+    assert again.stderr.strip().splitlines()[-1] == (
+        "The Red Kite is up to date: nothing to narrate again"
+    )
+    assert not (folder / ".narrate.lock").exists()
+
+
+def test_the_lock_is_removed_when_released_and_stays_exclusive(tmp_path):
+    # Removing the lock file must not let two runs hold the folder: the next run
+    # locks a fresh file, and one more is still refused while it holds it.
+    folder = tmp_path / "book"
+    folder.mkdir()
+    with locked(folder):
+        assert (folder / ".narrate.lock").exists()
+    assert not (folder / ".narrate.lock").exists()
+    with locked(folder):
+        try:
+            with locked(folder):
+                raise AssertionError("two runs held one folder")
+        except OutputError as exc:
+            assert "another narrate run is writing" in str(exc)
 
 
 def test_changing_one_voice_renders_only_that_characters_lines(tmp_path):

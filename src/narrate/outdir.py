@@ -7,6 +7,7 @@ name and renaming into place, and the lock and manifest of the book's folder.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -185,21 +186,37 @@ class Manifest:
 def locked(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on the folder; the OS frees it if the process dies."""
     lock_path = folder / ".narrate.lock"
-    handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the whole run
-    try:
+    while True:
+        handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the whole run
         try:
             _lock(handle)
         except OSError as exc:
+            handle.close()
             raise OutputError(
                 f"another narrate run is writing {folder}: wait for it to finish "
                 "or choose another folder with --out"
             ) from exc
-        try:
-            yield
-        finally:
-            _unlock(handle)
-    finally:
+        if _same_file(handle, lock_path):
+            break
+        # the run before removed the file between our open and our lock: lock the new one
+        _unlock(handle)
         handle.close()
+    try:
+        yield
+    finally:
+        # Removed while still held, so no run can lock a file that is about to vanish;
+        # one that opened it just before finds it gone and locks a fresh one.
+        with contextlib.suppress(OSError):  # Windows cannot remove an open file
+            lock_path.unlink()
+        _unlock(handle)
+        handle.close()
+
+
+def _same_file(handle: IO[bytes], path: Path) -> bool:
+    try:
+        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+    except OSError:
+        return False
 
 
 # sys.platform rather than os.name: type checkers read it and check each branch

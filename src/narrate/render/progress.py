@@ -79,7 +79,9 @@ class ProgressBar:
             return
         if self.tty:
             self.stream.write("\r\033[K")
-        if exc_type is None:
+        if exc_type is None and not self._chapters and not self.total:
+            self.stream.write(f"{self.label} is up to date: nothing to narrate again\n")
+        elif exc_type is None:
             self.stream.write(
                 f"Narrated {self.label}: {self._chapters} chapter(s) written, "
                 f"{self.total:,} line(s) rendered in "
