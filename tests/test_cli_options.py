@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
 import click
 import pytest
 from click.testing import CliRunner
-from conftest import DATA
+from conftest import DATA, make_epub
 
 from narrate.cli import main
 
@@ -82,3 +83,40 @@ def test_a_closed_pipe_ends_quietly(args: list[str]) -> None:
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == 0, stderr
     assert stderr == ""
+
+
+MARKDOWN = (
+    "# The Two Walks\n\n## Morning\n\n\u201cLook,\u201d said Ada.\n\n"
+    "## Evening\n\n\u201cHome,\u201d said Tom.\n"
+)
+
+
+@pytest.mark.parametrize("command", ["script", "cast"])
+def test_script_and_cast_read_the_book_as_generate_does(command: str, tmp_path) -> None:
+    book = tmp_path / "walks.md"
+    book.write_text(MARKDOWN, encoding="utf-8")
+    cache = tmp_path / "cache"
+    args = [
+        command,
+        str(book),
+        "--format",
+        "json",
+        "--heading-level",
+        "2",
+        "--cache-dir",
+        str(cache),
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert list((cache / "scripts").glob("*.json")), "the script cache is where it was told"
+    if command == "script":
+        chapters = {s["chapter"] for s in json.loads(result.stdout)["segments"]}
+        assert len(chapters) == 2  # one chapter per level-2 heading
+
+
+def test_script_keeps_an_epubs_front_matter_when_asked(tmp_path) -> None:
+    book = make_epub(tmp_path / "harbour.epub")
+    plain = CliRunner().invoke(main, ["script", str(book)])
+    kept = CliRunner().invoke(main, ["script", str(book), "--include-front-matter"])
+    assert plain.exit_code == kept.exit_code == 0, plain.output + kept.output
+    assert "Copyright" not in plain.stdout and "Copyright" in kept.stdout

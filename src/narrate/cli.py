@@ -31,6 +31,30 @@ VOICES = click.option(
 
 TITLE = click.option("--title", help="Book title (overrides the book's own).")
 AUTHOR = click.option("--author", help="Author (overrides the book's own).")
+CACHE_DIR = click.option(
+    "--cache-dir",
+    type=PATH,
+    help="Where rendered audio and scripts are cached (default: the user cache folder).",
+)
+FRONT_MATTER = click.option(
+    "--include-front-matter",
+    is_flag=True,
+    help="EPUB: keep the cover page, contents, copyright and similar pages.",
+)
+HEADING_LEVEL = click.option(
+    "--heading-level",
+    type=click.IntRange(1, 6),
+    help="Markdown: the heading level that starts a chapter (default: the top one).",
+)
+
+
+def reading_options(command: Any) -> Any:
+    """The options that say how to read the book, the same for every command that reads one."""
+    for option in reversed((TITLE, AUTHOR, FRONT_MATTER, HEADING_LEVEL, CACHE_DIR)):
+        command = option(command)
+    return command
+
+
 TEXT_OR_JSON = click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
 # generate's options that say how to read the book go to prepare_book; the rest, to Options.
 READING = ("title", "author", "include_front_matter", "heading_level", "script_file")
@@ -102,12 +126,11 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 @main.command()
 @BOOK
 @VOICES
+@reading_options
 @click.option(
     "--out", type=PATH, default=Path("output"), help="Folder under which <book-slug>/ is written."
 )
 @click.option("--format", "formats", default="mp3", callback=_formats, help=formats.help_text())
-@TITLE
-@AUTHOR
 @click.option(
     "--cover",
     type=PATH,
@@ -127,24 +150,9 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
     help="Worker processes (default: the number of cores).",
 )
 @click.option("--id3v23", is_flag=True, help="Write ID3v2.3 tags for old players.")
-@click.option(
-    "--cache-dir",
-    type=PATH,
-    help="Where rendered audio is cached (default: the user cache folder).",
-)
 @click.option("--no-spoken-titles", is_flag=True, help="Do not read chapter titles aloud.")
 @click.option("--no-credits", is_flag=True, help="No opening and closing credits.")
 @click.option("--no-transcripts", is_flag=True, help="No WebVTT/SRT transcripts.")
-@click.option(
-    "--include-front-matter",
-    is_flag=True,
-    help="EPUB: keep the cover page, contents, copyright and similar pages.",
-)
-@click.option(
-    "--heading-level",
-    type=click.IntRange(1, 6),
-    help="Markdown: the heading level that starts a chapter (default: the top one).",
-)
 @click.option(
     "--script",
     "script_file",
@@ -187,15 +195,12 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
     help="JSON for tools, text to read, YAML to correct speakers and pass back "
     "with `generate --script`.",
 )
-@TITLE
-@AUTHOR
-def script(
-    book: Path, voices: Path | None, fmt: str, title: str | None, author: str | None
-) -> None:
+@reading_options
+def script(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     """Print who says what in BOOK: narration, speech and thoughts, with speakers."""
     from narrate.pipeline import prepare_book, script_listing
 
-    prep = prepare_book(book, voices, title=title, author=author, check_voices=False)
+    prep = prepare_book(book, voices, check_voices=False, **reading)
     click.echo(script_listing(prep, fmt), nl=False)
 
 
@@ -210,13 +215,15 @@ def script(
     default=10,
     help="How many of the lowest-confidence lines to list for checking.",
 )
-def cast(book: Path, voices: Path | None, fmt: str, write_to: Path | None, check: int) -> None:
+@reading_options
+def cast(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     """Show the cast of BOOK: every speaker, their lines and their voice."""
     from narrate.cast.report import cast_listing
     from narrate.cast.starter import write_starter
     from narrate.pipeline import prepare_book
 
-    prep = prepare_book(book, voices)
+    write_to, check = reading.pop("write_to"), reading.pop("check")
+    prep = prepare_book(book, voices, **reading)
     if write_to:
         write_starter(write_to, prep.script, prep.voiced, prep.config)
         click.echo(f"wrote {write_to}", err=True)
@@ -238,18 +245,11 @@ def doctor() -> None:
     """Say which espeak-ng and ffmpeg narrate uses, with versions."""
     from narrate.render.mp3 import describe_encoder
     from narrate.tools import describe_ffmpeg
-    from narrate.tts import default_engine
+    from narrate.tts.registry import describe_speech
 
-    info = default_engine().info()
     click.echo(f"narrate {__version__} (Python {sys.version.split()[0]})")
-    click.echo(
-        f"speech: {info.get('engine')} {info.get('version', '')} from {info['source']}"
-        + (f" ({info['library']})" if info.get("library") else "")
-    )
-    if info.get("error"):
-        click.echo(f"  problem: {info['error']}")
-    click.echo(describe_ffmpeg())
-    click.echo(describe_encoder())
+    for line in [*describe_speech(), describe_ffmpeg(), describe_encoder()]:
+        click.echo(line)
 
 
 @main.command()
@@ -275,8 +275,7 @@ def preview(**chosen: Any) -> None:
     """Speak a short sample in NAME's voice ("narrator" or a character) to an MP3."""
     from narrate.preview import render_preview
 
-    # The options are render_preview's parameters, by name.
-    click.echo(str(render_preview(**chosen)))
+    click.echo(str(render_preview(**chosen)))  # the options are its parameters, by name
 
 
 @main.group()

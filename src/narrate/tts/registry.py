@@ -47,3 +47,15 @@ def default_engine_name() -> str:
 def default_engine(*, timeout: float = DEFAULT_TIMEOUT_S) -> Engine:
     """The engine this machine reads with."""
     return get_engine(default_engine_name(), timeout=timeout)
+
+
+def describe_speech() -> list[str]:
+    """`narrate doctor`'s lines for the speech engine this machine reads with."""
+    info = default_engine().info()
+    library = f" ({info['library']})" if info.get("library") else ""
+    lines = [
+        f"speech: {info.get('engine')} {info.get('version', '')} from {info['source']}{library}"
+    ]
+    if info.get("error"):
+        lines.append(f"  problem: {info['error']}")
+    return lines
