@@ -6,7 +6,6 @@ import array
 import math
 import re
 import struct
-import subprocess
 import zlib
 from pathlib import Path
 
@@ -20,7 +19,7 @@ from narrate.segment.quotes import find_quotes
 from narrate.segment.reading import Reading
 from narrate.segment.segmenter import segment
 from narrate.segment.sieve import read_paragraph, resolve_narration
-from narrate.tools import ffmpeg_exe
+from narrate.tools import decode_pcm
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -36,24 +35,7 @@ def _private_cache(
 
 def decode(path: Path) -> tuple[bytes, str]:
     """Decode any audio file with ffmpeg to 22,050 Hz mono s16le; (pcm, stderr)."""
-    result = subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-v",
-            "error",
-            "-i",
-            str(path),
-            "-f",
-            "s16le",
-            "-ac",
-            "1",
-            "-ar",
-            "22050",
-            "-",
-        ],
-        capture_output=True,
-        check=False,
-    )
+    result = decode_pcm(path, 22050)
     assert result.returncode == 0, result.stderr.decode()
     return result.stdout, result.stderr.decode()
 

@@ -63,7 +63,7 @@ from narrate.segment.scriptfile import (
     script_text,
     script_yaml,
 )
-from narrate.tts import default_engine
+from narrate.tts import Engine, default_engine
 from narrate.tts.lexicon import apply_lexicon
 
 log = logging.getLogger("narrate")
@@ -192,42 +192,36 @@ class Written:
 Progress = Callable[[int, int], None]  # (utterances done, total)
 
 
-def _engine_id() -> str:
-    info = default_engine().info()
-    return f"{info.get('engine')}-{info.get('version', '')}"
-
-
-def _narrator(config: VoiceConfig) -> str:
-    return narrator_credit(config, default_engine().info())
-
-
-def _credits(book: Book, config: VoiceConfig) -> tuple[str, str]:
+def _credits(book: Book, narrator: str) -> tuple[str, str]:
+    """The opening and closing credits; ``narrator`` is the same credit as the tags'."""
     by = f", by {book.author}" if book.author else ""
-    narrator = _narrator(config)  # the same credit as the tags'
     return (
         f"{book.title}{by}. Narrated by {narrator}.",
         f"The end. You have been listening to {book.title}{by}.",
     )
 
 
-def _settings(prep: Prepared, options: Options, cache: BlockCache) -> RenderSettings:
+def _settings(
+    prep: Prepared, options: Options, cache: BlockCache, engine: Engine, info: dict[str, str]
+) -> RenderSettings:
     pauses = prep.config.pauses
     return RenderSettings(
         cache.root,
-        _engine_id(),
+        f"{info.get('engine')}-{info.get('version', '')}",  # in every block's cache key
         options.bitrate,
         options.quality,
         options.timeout,
         options.loudness,
         (pauses.sentence, pauses.paragraph),
-        default_engine().sample_rate,
+        engine.sample_rate,
     )
 
 
-def _plans(prep: Prepared, options: Options, settings: RenderSettings) -> list[ChapterPlan]:
+def _plans(
+    prep: Prepared, options: Options, settings: RenderSettings, engine: Engine, narrator: str
+) -> list[ChapterPlan]:
     book, config, script, cast = prep.book, prep.config, prep.script, prep.voiced
-    engine = default_engine()
-    opening, closing = _credits(book, config) if options.credits else (None, None)
+    opening, closing = _credits(book, narrator) if options.credits else (None, None)
     last = len(book.chapters) - 1
     return [
         plan_chapter(
@@ -260,12 +254,14 @@ def generate(
     ensure_output_folder(folder)
     cache = BlockCache(options.cache_dir or default_cache_dir())
     cache.ensure_writable()
-    settings = _settings(prep, options, cache)
-    plans = _plans(prep, options, settings)
+    engine = default_engine()  # one for the run: its id, rate, markup and credit
+    info = engine.info()
+    narrator = narrator_credit(config, info)
+    settings = _settings(prep, options, cache, engine, info)
+    plans = _plans(prep, options, settings, engine, narrator)
     total = len(plans)
     width = max(2, len(str(total)))
     stems = [f"{p.chapter.index:0{width}d} - {safe_name(p.chapter.title)}" for p in plans]
-    narrator = _narrator(config)
     metas = [
         track_meta(book, config, p.chapter.title, n + 1, total, cover, narrator=narrator)
         for n, p in enumerate(plans)
@@ -318,7 +314,9 @@ def generate(
             )
             for i, p in enumerate(plans)
         ]
-        books = _write_whole_book(folder, book, config, chapters, options, writing, manifest, cover)
+        books = _write_whole_book(
+            folder, book, config, chapters, options, writing, manifest, cover, narrator
+        )
         written += books
         labels = {f.manifest_label for f in formats.FORMATS if f.whole_book}
         manifest.forget_except(set(stems) | labels, folder)
@@ -380,9 +378,10 @@ def _write_whole_book(
     writing: formats.WriteOptions,
     manifest: Manifest,
     cover: tuple[bytes, str] | None,
+    narrator: str,
 ) -> list[Path]:
     """Write each chosen whole-book format, unless the folder holds it as it would come out."""
-    meta = track_meta(book, config, book.title, 1, 1, cover, narrator=_narrator(config))
+    meta = track_meta(book, config, book.title, 1, 1, cover, narrator=narrator)
     key = make_key(
         "book",
         [(c.title, c.duration, c.span) for c in chapters],

@@ -85,6 +85,12 @@ def run_ffmpeg_on(path: Path, args: list[str]) -> subprocess.CompletedProcess[st
     return done
 
 
+def decode_pcm(path: Path, sample_rate: int) -> subprocess.CompletedProcess[bytes]:
+    """ffmpeg's decoding of any audio file: 16-bit mono PCM at ``sample_rate`` on stdout."""
+    cmd = [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1"]
+    return subprocess.run([*cmd, "-ar", str(sample_rate), "-"], capture_output=True, check=False)
+
+
 def _drain(stream: IO[bytes], keep: deque[bytes]) -> None:
     # ffmpeg blocks once its stderr pipe fills; reading it on a thread lets the
     # main thread keep feeding stdin without a deadlock.

@@ -59,8 +59,8 @@ def line_counts(script: Script) -> Counter[str]:
 
 
 def is_child(character: Character) -> bool:
-    """True when the segmenter marked it a child, or a name or alias says so ("the child")."""
-    if getattr(character, "age", None) == "child":  # should Character ever carry an age
+    """True when the record says so, or a name or alias does ("the child")."""
+    if character.child:
         return True
     words = " ".join((character.name, *character.aliases)).casefold().split()
     return any(w.strip(".,'") in _CHILD_WORDS for w in words)

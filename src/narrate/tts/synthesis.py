@@ -13,7 +13,6 @@ import logging
 import multiprocessing
 import shutil
 import signal
-import subprocess
 import tempfile
 import threading
 import wave
@@ -25,6 +24,7 @@ import pyttsx3
 
 from narrate.errors import EngineError
 from narrate.records import Voice
+from narrate.tools import decode_pcm
 
 log = logging.getLogger("narrate")
 
@@ -166,26 +166,7 @@ def read_pcm(path: Path, sample_rate: int) -> bytes:
         with wave.open(str(path), "rb") as wav:
             if (wav.getnchannels(), wav.getsampwidth(), wav.getframerate()) == (1, 2, sample_rate):
                 return wav.readframes(wav.getnframes())
-    from narrate.tools import ffmpeg_exe
-
-    result = subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-v",
-            "error",
-            "-i",
-            str(path),
-            "-f",
-            "s16le",
-            "-ac",
-            "1",
-            "-ar",
-            str(sample_rate),
-            "-",
-        ],
-        capture_output=True,
-        check=False,
-    )
+    result = decode_pcm(path, sample_rate)
     if result.returncode != 0:
         raise EngineError(
             f"could not read the engine's audio (ffmpeg: {stderr_tail(result.stderr)})"
