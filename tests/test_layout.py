@@ -18,6 +18,7 @@ RANK = {
     "config": 0,
     "outdir": 0,
     "tools": 0,
+    "yamldata": 0,
     "ingest": 1,
     "segment": 2,
     "tts": 3,
@@ -26,8 +27,9 @@ RANK = {
     "output": 6,
     "pipeline": 7,
     "preview": 8,
-    "cli": 9,
-    "__main__": 10,
+    "command": 9,
+    "cli": 10,
+    "__main__": 11,
 }
 TOP_LEVEL = {
     f"{name}.py"
