@@ -137,7 +137,10 @@ def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -
     if saved is not None:
         return Script(
             book,
-            tuple(Character(c[0], tuple(c[1]), c[2]) for c in saved["characters"]),
+            tuple(
+                Character(c[0], tuple(c[1]), c[2], c[3], tuple((s, e) for s, e in c[4]))
+                for c in saved["characters"]
+            ),
             tuple(Segment(*s) for s in saved["segments"]),
         )
     script = segment_given(book, cast_hint)
@@ -145,7 +148,10 @@ def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -
         store.put(
             key,
             {
-                "characters": [[c.name, list(c.aliases), c.gender] for c in script.characters],
+                "characters": [
+                    [c.name, list(c.aliases), c.gender, c.child, [list(x) for x in c.seen]]
+                    for c in script.characters
+                ],
                 "segments": [
                     [
                         s.chapter,

@@ -16,7 +16,7 @@ from narrate.segment.names import (
     title_gender,
     title_word,
 )
-from narrate.segment.wordlists import FEMALE_NAMES, MALE_NAMES, words
+from narrate.segment.wordlists import FEMALE_NAMES, MALE_NAMES, TITLES, words
 
 FIRST_NAME_TITLES = words(
     "sir lady dame miss master aunt uncle cousin madame mademoiselle mlle don donna lord"
@@ -252,10 +252,19 @@ def person(ent: Entity) -> bool:
 
 
 def child_cues(entities: list[Entity], text: str) -> None:
-    """Count "little X" / "baby X": such a character is a child ("the toddler")."""
-    cues = Counter(m.group(1) for m in CHILD_RE.finditer(text))
+    """Count "little X" / "baby X": such a character is a child ("the toddler"). The
+    name after "little" is the character's own, not a title ("little Miss Ada" says
+    nothing of every Miss), and one no other character carries."""
+    cues = Counter(
+        m.group(1) for m in CHILD_RE.finditer(text) if m.group(1).rstrip(".").lower() not in TITLES
+    )
     if not cues:
         return
-    for ent in entities:
-        for form in ent.forms:
-            ent.child += cues.get(form.split()[0], 0)
+    names = [
+        {t for form in ent.forms for t in form.split()[:1] if t.rstrip(".").lower() not in TITLES}
+        for ent in entities
+    ]
+    bearers = Counter(t for own in names for t in own)
+    for ent, own in zip(entities, names, strict=True):
+        # "little Charles" is none of three Charleses: the child is someone else
+        ent.child += sum(cues.get(t, 0) for t in own if bearers[t] == 1)

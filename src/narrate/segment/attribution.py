@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from typing import cast
 
 from narrate.records import Character, Gender
-from narrate.segment.mentions import Mention
+from narrate.segment.mentions import Mention, first_mentions
 from narrate.segment.names import NameTable
 from narrate.segment.quotes import Quote
 from narrate.segment.reading import Attribution, Line, Reading
@@ -34,6 +34,8 @@ from narrate.segment.rereads import reread_conversations
 from narrate.segment.sieve import read_paragraph
 
 __all__ = ["Attribution", "attribute"]
+
+SEEN = 3  # first mentions kept for each character: why it is one
 
 
 def attribute(
@@ -59,8 +61,12 @@ def attribute(
     reread_conversations(r)
     out = r.result
     out.lines = {pi: (r.first_speaker[pi], r.first_confidence[pi]) for pi in r.first_speaker}
+    quoted = [(q.start, q.end) for pq in quotes for q in pq]
+    seen = first_mentions(mentions, quoted, SEEN, r.salience.narrator)
     for e in r.entities:
         name = r.names[e.key]
         aliases = tuple(sorted(set(e.forms) - {name}))
-        out.characters.append(Character(name, aliases, cast(Gender, r.salience.gender(e.key))))
+        gender = cast(Gender, r.salience.gender(e.key))
+        found = seen.get(e.key, ())
+        out.characters.append(Character(name, aliases, gender, e.young, found))
     return out

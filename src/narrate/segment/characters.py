@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
 from narrate.records import Character
+from narrate.segment.ages import GIVEN
 from narrate.segment.aliases import child_cues, cluster, gender_votes
 from narrate.segment.names import (
     SEQ_RE,
@@ -264,7 +265,7 @@ def _cast_table(
         ent = Entity(len(entities), cast_name=ch.name)
         ent.male = 9.0 if ch.gender == "male" else 0.0
         ent.female = 9.0 if ch.gender == "female" else 0.0
-        ent.child = 9 if ch.child else 0  # "the little girl" is the child the cast names
+        ent.child = GIVEN if ch.child else 0  # "the little girl" is the child the cast names
         entities.append(ent)
         for a in (ch.name, *ch.aliases):
             k = norm(a)

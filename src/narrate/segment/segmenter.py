@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from narrate.records import Book, Character, Kind, Script, Segment
+from narrate.segment.ages import find_children
 from narrate.segment.attribution import Attribution, attribute
 from narrate.segment.characters import discover
 from narrate.segment.confidence import CONFIDENCE
@@ -37,6 +38,7 @@ def segment(book: Book, characters: Sequence[Character] | None = None) -> Script
     quotes = find_quotes(source, spans)
     table = discover(source, characters or None)
     mentions = find_mentions(source, table)
+    find_children(source, table, mentions)
     result: Attribution = attribute(source, spans, quotes, table, mentions)
     segments: list[Segment] = []
     for (chapter, k, lo, hi), pq in zip(paras, quotes, strict=True):
