@@ -219,12 +219,29 @@ def cluster(
     for e in entities:
         e.shared_last = bool(e.last and surnames[e.last] > 1)
     stems = {t.lower() for e in entities for f in e.forms for t in f.split()[-1:]}
+    owner = {norm(f): e.key for e in entities for f in e.forms}
+
+    def plural(f: str, e: Entity) -> bool:
+        """'the Miss Bennets' when another character is 'Miss Bennet' ('Bennets' when
+        one is called 'Bennet'); not 'Mrs. Braddocks' for a 'Mrs. Braddock' written once."""
+        if not f.endswith("s"):
+            return False
+        ours = sum(e.forms.values())
+        for k in (1, 2):
+            other = owner.get(norm(f[:-k]), e.key)
+            # the one called so is named about as often as the plural: not a misspelling
+            if other != e.key and 2 * sum(entities[other].forms.values()) >= ours:
+                return True
+        return False
+
     for e in entities:
         f = e.main_name().split()[-1]
+        one = len(e.forms) == 1 and f.endswith("s")
         if (
-            len(e.forms) == 1
-            and f.endswith("s")
+            one
             and (f[:-1].lower() in stems or f[:-2].lower() in stems)
+            or e.forms
+            and all(plural(form, e) for form in e.forms)
         ):
             e.tagged = 0
             e.male = e.female = 0.0
