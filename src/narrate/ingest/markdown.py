@@ -11,8 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from narrate.errors import InputError
 from narrate.ingest.common import (
     TextBuilder,
     detect_language,
@@ -22,6 +21,7 @@ from narrate.ingest.common import (
 )
 from narrate.ingest.paragraphs import is_scene_break, parse_heading
 from narrate.records import Book
+from narrate.yamldata import NotYaml, load_data
 
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
@@ -70,13 +70,20 @@ def clean_inline(text: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def front_matter(text: str) -> tuple[dict[str, object], str]:
+def front_matter(text: str, name: str = "the text") -> tuple[dict[str, object], str]:
+    """The YAML front matter's values and the text after it.
+
+    Front matter that is not YAML is left in the text; YAML that would grow past
+    its bounds (an alias bomb, nesting hundreds deep) refuses the book.
+    """
     match = _FRONT.match(text)
     if not match:
         return {}, text
+    # A leading newline stands for the opening '---', so lines are the file's lines.
+    where = f"{name} (front matter)"
     try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
+        data = load_data("\n" + match.group(1), where, error=InputError, not_yaml=NotYaml)
+    except NotYaml:
         return {}, text
     return (data if isinstance(data, dict) else {}), text[match.end() :]
 
@@ -151,7 +158,7 @@ def parse_markdown(
     name: str = "the text",
 ) -> Book:
     """Parse a Markdown book; chapters start at ``heading_level`` (default: top level used)."""
-    data, body = front_matter(text)
+    data, body = front_matter(text, name)
     blocks = _blocks(body)
     levels = sorted({b.level for b in blocks if b.kind == "heading"})
     book_title = title or _meta(data, "title")
@@ -215,7 +222,7 @@ def parse_markdown(
 
 def markdown_cover(text: str, base: Path) -> tuple[bytes, str] | None:
     """The image named by the front matter's ``cover`` key, read relative to ``base``."""
-    data, _ = front_matter(text)
+    data, _ = front_matter(text)  # read_book has read it first, so it is not a bomb
     value = _meta(data, "cover", "cover-image", "cover_image", "image")
     if not value:
         return None

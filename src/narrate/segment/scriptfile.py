@@ -7,7 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from narrate.errors import ConfigError
 from narrate.records import Character, Script
+from narrate.yamldata import load_data
 
 
 def script_json(script: Script) -> dict[str, Any]:
@@ -94,22 +96,19 @@ def script_yaml(script: Script) -> str:
 
 def load_corrections(path: Path) -> dict[tuple[str, int], str | None]:
     """(line text, occurrence) -> speaker (None: narrated) from an edited script file."""
-    import yaml
-
-    from narrate.errors import ConfigError
-
+    where = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise ConfigError(
             f"cannot read the script {path} ({exc.strerror}): check the path"
         ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
+    except UnicodeDecodeError as exc:
         raise ConfigError(
-            f"{where}: not valid YAML; write it again with `narrate script BOOK --format yaml`"
-        ) from exc
+            f"{where}: not UTF-8 text (byte {exc.start}); save the script as UTF-8, "
+            "or write it again with `narrate script BOOK --format yaml`"
+        ) from None
+    data = load_data(text, where)
     lines = data.get("lines") if isinstance(data, dict) else None
     if not isinstance(lines, list):
         raise ConfigError(
