@@ -2,8 +2,8 @@
 
 Plain text, Markdown, Project Gutenberg texts and EPUB are recognised by extension
 and content. For plain and Gutenberg text ``Book.source`` is the file's text as
-decoded (only a BOM dropped); for Markdown and EPUB it is the plain text extracted
-from the markup, paragraphs joined by blank lines. Either way every chapter
+decoded (only a BOM dropped, CRLF and CR line endings read as LF); for Markdown
+and EPUB it is the plain text extracted from the markup, paragraphs joined by blank lines. Either way every chapter
 paragraph is a ``(start, end)`` span with ``source[start:end]`` the paragraph.
 """
 
@@ -14,7 +14,7 @@ from pathlib import Path
 from narrate.errors import InputError
 from narrate.ingest import gutenberg, markdown
 from narrate.ingest.common import title_from_stem
-from narrate.ingest.decode import is_epub, load_text, read_bytes
+from narrate.ingest.decode import is_epub, load_text, normalize_newlines, read_bytes
 from narrate.ingest.plain import build_book
 from narrate.records import Book
 
@@ -33,7 +33,8 @@ def parse_text(
     """Parse plain text (a Gutenberg text is recognised and its licence stripped)."""
     if not text.strip():
         raise InputError("the text is empty: give a text with the story")
-    text = text.removeprefix("\ufeff")  # a BOM is the one thing source may drop
+    # A BOM is dropped and line endings made LF; nothing else of the text changes.
+    text = normalize_newlines(text.removeprefix("\ufeff"))
     if gutenberg.is_gutenberg(text):
         return gutenberg.parse_gutenberg(
             text, fallback_title=fallback_title, title=title, author=author

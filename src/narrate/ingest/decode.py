@@ -160,13 +160,18 @@ _CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))  # undefined in Window
 codecs.register_error(_HANDLER, _legacy_bytes)
 
 
+def normalize_newlines(text: str) -> str:
+    """Windows (CRLF) and old Mac (CR) line endings as LF: line endings are not content."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def load_text(path: Path) -> str:
-    """Read, sniff and decode a text-like book file."""
+    """Read, sniff and decode a text-like book file, its line endings made LF."""
     data = read_bytes(path)
     name = path.name
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
         sniff_binary(data, name)
-    text = decode(data, name)
+    text = normalize_newlines(decode(data, name))
     if is_invisible(text):  # only spaces, BOMs, zero-width or control characters
         raise InputError(f"{name} is empty: give a text file with the story")
     return text
