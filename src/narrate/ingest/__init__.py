@@ -93,7 +93,8 @@ def read_cover(path: Path) -> tuple[bytes, str] | None:
     """The book's own cover image as (bytes, mime type), or None if it has none.
 
     EPUB: the manifest's cover image. Markdown: an image named by the front matter's
-    ``cover`` key, relative to the file.
+    ``cover`` key, relative to the file and inside its folder. A cover that is too
+    big or not a JPEG or PNG is left out with a warning.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -102,5 +103,5 @@ def read_cover(path: Path) -> tuple[bytes, str] | None:
 
         return epub.read_epub_cover(path)
     if suffix in MARKDOWN_SUFFIXES:
-        return markdown.markdown_cover(load_text(path), path.parent)
+        return markdown.markdown_cover(load_text(path), path.parent, path.name)
     return None
