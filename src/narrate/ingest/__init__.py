@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from narrate.errors import InputError
-from narrate.ingest import gutenberg, markdown
+from narrate.ingest import epub, gutenberg, markdown
 from narrate.ingest.common import title_from_stem
-from narrate.ingest.decode import is_epub, load_text, normalize_newlines, read_bytes
+from narrate.ingest.decode import load_text, normalize_newlines
+from narrate.ingest.epub_package import is_epub_archive
 from narrate.ingest.plain import build_book
 from narrate.records import Book
 
@@ -61,8 +62,6 @@ def read_book(
     fallback = title_from_stem(path.stem)
     suffix = path.suffix.lower()
     if suffix == ".epub" or (path.is_file() and _zip_epub(path)):
-        from narrate.ingest import epub  # ebooklib is only needed for EPUB books
-
         return epub.read_epub(
             path, title=title, author=author, include_front_matter=include_front_matter
         )
@@ -86,7 +85,7 @@ def read_book(
 def _zip_epub(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(4)
-    return head == b"PK\x03\x04" and is_epub(read_bytes(path))
+    return head == b"PK\x03\x04" and is_epub_archive(path)
 
 
 def read_cover(path: Path) -> tuple[bytes, str] | None:
@@ -99,8 +98,6 @@ def read_cover(path: Path) -> tuple[bytes, str] | None:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".epub" or (path.is_file() and _zip_epub(path)):
-        from narrate.ingest import epub
-
         return epub.read_epub_cover(path)
     if suffix in MARKDOWN_SUFFIXES:
         return markdown.markdown_cover(load_text(path), path.parent, path.name)
