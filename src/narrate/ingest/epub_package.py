@@ -69,8 +69,9 @@ class Package:
     toc: list[tuple[str, str]] = field(default_factory=list)  # (member path#fragment, title)
     inflated: int = 0
 
-    def read(self, path: str, cap: int = MAX_MEMBER_BYTES) -> bytes:
+    def read(self, path: str, cap: int | None = None) -> bytes:
         """The member ``path`` inflated; InputError past its cap or the EPUB's total."""
+        cap = MAX_MEMBER_BYTES if cap is None else cap
         try:
             info = self.archive.getinfo(path)
         except KeyError:
@@ -93,7 +94,7 @@ class Package:
         return data
 
     def _refuse(self, path: str, size: int, cap: int) -> None:
-        whole = self.inflated + size > MAX_TOTAL_BYTES
+        whole = size <= cap
         limit = MAX_TOTAL_BYTES if whole else cap
         what = "the parts narration reads" if whole else path
         raise InputError(
