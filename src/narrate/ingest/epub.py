@@ -15,6 +15,7 @@ import posixpath
 import re
 from pathlib import Path
 
+from narrate.ingest import images
 from narrate.ingest.common import (
     TextBuilder,
     detect_language,
@@ -25,7 +26,6 @@ from narrate.ingest.common import (
 )
 from narrate.ingest.epub_package import Item, Package, cover_item, open_epub
 from narrate.ingest.html_text import Block, html_to_blocks
-from narrate.ingest.images import MAX_COVER_BYTES, cover_or_warning, too_big
 from narrate.records import Book
 
 # Pages that are not story: skipped unless include_front_matter is set.
@@ -223,13 +223,13 @@ def read_epub_cover(path: Path) -> tuple[bytes, str] | None:
     """
     book = open_epub(path)
     item = cover_item(book)
-    info = book.archive.NameToInfo.get(item.path) if item is not None else None
+    info = book.info(item.path) if item is not None else None
     if info is None:
         return None
     named = f"{book.name}: its cover {posixpath.basename(info.filename)}"
-    big = too_big(info.file_size)
+    big = images.too_big(info.file_size)
     if big:
         log.warning("%s %s; the audio is tagged without it (give one with --cover)", named, big)
         return None
     book.inflated = 0
-    return cover_or_warning(book.read(info.filename, cap=MAX_COVER_BYTES), named) or None
+    return images.cover_or_warning(book.read(info.filename, images.MAX_COVER_BYTES), named)

@@ -22,7 +22,6 @@ from urllib.parse import unquote
 
 from narrate.errors import InputError
 from narrate.ingest.decode import check_readable
-from narrate.ingest.images import MAX_COVER_BYTES
 
 MAX_MEMBER_BYTES = 64 * 2**20  # one page, the package or the navigation, inflated
 MAX_TOTAL_BYTES = 512 * 2**20  # everything read from one EPUB, inflated
@@ -69,15 +68,21 @@ class Package:
     toc: list[tuple[str, str]] = field(default_factory=list)  # (member path#fragment, title)
     inflated: int = 0
 
+    def info(self, path: str) -> zipfile.ZipInfo | None:
+        """The archive's entry for member ``path``, if it has one."""
+        try:
+            return self.archive.getinfo(path)
+        except KeyError:
+            return None
+
     def read(self, path: str, cap: int | None = None) -> bytes:
         """The member ``path`` inflated; InputError past its cap or the EPUB's total."""
         cap = MAX_MEMBER_BYTES if cap is None else cap
-        try:
-            info = self.archive.getinfo(path)
-        except KeyError:
+        info = self.info(path)
+        if info is None:
             raise InputError(
                 f"{self.name} is not a readable EPUB ({path} is missing): re-export it"
-            ) from None
+            )
         budget = min(cap, MAX_TOTAL_BYTES - self.inflated)
         if info.file_size > budget:
             self._refuse(path, info.file_size, cap)
@@ -111,9 +116,6 @@ class Package:
                 "convert it to text"
             ) from None
 
-    def item(self, idref: str) -> Item | None:
-        return self.manifest.get(idref)
-
     def pages(self) -> list[tuple[Item, str]]:
         """The spine's pages in reading order, with their 'linear' value."""
         return [
@@ -142,8 +144,15 @@ def _open(path: str, mtime: int, size: int, name: str) -> Package:
             if zipped
             else f"{name} is not a valid EPUB (not an EPUB ZIP archive): check the file"
         ) from None
-    package = Package(name, archive)
-    names = set(archive.namelist())
+    try:
+        return _package(Package(name, archive))
+    except BaseException:
+        archive.close()
+        raise
+
+
+def _package(package: Package) -> Package:
+    name, names = package.name, set(package.archive.namelist())
     if "mimetype" not in names or package.read("mimetype", 64).strip() != b"application/epub+zip":
         raise InputError(f"{name} is not a valid EPUB (not an EPUB ZIP archive): check the file")
     if "META-INF/rights.xml" in names:
@@ -231,7 +240,7 @@ def _read_opf(package: Package, opf: str) -> None:
     ncx = package.manifest.get(spine.get("toc", "") if spine is not None else "")
     if nav is not None:
         package.toc = _nav_toc(package.read(nav.path), posixpath.dirname(nav.path))
-    if not package.toc and ncx is not None and ncx.path in package.archive.NameToInfo:
+    if not package.toc and ncx is not None and package.info(ncx.path) is not None:
         package.toc = _ncx_toc(package, ncx.path)
 
 
@@ -316,10 +325,3 @@ def cover_item(package: Package) -> Item | None:
             (i for i in images if "cover" in i.id.lower() or "cover" in i.path.lower()), None
         )
     return chosen
-
-
-def read_cover_member(package: Package, item: Item) -> bytes | None:
-    """The cover's bytes, at most the cover cap (None if the archive lacks it)."""
-    if item.path not in package.archive.NameToInfo:
-        return None
-    return package.read(item.path, cap=MAX_COVER_BYTES)

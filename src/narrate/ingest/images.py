@@ -48,15 +48,19 @@ def check_cover(data: bytes) -> tuple[bytes, str] | str:
     return data, mime
 
 
+def read_limited(path: Path) -> bytes:
+    """At most one byte more than a cover may be (the file may grow while it is read)."""
+    with path.open("rb") as handle:
+        return handle.read(MAX_COVER_BYTES + 1)
+
+
 def read_cover_file(path: Path, named: str, error: type[NarrateError]) -> tuple[bytes, str]:
     """The image at ``path``; ``error`` ("NAMED PATH is ...") if it is missing, huge or no image."""
     try:
-        size = path.stat().st_size
-        big = too_big(size)
+        big = too_big(path.stat().st_size)
         if big:
             raise error(f"{named} {path} {big}")
-        with path.open("rb") as handle:
-            data = handle.read(MAX_COVER_BYTES + 1)  # it may grow while read
+        data = read_limited(path)
     except OSError as exc:
         raise error(f"cannot read {named} {path} ({exc.strerror}): check the path") from None
     checked = check_cover(data)

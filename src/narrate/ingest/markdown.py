@@ -20,7 +20,7 @@ from narrate.ingest.common import (
     require_chapters,
     tidy_title,
 )
-from narrate.ingest.images import cover_or_warning, too_big
+from narrate.ingest.images import cover_or_warning, read_limited, too_big
 from narrate.ingest.paragraphs import is_scene_break, parse_heading
 from narrate.records import Book
 from narrate.yamldata import NotYaml, load_data
@@ -243,4 +243,4 @@ def markdown_cover(text: str, base: Path, name: str = "the book") -> tuple[bytes
     if big:
         log.warning("%s %s; the audio is tagged without it (give one with --cover)", named, big)
         return None
-    return cover_or_warning(path.read_bytes(), named)
+    return cover_or_warning(read_limited(path), named)
