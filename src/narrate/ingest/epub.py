@@ -15,7 +15,6 @@ import posixpath
 import re
 from pathlib import Path
 
-from narrate.ingest import images
 from narrate.ingest.common import (
     TextBuilder,
     detect_language,
@@ -26,6 +25,7 @@ from narrate.ingest.common import (
 )
 from narrate.ingest.epub_package import Item, Package, cover_item, open_epub
 from narrate.ingest.html_text import Block, html_to_blocks
+from narrate.ingest.images import MAX_COVER_BYTES, cover_or_warning, too_big
 from narrate.records import Book
 
 # Pages that are not story: skipped unless include_front_matter is set.
@@ -227,9 +227,9 @@ def read_epub_cover(path: Path) -> tuple[bytes, str] | None:
     if info is None:
         return None
     named = f"{book.name}: its cover {posixpath.basename(info.filename)}"
-    big = images.too_big(info.file_size)
+    big = too_big(info.file_size)
     if big:
         log.warning("%s %s; the audio is tagged without it (give one with --cover)", named, big)
         return None
     book.inflated = 0
-    return images.cover_or_warning(book.read(info.filename, images.MAX_COVER_BYTES), named)
+    return cover_or_warning(book.read(info.filename, MAX_COVER_BYTES), named)
