@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from narrate.cast.casting import build_cast
+from narrate.cast.starter import lists_discovery
 from narrate.cast.voices import characters_from_config, load_voices
 from narrate.config import VoiceConfig
 from narrate.ingest import read_book
@@ -107,8 +108,13 @@ def prepare_book(
         include_front_matter=include_front_matter,
         heading_level=heading_level,
     )
-    cast_hint = characters_from_config(config) or None
-    script = _segment_cached(book, cast_hint, cache_dir or default_cache_dir())
+    root = cache_dir or default_cache_dir()
+    script = _segment_cached(book, None, root)
+    listed = characters_from_config(config)
+    # A file `narrate cast --write` wrote for this cast, unedited or with only
+    # voices changed, means the cast that was discovered: the same script.
+    if listed and not lists_discovery(listed, script):
+        script = _segment_cached(book, listed, root, script)
     if script_file is not None:
         script = apply_corrections(script, load_corrections(script_file))
     cast = build_cast(script, config, engine, book.language) if check_voices else None
@@ -121,8 +127,12 @@ def script_listing(prep: Prepared, fmt: str) -> str:
     return render(prep.script)
 
 
-def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -> Script:
-    """segment(), remembered: a re-run of an unchanged book skips the text work."""
+def _segment_cached(
+    book: Book, cast_hint: list[Character] | None, root: Path, found: Script | None = None
+) -> Script:
+    """segment(), remembered: a re-run of an unchanged book skips the text work.
+
+    ``found`` is the book segmented without a cast (what discovery found)."""
     store = ScriptCache(root)
     key = make_key(
         "script",
@@ -140,7 +150,7 @@ def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -
             tuple(Character(c[0], tuple(c[1]), c[2]) for c in saved["characters"]),
             tuple(Segment(*s) for s in saved["segments"]),
         )
-    script = segment_given(book, cast_hint)
+    script = segment_given(book, cast_hint, found)
     try:
         store.put(
             key,

@@ -36,14 +36,20 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _unclaimed(character: Character, claimed: set[str]) -> tuple[str, ...]:
+    """``character``'s aliases not in ``claimed`` (which gains them): a file gives each once."""
+    aliases = tuple(a for a in character.aliases if a.casefold() not in claimed)
+    claimed.update(a.casefold() for a in aliases)
+    return aliases
+
+
 def _character_lines(
     character: Character, voice: Voice, lines: int, indent: str, claimed: set[str]
 ) -> list[str]:
     """One character's entry; aliases already in ``claimed`` are left out (and added)."""
     sub = indent + "  "
     out = [f"{indent}{_q(character.name)}:  # {lines} line{'s' if lines != 1 else ''}"]
-    aliases = [a for a in character.aliases if a.casefold() not in claimed]
-    claimed.update(a.casefold() for a in aliases)
+    aliases = _unclaimed(character, claimed)
     if aliases:
         out.append(f"{sub}aliases: [{', '.join(_q(a) for a in aliases)}]")
     if character.gender != "unknown":
@@ -73,6 +79,28 @@ def _new_characters(script: Script, cast: Cast, config: VoiceConfig) -> list[Cha
     return sorted(missing, key=lambda c: (-counts[c.name], c.name))
 
 
+def starter_characters(script: Script) -> list[Character]:
+    """The characters a new starter file for ``script`` lists, as the file reads back.
+
+    Every character with lines, most lines first, with its gender and age; an
+    alias two characters share stays with the first.
+    """
+    counts = line_counts(script)
+    ordered = [
+        c
+        for c in sorted(script.characters, key=lambda c: (-counts[c.name], c.name))
+        if counts[c.name]
+    ]
+    claimed = {c.name.casefold() for c in ordered}
+    return [Character(c.name, _unclaimed(c, claimed), c.gender, child=is_child(c)) for c in ordered]
+
+
+def lists_discovery(listed: list[Character], discovered: Script) -> bool:
+    """Whether a file's characters are those ``narrate cast --write`` wrote for the
+    cast discovered in the book (voices, rates and other settings aside), in any order."""
+    return {c.name: c for c in listed} == {c.name: c for c in starter_characters(discovered)}
+
+
 def render_starter(script: Script, cast: Cast) -> str:
     """A complete, commented voices.yaml for ``script`` cast as ``cast``."""
     counts = line_counts(script)
@@ -95,15 +123,9 @@ def render_starter(script: Script, cast: Cast) -> str:
         "",
         "characters:",
     ]
-    ordered = [
-        c
-        for c in sorted(script.characters, key=lambda c: (-counts[c.name], c.name))
-        if counts[c.name] and c.name in cast.characters
-    ]
-    claimed = {c.name.casefold() for c in ordered}
-    for character in ordered:
+    for character in starter_characters(script):
         voice = cast.characters[character.name]
-        out += _character_lines(character, voice, counts[character.name], "  ", claimed)
+        out += _character_lines(character, voice, counts[character.name], "  ", set())
     pauses = Pauses()
     out += [
         "",
