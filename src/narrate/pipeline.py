@@ -56,14 +56,9 @@ from narrate.render.cache import (
 from narrate.render.loudness import DEFAULT_TARGET
 from narrate.render.streaming import render_pending
 from narrate.render.workers import RenderSettings
+from narrate.segment.corrections import apply_corrections, load_corrections
 from narrate.segment.given import segment_given
-from narrate.segment.scriptfile import (
-    apply_corrections,
-    dumps_json,
-    load_corrections,
-    script_text,
-    script_yaml,
-)
+from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
 from narrate.tts import Engine, default_engine
 from narrate.tts.lexicon import apply_lexicon
 
@@ -97,8 +92,13 @@ def prepare_book(
     include_front_matter: bool = False,
     heading_level: int | None = None,
     script_file: Path | None = None,
+    force: bool = False,
 ) -> Prepared:
-    """Read, segment and cast a book; every config problem is raised before any audio."""
+    """Read, segment and cast a book; every config problem is raised before any audio.
+
+    ``script_file`` is an edited script whose speakers win; a correction that cannot
+    be applied is a ConfigError, or with ``force`` a warning.
+    """
     engine = default_engine()
     config = load_voices(voices, engine, check_voices=check_voices)
     book = read_book(
@@ -116,7 +116,8 @@ def prepare_book(
     if listed and not lists_discovery(listed, script):
         script = _segment_cached(book, listed, root, script)
     if script_file is not None:
-        script = apply_corrections(script, load_corrections(script_file))
+        corrections = load_corrections(script_file)
+        script = apply_corrections(script, corrections, listed=listed, force=force)
     cast = build_cast(script, config, engine, book.language) if check_voices else None
     return Prepared(book, config, script, cast, book_path)
 
