@@ -46,19 +46,28 @@ def test_every_unusable_correction_is_reported_and_nothing_is_narrated(tmp_path)
         main, ["generate", str(BOOK), "--script", str(fixes), "--out", str(out)]
     )
     assert result.exit_code == 3, result.output
-    where = str(fixes)
-    lines = result.stderr.strip().splitlines()
-    assert lines == [
-        f"narrate: {where}:{_line_of(text, 'text: “How will anybody')}: no line of the book "
-        "reads “How will anybody know the time?”; correct the text as the book has it, or "
-        "write it again with `narrate script BOOK --format yaml` and redo the correction",
-        f"narrate: {where}:{_line_of(text, 'speaker: Petr')}: the speaker 'Petr' is not in "
-        "the cast; did you mean 'Peter'? (a new character goes under characters: in voices.yaml)",
-        f"narrate: {where}:{_line_of(text, 'chapter: 9')}: chapter 9 does not exist; "
-        "the book's chapters are 1 to 3",
-        f"narrate: {where}:{_line_of(text, 'speakr')}: unknown key 'speakr'; "
-        "did you mean 'speaker'?",
-        f"narrate: {where}: fix the lines above, or pass --force to use the rest of the file",
+    rewrite = "write it again with `narrate script BOOK --format yaml`"
+    expected = [
+        (
+            _line_of(text, "text: “How will anybody"),
+            (
+                "no line of the book reads “How will anybody know the time?”; correct the "
+                f"text as the book has it, or {rewrite} and redo the correction"
+            ),
+        ),
+        (
+            _line_of(text, "speaker: Petr"),
+            (
+                "the speaker 'Petr' is not in the cast; did you mean 'Peter'? "
+                "(a new character goes under characters: in voices.yaml)"
+            ),
+        ),
+        (_line_of(text, "chapter: 9"), "chapter 9 does not exist; the book's chapters are 1 to 3"),
+        (_line_of(text, "speakr"), "unknown key 'speakr'; did you mean 'speaker'?"),
+    ]
+    assert result.stderr.strip().splitlines() == [
+        *(f"narrate: {fixes}:{n}: {message}" for n, message in expected),
+        f"narrate: {fixes}: fix the lines above, or pass --force to use the rest of the file",
     ]
     assert not out.exists()  # refused before anything was written
 

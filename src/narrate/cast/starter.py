@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 from pathlib import Path
 
 import yaml
@@ -101,8 +102,8 @@ def lists_discovery(listed: list[Character], discovered: Script) -> bool:
     return {c.name: c for c in listed} == {c.name: c for c in starter_characters(discovered)}
 
 
-def render_starter(script: Script, cast: Cast) -> str:
-    """A complete, commented voices.yaml for ``script`` cast as ``cast``."""
+def render_starter(script: Script, cast: Cast, name: str = "voices.yaml") -> str:
+    """A complete, commented voices.yaml (to be called ``name``) for ``script`` cast as ``cast``."""
     counts = line_counts(script)
     n = cast.narrator
     title = script.book.title or "this book"
@@ -110,7 +111,7 @@ def render_starter(script: Script, cast: Cast) -> str:
         f"# voices.yaml for {title}, written by `narrate cast --write`.",
         "# Edit anything: running the command again only adds characters it does",
         "# not find here (by name or alias) and never changes what you wrote.",
-        "# Voice ids: `narrate voices`; try one with `narrate preview NAME BOOK`.",
+        f"# Voice ids: `narrate voices`; try one with `narrate preview NAME BOOK --voices {name}`.",
         "",
         "narrator:",
         f"  voice: {n.voice_id}",
@@ -208,7 +209,7 @@ def write_starter(path: Path, script: Script, cast: Cast, config: VoiceConfig) -
     # The engine the cast was made for judges the lexicon, as when the file is loaded.
     check = get_engine(cast.narrator.engine).lexicon_problem
     if not path.exists():
-        text = render_starter(script, cast)
+        text = render_starter(script, cast, shlex.quote(path.name))
         _replace(path, text)
         return list(load_config(path, check).characters)
     before = load_config(path, check)  # refuses a broken file, so there is nothing to lose
