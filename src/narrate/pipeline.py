@@ -267,6 +267,7 @@ def generate(
     cache.ensure_writable()
     engine = default_engine()  # one for the run: its id, rate, markup and credit
     info = engine.info()
+    cache.note_engine(f"{info.get('engine')} {info.get('version', '')}".strip())
     narrator = narrator_credit(config, info)
     settings = _settings(prep, options, cache, engine, info)
     plans = _plans(prep, options, settings, engine, narrator)
