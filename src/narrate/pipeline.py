@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from narrate.cast.casting import build_cast
@@ -145,10 +145,10 @@ def _segment_cached(
         cast_hint,
     )
     saved = store.get(key)
-    if saved is not None:
+    if saved is not None:  # every field of the records, so none is lost on a re-run
         return Script(
             book,
-            tuple(Character(c[0], tuple(c[1]), c[2]) for c in saved["characters"]),
+            tuple(Character(c[0], tuple(c[1]), *c[2:]) for c in saved["characters"]),
             tuple(Segment(*s) for s in saved["segments"]),
         )
     script = segment_given(book, cast_hint, found)
@@ -156,20 +156,8 @@ def _segment_cached(
         store.put(
             key,
             {
-                "characters": [[c.name, list(c.aliases), c.gender] for c in script.characters],
-                "segments": [
-                    [
-                        s.chapter,
-                        s.paragraph,
-                        s.kind,
-                        s.speaker,
-                        s.text,
-                        s.start,
-                        s.end,
-                        s.confidence,
-                    ]
-                    for s in script.segments
-                ],
+                "characters": [astuple(c) for c in script.characters],
+                "segments": [astuple(s) for s in script.segments],
             },
         )
     except OSError as exc:  # a read-only cache only costs time
