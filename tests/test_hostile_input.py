@@ -150,11 +150,15 @@ def test_markdown_front_matter_that_is_not_yaml_is_still_read(tmp_path: Path) ->
 @pytest.mark.parametrize(
     ("data", "words"),
     [
-        ("lines:\n  - text: Caf\xe9\n".encode("latin-1"), ("not utf-8", "byte")),
+        ("lines:\n  - text: Caf\xe9\n".encode("latin-1"), ("script.yaml", "not utf-8")),
         (b"lines:\n  - text: [unclosed\n", ("script.yaml:", "yaml syntax")),
         (b"lines:\n  - !!python/object/apply:os.system [echo]\n", ("script.yaml:2", "tag")),
+        (
+            b"lines:\n  - text: They ran.\n    speaker: !!int abc\n",
+            ("script.yaml:3", "cannot read"),
+        ),
     ],
-    ids=["latin-1", "syntax", "code-tag"],
+    ids=["latin-1", "syntax", "code-tag", "bad-int"],
 )
 def test_bad_script_file_is_a_config_problem(tmp_path: Path, data: bytes, words: tuple) -> None:
     script = tmp_path / "script.yaml"

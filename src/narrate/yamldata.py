@@ -167,15 +167,21 @@ def load_data(
 ) -> object:
     """``text`` as plain Python data (dicts, lists, strings, numbers), bounded as above."""
     root = compose_data(text, where, error=error, not_yaml=not_yaml)
-    if root is None:
-        return None
+    return None if root is None else node_value(root, where, error=not_yaml or error)
+
+
+def node_value(node: Node, where: str, error: ErrorKind = ConfigError) -> object:
+    """A composed node as plain Python data; ``error`` ("FILE:LINE: ...") if a value is unreadable.
+
+    The node comes from ``compose_data``, so what it builds is bounded by the file's size.
+    """
     try:
-        return yaml.constructor.SafeConstructor().construct_document(root)
-    except (yaml.YAMLError, ValueError, TypeError) as exc:  # "!!int abc", a list as a key
+        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:  # "!!int abc", [a]: b
         why = getattr(exc, "problem", None) or exc
-        line = _line(exc) if isinstance(exc, yaml.YAMLError) else ""
-        message = f"{where}{line}: cannot read a value ({why}); write it as plain text"
-        raise (not_yaml or error)(message) from None
+        mark = getattr(exc, "problem_mark", None) or node.start_mark
+        fix = "write it as plain text or a number"
+        raise error(f"{where}:{mark.line + 1}: cannot read this value ({why}); {fix}") from None
 
 
 def foreign_tags(root: Node | None, where: str) -> list[str]:
