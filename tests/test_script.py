@@ -126,13 +126,10 @@ def test_the_sample_childs_line_is_in_a_childs_voice_with_no_voices_file(tmp_pat
     assert people["Wren"]["voice"]["id"] in pools.child
 
 
-def test_a_child_found_in_the_text_is_still_one_when_the_script_comes_from_the_cache(
-    tmp_path,
-) -> None:
-    sample = DATA.parent.parent / "samples" / "the-lamp-at-gull-point.txt"
-    runs = [prepare_book(sample, None, cache_dir=tmp_path / "c") for _ in range(2)]
-    for prep in runs:
-        wren = next(c for c in prep.script.characters if c.name == "Wren")
-        assert wren.child and wren.seen
-    assert runs[0].script.characters == runs[1].script.characters
-    assert runs[0].cast.characters["Wren"] == runs[1].cast.characters["Wren"]
+def test_a_cached_script_keeps_every_character_field(tmp_path) -> None:
+    # The second run reads the script from the cache; the child the file names stays a child.
+    repo = DATA.parent.parent
+    sample, voices = repo / "samples" / "the-lamp-at-gull-point.txt", repo / "voices.yaml"
+    first, again = (prepare_book(sample, voices, cache_dir=tmp_path / "c") for _ in range(2))
+    assert any(c.child for c in first.script.characters)
+    assert again.script == first.script
