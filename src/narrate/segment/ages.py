@@ -38,6 +38,7 @@ YOUNG_TITLES = words("miss master mademoiselle mlle fraulein brother sister")
 ADULT_TITLES = (MALE_TITLES | FEMALE_TITLES | OTHER_TITLES) - YOUNG_TITLES - {"cousin"}
 GIVEN = 9  # Entity.child of a character the user's cast calls a child
 BACK = 2  # sentences before the description's own that may hold its name
+REACH = 600  # characters before a description searched for those sentences
 MIN_VOTES = 2
 LONE_CUE_NAMED = 20  # times named, at most, for one "little X" to make X a child
 
@@ -54,28 +55,30 @@ def _age_of(text: str, m: Mention) -> str | None:
 
 def find_children(text: str, table: NameTable, mentions: Sequence[Mention]) -> None:
     """Mark the characters the text shows to be children (``Entity.young``)."""
-    starts = [0] + [m.end() for m in SENTENCE_RE.finditer(text)]
     ents = table.entities
     votes: dict[str, Counter[int]] = {"child": Counter(), "adult": Counter()}
     girl_boy: dict[int, Counter[str]] = {}  # what the child descriptions say of the gender
-    last: list[tuple[int, int]] = []  # (sentence, entity) of the name mentions so far
+    last: list[tuple[int, int]] = []  # (start, entity) of the name mentions so far
     named: Counter[int] = Counter()
     for m in mentions:
-        sent = bisect.bisect_right(starts, m.start) - 1
         if m.kind == "name" and m.ent is not None:
-            last.append((sent, m.ent))
+            last.append((m.start, m.ent))
             named[m.ent] += 1
             continue
         age = _age_of(text, m) if m.kind == "desc" else None
         if age is None or m.det != "the" and (age == "child" or m.word not in SPOUSES):
             continue  # "her child", "her mother" are not she; "his wife" may be
-        for s, e in reversed(last[-12:]):
-            if ents[e].main_name().startswith("The "):
-                continue  # a role ("the cook") is a description itself
-            if s >= sent:
-                continue  # the description's own sentence names someone else
-            if s < sent - BACK:
+        # the sentence ends between the names just before and the description
+        lo = max(0, m.start - REACH)
+        ends = [x.end() for x in SENTENCE_RE.finditer(text, lo, m.start + 1)]
+        for at, e in reversed(last[-12:]):
+            back = len(ends) - bisect.bisect_right(ends, at)  # sentences back
+            if at < lo or back > BACK:
                 break
+            if back == 0 or ents[e].main_name().startswith("The "):
+                # the description's own sentence names someone else; a role ("the
+                # cook") is a description itself
+                continue
             if m.gender in ("unknown", ents[e].gender) or ents[e].gender == "unknown":
                 votes[age][e] += 1
                 if age == "child" and m.gender != "unknown":
