@@ -7,8 +7,9 @@ two after a name of the same gender is that name's (a second form of one
 person is seldom in the sentence that names her, so the description's own sentence
 is left out); "little Wren" says so outright (``aliases.child_cues``). Descriptions
 that say a grown-up ("the woman", "his wife", "the old man"), like a grown-up's title
-("Mrs. Holt"), count against. A character the child descriptions and cues point to at
-least twice, and at least twice as often as the grown-up ones, is a child: read in a
+("Mrs. Holt", "Miss Cuthbert"), count against. A character the child descriptions and
+cues point to at least twice, and three times as often as the grown-up ones, is a child
+(not the woman who is named as she looks after one): read in a
 child's voice, and the one "the little girl" means (``Salience``); "little Emma" said
 twice of a heroine the narration calls "the young woman" a dozen times is not.
 """
@@ -40,6 +41,7 @@ GIVEN = 9  # Entity.child of a character the user's cast calls a child
 BACK = 2  # sentences before the description's own that may hold its name
 REACH = 600  # characters before a description searched for those sentences
 MIN_VOTES = 2
+GROWN_RATIO = 3  # a child is called one at least this many times as often as grown up
 LONE_CUE_NAMED = 20  # times named, at most, for one "little X" to make X a child
 
 
@@ -51,6 +53,15 @@ def _age_of(text: str, m: Mention) -> str | None:
     if m.word in ADULT_HEADS or OLD_WORDS.search(words_before):
         return "adult"
     return None
+
+
+def _grown_title(toks: list[str], last: str | None) -> bool:
+    """A grown-up's title: "Mrs. Holt", or a young one with the surname ("Miss
+    Cuthbert"; "Miss Ada" and "Master Tom" may be children)."""
+    if len(toks) < 2:
+        return False
+    title = title_word(toks[0])
+    return title in ADULT_TITLES or title in YOUNG_TITLES and toks[-1] == last
 
 
 def find_children(text: str, table: NameTable, mentions: Sequence[Mention]) -> None:
@@ -85,15 +96,14 @@ def find_children(text: str, table: NameTable, mentions: Sequence[Mention]) -> N
                     girl_boy.setdefault(e, Counter())[m.gender] += 1
                 break
     for ent in ents:
-        titled = [f.split()[0] for f in ent.forms if " " in f]
-        if any(title_word(t) in ADULT_TITLES for t in titled):
-            votes["adult"][ent.key] += MIN_VOTES  # "Mrs. Holt" is grown up
+        if any(_grown_title(f.split(), ent.last) for f in ent.forms):
+            votes["adult"][ent.key] += MIN_VOTES  # "Mrs. Holt", "Miss Cuthbert": grown up
     for ent in ents:
         # "little Wren" (the cues counted in discovery) and the descriptions; a lone
         # "little Cynthia" is said of a grown-up as well, unless she is seldom named
         n = ent.child + votes["child"][ent.key]
         enough = n >= MIN_VOTES or ent.child > 0 and named[ent.key] <= LONE_CUE_NAMED
-        ent.young = ent.child >= GIVEN or enough and n >= 2 * votes["adult"][ent.key]
+        ent.young = ent.child >= GIVEN or enough and n >= GROWN_RATIO * votes["adult"][ent.key]
         said = girl_boy.get(ent.key)
         if ent.young and said and ent.gender == "unknown":
             # "the little girl" twice over: a girl
