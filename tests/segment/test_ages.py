@@ -91,3 +91,24 @@ Tom Reed was at the gate. "In the barn," said Tom Reed. "Even little Tom is ther
 def test_little_tom_is_neither_of_two_toms() -> None:
     people = _characters(SHARED_NAME_STORY)
     assert not people["Tom Ashby"].child and not people["Tom Reed"].child
+
+
+CARER_STORY = """\
+Miss Vance took the lamp from the hook. The child followed her up the stairs.
+
+Tilly sat down on the bed. The little girl yawned.
+
+"Sleep now," said Miss Vance. She opened the window. The child was already asleep.
+
+Miss Vance went down again. Tilly dreamed of the sea. The child smiled in her sleep.
+
+"Is it morning?" asked Tilly.
+"""
+
+
+def test_the_grown_woman_named_beside_a_child_is_not_taken_for_one() -> None:
+    # "Miss Vance" (a title with the surname) is grown up, though "the child" often
+    # follows her name; Tilly is the little girl
+    kin = [Character("Miss Vance", gender="female"), Character("Tilly", gender="female")]
+    people = _characters(CARER_STORY, kin)
+    assert people["Tilly"].child and not people["Miss Vance"].child
