@@ -81,6 +81,9 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 @click.option("--no-credits", is_flag=True, help="No opening and closing credits.")
 @click.option("--no-transcripts", is_flag=True, help="No WebVTT/SRT transcripts.")
 @click.option(
+    "--force", is_flag=True, help="Overwrite files in the book's folder that narrate did not write."
+)
+@click.option(
     "--script",
     "script_file",
     type=PATH,
