@@ -6,13 +6,10 @@ line, never shipped. Through the CLI, on a cache rendered once for the module.
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import decodes_cleanly
+from conftest import Run, decodes_cleanly, run_narrate
 
 from narrate.render.cache import seal
 from narrate.tools import measure_loudness
@@ -26,20 +23,7 @@ BOOK = (
 def generate(book: Path, out: Path, cache: Path, *extra: str) -> Run:
     """`python -m narrate generate`, as a user runs it: its stderr is what they see."""
     args = ["generate", str(book), "--out", str(out), "--cache-dir", str(cache), "-j", "1"]
-    done = subprocess.run(
-        [sys.executable, "-m", "narrate", *args, "--no-spoken-titles", *extra],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    return Run(done.returncode, done.stderr)
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stderr: str
+    return run_narrate(*args, "--no-spoken-titles", *extra)
 
 
 @pytest.fixture(scope="module")

@@ -6,28 +6,16 @@ Through the CLI (`python -m narrate`, so warnings show as a user sees them).
 from __future__ import annotations
 
 import json
-import subprocess
 import sys
 import unicodedata
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import decodes_cleanly
+from conftest import Run, decodes_cleanly, run_narrate
 
 from narrate.outdir import slug
 
 BOOK = "The lamp was lit at dusk. The keeper climbed the stair.\n"  # titled "Lamp", after lamp.txt
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stderr: str
-
-    @property
-    def lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.strip()]
 
 
 class Shelf:
@@ -46,15 +34,9 @@ class Shelf:
 
     def generate(self, book: Path, *extra: str) -> Run:
         args = ["generate", str(book), "--out", str(self.out), "--cache-dir", str(self.cache)]
-        done = subprocess.run(
-            [sys.executable, "-m", "narrate", *args, "-j", "1", "--no-credits", *extra],
-            capture_output=True,
-            text=True,
-            timeout=300,
-            check=False,
-        )
+        done = run_narrate(*args, "-j", "1", "--no-credits", *extra)
         assert "Traceback" not in done.stderr, done.stderr
-        return Run(done.returncode, done.stderr)
+        return done
 
 
 @pytest.fixture
