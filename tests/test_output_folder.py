@@ -126,6 +126,21 @@ def test_a_users_file_with_an_outputs_name_is_kept_without_force(shelf: Shelf) -
     assert shelf.generate(book, "-q").code == 0
 
 
+def test_a_folder_written_before_manifests_listed_files_is_still_narrates(
+    shelf: Shelf,
+) -> None:
+    book = shelf.book("lamp.txt")
+    assert shelf.generate(book, "-q").code == 0
+    manifest = shelf.out / "lamp" / ".narrate.json"
+    data = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps({"outputs": data["outputs"]}), encoding="utf-8")
+    rerun = shelf.generate(book, "-q", "--no-credits", "--loudness", "-20")
+    assert rerun.code == 0, rerun.stderr
+    assert sorted(json.loads(manifest.read_text())["files"]) == sorted(
+        p.name for p in manifest.parent.iterdir() if not p.name.startswith(".")
+    )
+
+
 # --- 8. the manifest and the lock are untrusted ----------------------------------------------
 
 

@@ -74,8 +74,8 @@ def refuse_overwrites(folder: Path, manifest: Manifest, names: Iterable[str]) ->
     if theirs:
         more = f" (and {len(theirs) - 1} more)" if len(theirs) > 1 else ""
         raise OutputError(
-            f"{folder / theirs[0]}{more} was not written by narrate and would be "
-            "overwritten: move it away, or run again with --force to overwrite it"
+            f"{folder / theirs[0]}{more} would be overwritten, and narrate did not write it "
+            f"(it is not in {MANIFEST}): move it away, or run again with --force"
         )
 
 
