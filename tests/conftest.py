@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import Result
 
 from narrate.records import Book, Chapter, Character, Script
 from narrate.segment.attribution import attribute
@@ -293,3 +294,14 @@ def run_narrate(*args: str, timeout: float = 300, **popen: Any) -> Run:
         **popen,
     )
     return Run(done.returncode, done.stdout, done.stderr)
+
+
+def error_line(result: Result, code: int, *words: str) -> str:
+    """The run failed with ``code`` and said so in exactly one line, no traceback."""
+    assert result.exit_code == code, (result.exit_code, result.output, result.exception)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("narrate: ") and "Traceback" not in result.output
+    for word in words:
+        assert word.lower() in lines[0].lower(), (word, lines[0])
+    return lines[0]

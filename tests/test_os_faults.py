@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from conftest import decodes_cleanly, run_narrate
+from conftest import decodes_cleanly, error_line, run_narrate
 
 from narrate.cli import main
 
@@ -115,11 +115,7 @@ def test_a_read_only_cache_exits_6_and_leaves_no_book_folder(
     monkeypatch.setattr(os, "mkdir", mkdir)
     monkeypatch.setattr(os, "open", open_)
     args = ["generate", str(book), "--out", str(out), "--cache-dir", str(cache), "-j", "1"]
-    result = CliRunner().invoke(main, args)
-    assert result.exit_code == 6, result.output
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and "Traceback" not in result.output
-    assert str(cache) in lines[0] and "--cache-dir" in lines[0], lines
+    error_line(CliRunner().invoke(main, args), 6, str(cache), "--cache-dir")
     assert not out.exists() or not any(out.iterdir())
 
 
