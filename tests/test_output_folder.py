@@ -19,12 +19,12 @@ BOOK = "The lamp was lit at dusk. The keeper climbed the stair.\n"  # titled "La
 
 
 class Shelf:
-    """Books under tmp_path/in, output under tmp_path/out, a cache shared by the runs."""
+    """Books under tmp_path/in, output under tmp_path/out, the module's cache."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, cache: Path) -> None:
         self.root = root
         self.out = root / "out"
-        self.cache = root / "cache"
+        self.cache = cache
         (root / "in").mkdir()
 
     def book(self, name: str, text: str = BOOK) -> Path:
@@ -39,9 +39,15 @@ class Shelf:
         return done
 
 
+@pytest.fixture(scope="module")
+def cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One cache for the module's runs: what they test is the output folder."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
-def shelf(tmp_path: Path) -> Shelf:
-    return Shelf(tmp_path)
+def shelf(tmp_path: Path, cache: Path) -> Shelf:
+    return Shelf(tmp_path, cache)
 
 
 def files(folder: Path) -> dict[str, bytes]:
