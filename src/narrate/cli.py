@@ -96,6 +96,7 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
     reading = {name: flags.pop(name) for name in READING}
     prep = prepare_book(book, voices, cache_dir=flags["cache_dir"], **reading)
     options = Options(
+        force=reading["force"],  # also: overwrite a file in the book's folder narrate did not write
         spoken_titles=not flags.pop("no_spoken_titles"),
         credits=not flags.pop("no_credits"),
         transcripts=not flags.pop("no_transcripts"),
