@@ -84,12 +84,7 @@ def paragraph_neighbours(r: Reading, spot: Spot) -> Candidate | None:
     """Quotes of one paragraph share the speaker unless a tag says otherwise: an
     unattributed quote takes the nearest attributed one's (the earlier on a tie), among
     the lines chosen so far (so a quote may take what a neighbour itself took)."""
-    lines, k = spot.lines, spot.k
-    near = [
-        (abs(j - k), j > k, c.speaker)
-        for j, c in enumerate(lines)
-        if c is not None and c.speaker is not None and c.speaker not in spot.addressees
-    ]
-    if not near:
+    who = spot.neighbours().nearest(spot.k, spot.addressees)
+    if who is None:
         return None
-    return Candidate.of("paragraph_neighbours", "shared_in_paragraph", min(near)[2])
+    return Candidate.of("paragraph_neighbours", "shared_in_paragraph", who)
