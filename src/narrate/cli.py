@@ -16,6 +16,7 @@ from narrate.command import (
     BOOK,
     PATH,
     READING,
+    SCRIPT_FILE,
     TEXT_OR_JSON,
     VOICES,
     ReportedCommand,
@@ -80,12 +81,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 @click.option("--no-spoken-titles", is_flag=True, help="Do not read chapter titles aloud.")
 @click.option("--no-credits", is_flag=True, help="No opening and closing credits.")
 @click.option("--no-transcripts", is_flag=True, help="No WebVTT/SRT transcripts.")
-@click.option(
-    "--script",
-    "script_file",
-    type=PATH,
-    help="An edited `narrate script --format yaml` file whose speakers to use.",
-)
+@SCRIPT_FILE
 @click.pass_context
 def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) -> None:
     """Narrate BOOK into tagged MP3 chapters, a playlist, transcripts and the script.
@@ -122,6 +118,7 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
     help="JSON for tools, text to read, YAML to correct speakers and pass back "
     "with `generate --script`.",
 )
+@SCRIPT_FILE
 @reading_options
 def script(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     """Print who says what in BOOK: narration, speech and thoughts, with speakers."""
@@ -140,8 +137,9 @@ def script(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     "--check",
     type=click.IntRange(0, 1000),
     default=10,
-    help="How many of the lowest-confidence lines to list for checking.",
+    help="How many of the least certain choices (a line, or a run hanging on one) to list.",
 )
+@SCRIPT_FILE
 @reading_options
 def cast(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     """Show the cast of BOOK: every speaker, their lines and their voice."""

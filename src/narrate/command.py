@@ -44,6 +44,13 @@ HEADING_LEVEL = click.option(
     help="Markdown: the heading level that starts a chapter (default: the top one).",
 )
 
+SCRIPT_FILE = click.option(
+    "--script",
+    "script_file",
+    type=PATH,
+    help="An edited `narrate script --format yaml` file whose speakers to use.",
+)
+
 
 def reading_options(command: Any) -> Any:
     """The options that say how to read the book, the same for every command that reads one."""

@@ -59,6 +59,7 @@ from narrate.segment.given import segment_given
 from narrate.segment.scriptfile import (
     apply_corrections,
     dumps_json,
+    follow_runs,
     load_corrections,
     script_text,
     script_yaml,
@@ -110,7 +111,8 @@ def prepare_book(
     cast_hint = characters_from_config(config) or None
     script = _segment_cached(book, cast_hint, cache_dir or default_cache_dir())
     if script_file is not None:
-        script = apply_corrections(script, load_corrections(script_file))
+        # correcting the first line of a run that hangs on one choice corrects the run
+        script = apply_corrections(script, follow_runs(script, load_corrections(script_file)))
     cast = build_cast(script, config, engine, book.language) if check_voices else None
     return Prepared(book, config, script, cast, book_path)
 
@@ -156,6 +158,7 @@ def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -
                         s.start,
                         s.end,
                         s.confidence,
+                        s.decision,
                     ]
                     for s in script.segments
                 ],

@@ -32,6 +32,9 @@ class Candidate:
     pass_name: str  # the pass that proposes it
     after: bool = False  # the evidence lies after the quote (a said-tag that follows it)
     thought: bool = False  # the said-tag's verb is one of thinking: the quote is a thought
+    # (paragraph, quote) of the line whose uncertain choice this one follows: the speaker
+    # it carries on, copies or takes the turn from (None: its own evidence decides it)
+    follows: tuple[int, int] | None = None
 
     @classmethod
     def of(
@@ -41,9 +44,10 @@ class Candidate:
         speaker: int | None,
         after: bool = False,
         thought: bool = False,
+        follows: tuple[int, int] | None = None,
     ) -> Candidate:
         """The candidate with the confidence the table gives its evidence."""
-        return cls(speaker, CONFIDENCE[evidence], evidence, pass_name, after, thought)
+        return cls(speaker, CONFIDENCE[evidence], evidence, pass_name, after, thought, follows)
 
 
 class Neighbours:
@@ -80,12 +84,12 @@ class Neighbours:
         return None if c is None else c.speaker
 
     def nearest(self, k: int, leave_out: set[int]) -> int | None:
-        """The speaker of the nearest line with a speaker not in ``leave_out`` (the earlier
-        on a tie); None if there is none."""
+        """The nearest line with a speaker not in ``leave_out`` (the earlier on a tie);
+        None if there is none."""
         who = self._who
         here = who(k)
         if here is not None and here not in leave_out:
-            return here
+            return k
         if k < self._upto:  # asked out of order: read the lines afresh
             self._read()
         before, skip = self._before, self._before_skip
@@ -107,9 +111,9 @@ class Neighbours:
             q = self._after_skip[q]
         near = []
         if p >= 0:
-            near.append((k - before[p], False, who(before[p])))
+            near.append((k - before[p], False, before[p]))
         if q < len(after):
-            near.append((after[q] - k, True, who(after[q])))
+            near.append((after[q] - k, True, after[q]))
         return min(near)[2] if near else None
 
 

@@ -47,6 +47,8 @@ class Attribution:
     thoughts: set[int] = field(default_factory=set)
     # paragraph -> (speaker, confidence) of its first quote
     lines: dict[int, Line] = field(default_factory=dict)
+    # id(quote) -> where the line whose choice its speaker rests on starts
+    decisions: dict[int, int] = field(default_factory=dict)
 
 
 def _leads_in(narration: str) -> bool:

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from narrate.records import Character, Script
+from narrate.segment.runs import decision_runs, recast
 
 
 def script_json(script: Script) -> dict[str, Any]:
@@ -157,3 +158,29 @@ def apply_corrections(script: Script, corrections: dict[tuple[str, int], str | N
             added.append(Character(speaker))
         segments.append(replace(seg, speaker=speaker, confidence=1.0))
     return Script(script.book, (*script.characters, *added), tuple(segments))
+
+
+def follow_runs(
+    script: Script, corrections: dict[tuple[str, int], str | None]
+) -> dict[tuple[str, int], str | None]:
+    """The corrections, and for each run of lines hanging on one choice whose first line
+    the user gave to someone else, the rest of the run recast to follow it
+    (``narrate.segment.runs.recast``); a line the user changed too keeps the user's speaker."""
+    keys: dict[int, tuple[str, int]] = {}
+    seen: dict[str, int] = {}
+    for seg in script.segments:
+        if seg.kind != "narration":
+            text = _line_key(seg.text)
+            keys[id(seg)] = (text, seen.get(text, 0))
+            seen[text] = keys[id(seg)][1] + 1
+    out = dict(corrections)
+    for run in decision_runs(script):
+        first = run.first
+        new = corrections.get(keys[id(first)], first.speaker)
+        if len(run.lines) < 2 or first.speaker is None or new is None or new == first.speaker:
+            continue
+        for seg, who in zip(run.lines[1:], recast(run.lines, new)[1:], strict=True):
+            line = keys[id(seg)]
+            if who is not None and corrections.get(line, seg.speaker) == seg.speaker:
+                out[line] = who
+    return out

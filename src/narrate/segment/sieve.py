@@ -66,6 +66,29 @@ def read_paragraph(r: Reading, pi: int) -> None:
     undecided = CONFIDENCE["undecided"]
     r.first_evidence[pi] = lines[0].evidence if lines[0] else "undecided"
     record(r, pi, [(c.speaker, c.confidence) if c else (None, undecided) for c in lines])
+    record_decisions(r, pi, lines)
+
+
+def record_decisions(r: Reading, pi: int, lines: Sequence[Candidate | None]) -> None:
+    """Where the choice each quote's speaker rests on was made: at the quote itself, or
+    (following the lines it carries on, copies or takes its turn from) further back."""
+    decisions, quotes = r.result.decisions, r.quotes
+
+    def decide(k: int) -> int:
+        q = quotes[pi][k]
+        if id(q) not in decisions:
+            c = lines[k]
+            decisions[id(q)] = q.start  # its own, unless it follows another line
+            if c is not None and c.follows is not None:
+                pj, kj = c.follows
+                if pj == pi:  # a quote of this paragraph, decided before this one was
+                    decisions[id(q)] = decide(kj)
+                else:
+                    decisions[id(q)] = decisions.get(id(quotes[pj][kj]), q.start)
+        return decisions[id(q)]
+
+    for k in range(len(lines)):
+        decide(k)
 
 
 def spot(
