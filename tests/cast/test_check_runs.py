@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import make_book
 
 from narrate.cli import main
+from narrate.segment.runs import decision_runs, recast
+from narrate.segment.segmenter import segment
 
 REPLIES = [
     "I did.",
@@ -129,3 +132,22 @@ def test_correcting_a_line_inside_the_run_corrects_that_line_alone(
     after = spoken(book, "--script", fixed)
     changed = [k for k, (a, b) in enumerate(zip(before, after, strict=True)) if a != b]
     assert changed == [REPLIES.index("Safe enough.") + 1]
+
+
+def test_a_story_told_over_several_paragraphs_is_one_run() -> None:
+    text = (
+        'Tom Hale and Ann Pell sat down by the fire.\n\n"It was long ago," Tom began. '
+        '"We had a farm.\n\n"The farm was by the river.\n\n"Then the flood came."\n\n'
+        '"What then?" asked Ann.'
+    )
+    runs = decision_runs(segment(make_book(text)))
+    assert [[s.text for s in r.lines] for r in runs] == [
+        [
+            '"It was long ago,"',
+            '"We had a farm.',
+            '"The farm was by the river.',
+            '"Then the flood came."',
+        ],
+        ['"What then?"'],
+    ]
+    assert recast(runs[0].lines, "Ann Pell") == ["Ann Pell"] * 4
