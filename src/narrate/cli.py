@@ -16,11 +16,11 @@ from narrate.command import (
     BOOK,
     PATH,
     READING,
-    SCRIPT_FILE,
     TEXT_OR_JSON,
     VOICES,
     ReportedCommand,
     chatter_options,
+    corrections_options,
     reading_options,
     set_chatter,
 )
@@ -81,7 +81,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 @click.option("--no-spoken-titles", is_flag=True, help="Do not read chapter titles aloud.")
 @click.option("--no-credits", is_flag=True, help="No opening and closing credits.")
 @click.option("--no-transcripts", is_flag=True, help="No WebVTT/SRT transcripts.")
-@SCRIPT_FILE
+@corrections_options
 @click.pass_context
 def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) -> None:
     """Narrate BOOK into tagged MP3 chapters, a playlist, transcripts and the script.
@@ -118,8 +118,8 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
     help="JSON for tools, text to read, YAML to correct speakers and pass back "
     "with `generate --script`.",
 )
-@SCRIPT_FILE
 @reading_options
+@corrections_options
 def script(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     """Print who says what in BOOK: narration, speech and thoughts, with speakers."""
     from narrate.pipeline import prepare_book, script_listing
@@ -139,8 +139,8 @@ def script(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     default=10,
     help="How many of the least certain choices (a line, or a run hanging on one) to list.",
 )
-@SCRIPT_FILE
 @reading_options
+@corrections_options
 def cast(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     """Show the cast of BOOK: every speaker, their lines and their voice."""
     from narrate.cast.report import cast_listing

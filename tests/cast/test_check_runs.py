@@ -46,15 +46,27 @@ BOOK = (
 )
 
 
+# the cast, as the user who corrects the script lists it (the names a correction may use)
+VOICES = "characters:\n" + "".join(
+    f"  {name}:\n    gender: {gender}\n"
+    for name, gender in (("Ann Pell", "female"), ("Tom Hale", "male"), ("Mary Voss", "female"))
+)
+
+
 @pytest.fixture
 def book(tmp_path: Path) -> Path:
     path = tmp_path / "gate.txt"
     path.write_text(BOOK, encoding="utf-8")
+    (tmp_path / "voices.yaml").write_text(VOICES, encoding="utf-8")
     return path
 
 
-def run(*args: str | Path) -> str:
-    result = CliRunner().invoke(main, [str(a) for a in args])
+def run(command: str, book: Path, *args: str | Path) -> str:
+    """`narrate COMMAND BOOK --voices FILE ARGS`: its output (it must succeed)."""
+    voices = book.with_name("voices.yaml")
+    result = CliRunner().invoke(
+        main, [command, str(book), "--voices", str(voices), *map(str, args)]
+    )
     assert result.exit_code == 0, result.output
     return result.output
 

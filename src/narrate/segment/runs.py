@@ -6,13 +6,13 @@ decides it, or at a line further back whose speaker it carries on, copies, or
 takes its turn from. A run is the consecutive spoken lines of one chapter
 resting on one choice: a story told over many paragraphs, or a long exchange
 alternating from one uncertain reply. If the choice is wrong, the whole run is
-wrong, and correcting its first line corrects the run (``recast``).
+wrong, and correcting its first line corrects the run (``follow_runs``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from narrate.records import Script, Segment
 
@@ -66,3 +66,24 @@ def recast(run: Sequence[Segment], speaker: str) -> list[str | None]:
     if any(s.speaker == speaker for s in run):
         swap[speaker] = old
     return [swap.get(s.speaker, s.speaker) for s in run]
+
+
+def follow_runs(script: Script, corrected: Script) -> Script:
+    """``corrected`` (``script`` with the user's corrections, line for line), and each run
+    of ``script`` whose first line the user gave to another character recast to follow it
+    (``recast``). A line of the run the user changed too keeps what the user gave it; a
+    line recast is as settled as a corrected one."""
+    segments = list(corrected.segments)
+    where = {id(s): i for i, s in enumerate(script.segments)}
+    for run in decision_runs(script):
+        i = where[id(run.first)]
+        new = segments[i]
+        if len(run.lines) < 2 or new.kind == "narration" or new.speaker == run.first.speaker:
+            continue
+        assert new.speaker is not None
+        for seg, who in zip(run.lines[1:], recast(run.lines, new.speaker)[1:], strict=True):
+            j = where[id(seg)]
+            mine = (segments[j].kind, segments[j].speaker) != (seg.kind, seg.speaker)
+            if not mine and who is not None and who != seg.speaker:
+                segments[j] = replace(segments[j], speaker=who, confidence=1.0)
+    return replace(corrected, segments=tuple(segments))
