@@ -138,9 +138,10 @@ def script(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     "--check",
     type=click.IntRange(0, 1000),
     default=10,
-    help="How many of the lowest-confidence lines to list for checking.",
+    help="How many of the least certain choices (a line, or a run hanging on one) to list.",
 )
 @reading_options
+@corrections_options
 def cast(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     """Show the cast of BOOK: every speaker, their lines and their voice."""
     from narrate.cast.report import cast_listing

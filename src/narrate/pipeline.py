@@ -51,6 +51,7 @@ from narrate.render.streaming import render_pending
 from narrate.render.workers import RenderSettings
 from narrate.segment.corrections import apply_corrections, load_corrections
 from narrate.segment.given import segment_given
+from narrate.segment.runs import follow_runs
 from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
 from narrate.tts import Engine, default_engine
 from narrate.tts.lexicon import apply_lexicon
@@ -110,7 +111,9 @@ def prepare_book(
         script = _segment_cached(book, listed, root, script)
     if script_file is not None:
         corrections = load_corrections(script_file)
-        script = apply_corrections(script, corrections, listed=listed, force=force)
+        corrected = apply_corrections(script, corrections, listed=listed, force=force)
+        # correcting the first line of a run that hangs on one choice corrects the run
+        script = follow_runs(script, corrected)
     cast = build_cast(script, config, engine, book.language) if check_voices else None
     return Prepared(book, config, script, cast, book_path)
 

@@ -55,6 +55,7 @@ def segment(book: Book, characters: Sequence[Character] | None = None) -> Script
                     q.start,
                     q.end,
                     round(result.confidence.get(id(q), CONFIDENCE["unread"]), 3),
+                    result.decisions.get(id(q), q.start),
                 )
             )
             cur = q.end
