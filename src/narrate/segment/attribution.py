@@ -17,7 +17,9 @@ quote; candidates.py says what a pass is and returns; quote_passes.py and
 turn_passes.py hold the passes, sieve.py declares them in order and drives them
 over one paragraph, rereads.py declares and drives the re-reads of the
 conversations (decode.py decodes each as one sequence of speakers);
-confidence.py is the one table of the confidences they give.
+confidence.py is the one table of the confidences they give; each line's
+view (:class:`narrate.segment.calibration.LineView`) is what the confidence it
+is finally given is worked out from.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from collections.abc import Sequence
 from typing import cast
 
 from narrate.records import Character, Gender
+from narrate.segment.calibration import LineView
+from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.mentions import Mention
 from narrate.segment.names import NameTable
 from narrate.segment.quotes import Quote
@@ -59,8 +63,24 @@ def attribute(
     reread_conversations(r)
     out = r.result
     out.lines = {pi: (r.first_speaker[pi], r.first_confidence[pi]) for pi in r.first_speaker}
+    out.views = line_views(r)
     for e in r.entities:
         name = r.names[e.key]
         aliases = tuple(sorted(set(e.forms) - {name}))
         out.characters.append(Character(name, aliases, cast(Gender, r.salience.gender(e.key))))
     return out
+
+
+def line_views(r: Reading) -> dict[int, LineView]:
+    """Every quote's line as the confidence model reads it (by id of the quote)."""
+    result = r.result
+    return {
+        id(q): LineView(
+            (q.start, q.end),
+            result.speakers.get(id(q)),
+            result.evidence.get(id(q), "unread"),
+            result.confidence.get(id(q), CONFIDENCE["unread"]),
+        )
+        for pq in r.quotes
+        for q in pq
+    }

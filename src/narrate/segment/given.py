@@ -17,6 +17,7 @@ from collections import Counter
 from dataclasses import replace
 
 from narrate.records import Book, Character, Script
+from narrate.segment.calibration import SHIPPED, Rate
 from narrate.segment.characters import discover
 from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.mentions import find_mentions
@@ -33,7 +34,8 @@ def with_discovered(book: Book, listed: list[Character] | None) -> list[Characte
     """
     if not listed:
         return listed
-    script = segment(book, None)
+    # the table's own confidences: a line tagged by name is one at its level
+    script = segment(book, None, None)
     named = Counter(
         s.speaker
         for s in script.segments
@@ -94,6 +96,6 @@ def _read(table: NameTable, name: str) -> set[int]:
     return set(m.cands or ([] if m.ent is None else [m.ent]))
 
 
-def segment_given(book: Book, listed: list[Character] | None) -> Script:
+def segment_given(book: Book, listed: list[Character] | None, confidence: Rate = SHIPPED) -> Script:
     """segment() with the user's cast (None or empty: every character discovered)."""
-    return segment(book, with_discovered(book, listed))
+    return segment(book, with_discovered(book, listed), confidence)

@@ -66,6 +66,8 @@ def read_paragraph(r: Reading, pi: int) -> None:
     undecided = CONFIDENCE["undecided"]
     r.first_evidence[pi] = lines[0].evidence if lines[0] else "undecided"
     record(r, pi, [(c.speaker, c.confidence) if c else (None, undecided) for c in lines])
+    for q, c in zip(pq, lines, strict=True):
+        r.result.evidence[id(q)] = c.evidence if c else "undecided"
 
 
 def spot(r: Reading, pi: int, k: int, lines: Sequence[Candidate | None]) -> Spot:
