@@ -8,7 +8,8 @@ the script is not the table's number but a small learned model's: a logistic
 regression over the line's :class:`LineView` (the kind of its evidence and the
 table's number for it, as the re-reads left them), its weights pulled towards
 the table: an untrained model (every weight at its prior) gives back the
-table's number, and a kind of evidence seldom seen in training stays near it.
+table's number, and a kind of evidence seldom seen in training is rated
+mostly by its table number.
 
 Other features (how far the nearest tagged line is, the conversation's length,
 the speaker's share of the lines, whether a cast was given) were tried: fitted
