@@ -103,6 +103,25 @@ def test_the_segmenter_gives_the_models_confidence_and_keeps_its_speakers() -> N
     assert all(s.confidence == 1.0 for s in calibrated.segments if s.kind == "narration")
 
 
+def test_a_line_carrying_on_the_speech_before_is_read_as_sure_as_that_line() -> None:
+    text = (
+        "Tom sat by the fire.\n\n"
+        '"I went to the town," said Tom. "It was far, and the road was long.\n\n'
+        '"And then I came back over the hill."\n\n'
+        '"Did you?" asked Ann.'
+    )
+    seen = Seen()
+    table = segment(make_book(text), CAST, None)
+    segment(make_book(text), CAST, seen)
+    lines = [s for s in table.segments if s.kind == "speech"]
+    assert [s.speaker for s in lines] == ["Tom", "Tom", "Tom", "Ann"]
+    assert lines[2].confidence == CONFIDENCE["carried_on"]  # the sieve's own evidence
+    carried = seen.views[2]
+    # the model reads it as the line it carries on: "said Tom"'s second quote
+    assert (carried.evidence, carried.table) == (seen.views[1].evidence, seen.views[1].table)
+    assert carried.evidence == "tag_of_quote_before"
+
+
 BENCH = REPO.parent / "shared" / "bench"
 
 

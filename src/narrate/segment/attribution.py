@@ -72,15 +72,22 @@ def attribute(
 
 
 def line_views(r: Reading) -> dict[int, LineView]:
-    """Every quote's line as the confidence model reads it (by id of the quote)."""
+    """Every quote's line as the confidence model reads it (by id of the quote).
+
+    A line that carries on the unclosed speech of the paragraph before is as sure as
+    the line it carries on (a long story told over many paragraphs is as right as
+    the choice of its first): it is read with that line's evidence, and the lower
+    of the two numbers.
+    """
     result = r.result
-    return {
-        id(q): LineView(
-            (q.start, q.end),
-            result.speakers.get(id(q)),
-            result.evidence.get(id(q), "unread"),
-            result.confidence.get(id(q), CONFIDENCE["unread"]),
-        )
-        for pq in r.quotes
-        for q in pq
-    }
+    views: dict[int, LineView] = {}
+    before: LineView | None = None  # the last line of the paragraph before
+    for pq in r.quotes:
+        for q in pq:
+            ev = result.evidence.get(id(q), "unread")
+            table = result.confidence.get(id(q), CONFIDENCE["unread"])
+            if ev == "carried_on" and before is not None:
+                ev, table = before.evidence, min(table, before.table)
+            views[id(q)] = LineView((q.start, q.end), result.speakers.get(id(q)), ev, table)
+        before = views[id(pq[-1])] if pq else None
+    return views
