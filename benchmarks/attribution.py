@@ -269,7 +269,7 @@ def cross_validate(
     for gold_path in tc.gold_books(folder):
         name = gold_path.stem
         views = tc.read_book(scorer, gold_path, mode)
-        judged[name] = [(v.table if v else 0.0, right) for v, right in views]
+        judged[name] = [(v.sieve if v else 0.0, right) for v, right in views]
         ship = calibration.shipped()
         shipped[name] = [(round(ship(v), 3) if v else 0.0, right) for v, right in views]
         fold = calibration.Model(tc.train(litbank, [name])) if corpus == "litbank" else ship

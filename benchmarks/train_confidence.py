@@ -45,14 +45,14 @@ Judged = tuple[LineView | None, bool]
 
 
 class Recorder:
-    """A confidence that gives the table's number and keeps every line's view."""
+    """A confidence that gives the sieve's own number and keeps every line's view."""
 
     def __init__(self) -> None:
         self.views: list[LineView] = []
 
     def __call__(self, view: LineView) -> float:
         self.views.append(view)
-        return view.table
+        return view.sieve
 
 
 def judge(score: ModuleType, gold: dict, views: list[LineView]) -> list[Judged]:

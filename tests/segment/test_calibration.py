@@ -13,7 +13,7 @@ from conftest import REPO, make_book
 
 from narrate.records import Character
 from narrate.segment.calibration import FORMAT, PRIOR, LineView, Model, features, shipped
-from narrate.segment.confidence import CONFIDENCE
+from narrate.segment.confidence import CONFIDENCE, Evidence
 from narrate.segment.fit import fit
 from narrate.segment.segmenter import segment
 
@@ -27,8 +27,9 @@ TALK = (
 )
 
 
-def view(evidence: str = "turns_alternate", speaker: str | None = "Ann") -> LineView:
-    return LineView((0, 1), speaker, evidence, CONFIDENCE[evidence])  # type: ignore[arg-type]
+def view(evidence: Evidence = "turns_alternate", speaker: str | None = "Ann") -> LineView:
+    level = CONFIDENCE[evidence]
+    return LineView((0, 1), speaker, evidence, level, level)
 
 
 def test_an_untrained_model_gives_back_the_table() -> None:
@@ -96,7 +97,7 @@ def test_the_segmenter_gives_the_models_confidence_and_keeps_its_speakers() -> N
     assert [s.confidence for s in raw][:2] == [CONFIDENCE["tag_by_name"]] * 2
     # one view per quote, in order, its span the quote's; the confidence is the model's
     assert [v.span for v in seen.views] == [(s.start, s.end) for s in raw]
-    assert [v.table for v in seen.views] == [s.confidence for s in raw]
+    assert [v.sieve for v in seen.views] == [s.confidence for s in raw]
     assert all(s.confidence == 0.5 for s in other.segments if s.kind == "speech")
     model = shipped()
     assert [s.confidence for s in lines] == [round(model(v), 3) for v in seen.views]
@@ -121,6 +122,7 @@ def test_a_line_carrying_on_the_speech_before_is_read_as_sure_as_that_line() -> 
     # lower of the two numbers
     assert carried.evidence == seen.views[1].evidence == "tag_of_quote_before"
     assert carried.table == min(CONFIDENCE["carried_on"], seen.views[1].table)
+    assert carried.sieve == CONFIDENCE["carried_on"]
 
 
 BENCH = REPO.parent / "shared" / "bench"

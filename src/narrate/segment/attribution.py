@@ -85,9 +85,10 @@ def line_views(r: Reading) -> dict[int, LineView]:
     for pq in r.quotes:
         for q in pq:
             ev = result.evidence.get(id(q), "unread")
-            table = result.confidence.get(id(q), CONFIDENCE["unread"])
+            own = table = result.confidence.get(id(q), CONFIDENCE["unread"])
             if ev == "carried_on" and before is not None:
                 ev, table = before.evidence, min(table, before.table)
-            views[id(q)] = LineView((q.start, q.end), result.speakers.get(id(q)), ev, table)
+            who = result.speakers.get(id(q))
+            views[id(q)] = LineView((q.start, q.end), who, ev, table, own)
         before = views[id(pq[-1])] if pq else None
     return views

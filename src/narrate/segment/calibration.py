@@ -48,8 +48,9 @@ class LineView:
 
     span: tuple[int, int]  # where the quote is in the source (not a feature)
     speaker: str | None
-    evidence: Evidence  # the kind of evidence that gave the line (the last re-read's)
-    table: float  # the table's confidence, as the re-reads left it
+    evidence: Evidence  # the kind of evidence the line is read by (the last re-read's)
+    table: float  # the table's confidence for it, as the re-reads left it
+    sieve: float  # the confidence the sieve itself gave the line (its table's number)
 
 
 def features(v: LineView) -> dict[str, float]:
