@@ -70,8 +70,8 @@ class Seen:
     def __init__(self) -> None:
         self.views: list[LineView] = []
 
-    def __call__(self, v: LineView) -> float:
-        self.views.append(v)
+    def __call__(self, view: LineView) -> float:
+        self.views.append(view)
         return 0.5
 
 
