@@ -158,7 +158,7 @@ def predict(book: Book, gold: dict, mode: str, tmp: Path, confidence: Rate = SHI
     path = tmp / f"{book.title}.voices.yaml"
     path.write_text(voices_yaml(gold if mode == "user" else main_characters(gold)), "utf-8")
     listed = characters_from_config(load_config(path))
-    return segment_given(book, listed, confidence)
+    return segment_given(book, listed, confidence=confidence)
 
 
 def gold_dirs(base: Path, only: str | None) -> list[tuple[str, Path]]:

@@ -7,12 +7,21 @@ import math
 import subprocess
 import sys
 from importlib import resources
+from typing import get_args
 
 import pytest
 from conftest import REPO, make_book
 
 from narrate.records import Character
-from narrate.segment.calibration import FORMAT, PRIOR, LineView, Model, features, shipped
+from narrate.segment.calibration import (
+    FORMAT,
+    PRIOR,
+    LineView,
+    Model,
+    features,
+    rated,
+    shipped,
+)
 from narrate.segment.confidence import CONFIDENCE, Evidence
 from narrate.segment.fit import fit
 from narrate.segment.segmenter import segment
@@ -64,6 +73,14 @@ def test_the_shipped_weights_load_and_a_wrong_format_is_refused() -> None:
     assert shipped().weights["table"] == data["weights"]["table"]
     with pytest.raises(ValueError, match="format"):
         Model.from_json(json.dumps({"format": FORMAT + 1, "weights": {}}))
+
+
+def test_a_line_tagged_by_name_is_given_more_than_any_other_kind() -> None:
+    # given.py finds the lines tagged by name in a script by their confidence
+    by_name = rated("tag_by_name")
+    others = [e for e in get_args(Evidence) if e not in ("tag_by_name", "narration")]
+    assert all(rated(e) < by_name for e in others), [(e, rated(e)) for e in others]
+    assert rated("undecided") < rated("turns_alternate") < rated("tag_by_description")
 
 
 class Seen:

@@ -33,7 +33,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Final, Literal, Protocol
 
-from narrate.segment.confidence import Evidence
+from narrate.segment.confidence import CONFIDENCE, Evidence
 
 FORMAT = 1
 # the table's number is read as a log-odds, kept off 0 and 1
@@ -93,6 +93,13 @@ Rate = Confidence | Literal["shipped"] | None
 
 def rate_of(rate: Rate) -> Confidence | None:
     return shipped() if rate == SHIPPED else rate
+
+
+def rated(evidence: Evidence) -> float:
+    """The confidence the script gives a line of this kind of evidence, at its table
+    number (given.py finds the lines tagged by name by it)."""
+    level = CONFIDENCE[evidence]
+    return round(shipped()(LineView((0, 0), "", evidence, level, level)), 3)
 
 
 @lru_cache(maxsize=1)

@@ -17,9 +17,8 @@ from collections import Counter
 from dataclasses import replace
 
 from narrate.records import Book, Character, Script
-from narrate.segment.calibration import SHIPPED, Rate
+from narrate.segment.calibration import SHIPPED, Rate, rated
 from narrate.segment.characters import discover
-from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.mentions import find_mentions
 from narrate.segment.names import TITLE_BEFORE_RE, NameTable, norm
 from narrate.segment.segmenter import segment
@@ -27,20 +26,21 @@ from narrate.segment.segmenter import segment
 COMPLETE = 0.9  # the share of named lines a file's characters speak when it lists everyone
 
 
-def with_discovered(book: Book, listed: list[Character] | None) -> list[Character] | None:
+def with_discovered(
+    book: Book, listed: list[Character] | None, found: Script | None = None
+) -> list[Character] | None:
     """The user's characters plus those the text shows that the file does not list.
 
-    A listed character without a gender takes the one the text shows.
+    A listed character without a gender takes the one the text shows. ``found``
+    is ``segment(book, None)`` when the caller has it already.
     """
     if not listed:
         return listed
-    # the table's own confidences: a line tagged by name is one at its level
-    script = segment(book, None, None)
-    named = Counter(
-        s.speaker
-        for s in script.segments
-        if s.speaker and s.confidence >= CONFIDENCE["named_at_least"]
-    )
+    script = found or segment(book, None)
+    # a line tagged by name: the confidence the script gives one (no other kind of
+    # evidence is given as much)
+    by_name = rated("tag_by_name")
+    named = Counter(s.speaker for s in script.segments if s.speaker and s.confidence >= by_name)
     table = discover(book.source, listed)
     owned = {c.name: listed_owners(table, c) for c in script.characters}
     # the share of the lines said-tags give by name that the file's characters speak:
@@ -96,6 +96,13 @@ def _read(table: NameTable, name: str) -> set[int]:
     return set(m.cands or ([] if m.ent is None else [m.ent]))
 
 
-def segment_given(book: Book, listed: list[Character] | None, confidence: Rate = SHIPPED) -> Script:
-    """segment() with the user's cast (None or empty: every character discovered)."""
-    return segment(book, with_discovered(book, listed), confidence)
+def segment_given(
+    book: Book,
+    listed: list[Character] | None,
+    found: Script | None = None,
+    confidence: Rate = SHIPPED,
+) -> Script:
+    """segment() with the user's cast (None or empty: every character discovered);
+    ``found`` is the book segmented without a cast (``segment(book, None)``), when
+    the caller has it; ``confidence`` as for segment()."""
+    return segment(book, with_discovered(book, listed, found), confidence)
