@@ -191,9 +191,11 @@ def clear_cache(root: Path | None = None) -> str:
 
 
 def code_fingerprint() -> str:
-    """A hash of narrate's own source, so cached results die with the code that made them."""
+    """A hash of narrate's own source and the data it ships (the confidence model's
+    weights), so cached results die with the code that made them."""
     digest = hashlib.sha256()
-    for file in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
+    package = Path(__file__).resolve().parent.parent
+    for file in sorted([*package.rglob("*.py"), *package.rglob("*.json")]):
         digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 

@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from narrate.records import Character
+from narrate.segment.calibration import LineView
 from narrate.segment.confidence import CONFIDENCE, Evidence
 from narrate.segment.dialogue import FIRST_PERSON, find_narrator, turns_apart, vocatives
 from narrate.segment.mentions import SPOUSE, Mention
@@ -44,11 +45,13 @@ class Attribution:
     characters: list[Character]
     speakers: dict[int, str | None] = field(default_factory=dict)  # id(quote) -> name
     confidence: dict[int, float] = field(default_factory=dict)
+    evidence: dict[int, Evidence] = field(default_factory=dict)  # id(quote) -> why its line
     thoughts: set[int] = field(default_factory=set)
     # paragraph -> (speaker, confidence) of its first quote
     lines: dict[int, Line] = field(default_factory=dict)
     # id(quote) -> where the line whose choice its speaker rests on starts
     decisions: dict[int, int] = field(default_factory=dict)
+    views: dict[int, LineView] = field(default_factory=dict)  # id(quote) -> its line's view
 
 
 def _leads_in(narration: str) -> bool:

@@ -67,6 +67,8 @@ def read_paragraph(r: Reading, pi: int) -> None:
     r.first_evidence[pi] = lines[0].evidence if lines[0] else "undecided"
     record(r, pi, [(c.speaker, c.confidence) if c else (None, undecided) for c in lines])
     record_decisions(r, pi, lines)
+    for q, c in zip(pq, lines, strict=True):
+        r.result.evidence[id(q)] = c.evidence if c else "undecided"
 
 
 def record_decisions(r: Reading, pi: int, lines: Sequence[Candidate | None]) -> None:
