@@ -21,16 +21,9 @@ from narrate.cast.starter import lists_discovery
 from narrate.cast.voices import characters_from_config, load_voices
 from narrate.config import VoiceConfig
 from narrate.ingest import read_book
-from narrate.outdir import (
-    Manifest,
-    ensure_output_folder,
-    locked,
-    safe_name,
-    slug,
-    sweep_partials,
-    write_atomic,
-)
+from narrate.outdir import Manifest, ensure_output_folder, safe_name, slug, write_atomic
 from narrate.output import formats
+from narrate.output.folder import book_folder, book_identity, choose_folder, remove_unused
 from narrate.output.metadata import find_cover, narrator_credit, track_meta
 from narrate.output.playlist import write_playlist
 from narrate.output.transcripts import cues_for, write_srt, write_vtt
@@ -58,6 +51,7 @@ from narrate.render.streaming import render_pending
 from narrate.render.workers import RenderSettings
 from narrate.segment.corrections import apply_corrections, load_corrections
 from narrate.segment.given import segment_given
+from narrate.segment.runs import follow_runs
 from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
 from narrate.tts import Engine, default_engine
 from narrate.tts.lexicon import apply_lexicon
@@ -117,7 +111,9 @@ def prepare_book(
         script = _segment_cached(book, listed, root, script)
     if script_file is not None:
         corrections = load_corrections(script_file)
-        script = apply_corrections(script, corrections, listed=listed, force=force)
+        corrected = apply_corrections(script, corrections, listed=listed, force=force)
+        # correcting the first line of a run that hangs on one choice corrects the run
+        script = follow_runs(script, corrected)
     cast = build_cast(script, config, engine, book.language) if check_voices else None
     return Prepared(book, config, script, cast, book_path)
 
@@ -184,6 +180,7 @@ class Options:
     cover: Path | None = None
     timeout: float = 120.0
     loudness: float = DEFAULT_TARGET
+    force: bool = False  # overwrite files in the book's folder that narrate did not write
 
 
 @dataclass(frozen=True)
@@ -250,13 +247,38 @@ def generate(
     progress: Progress | None = None,
     on_chapter: Callable[[Path], None] | None = None,
 ) -> Written:
-    """Render the book and write every requested output into OUT/<book-slug>/."""
-    book, config, script = prep.book, prep.config, prep.script
-    folder = options.out / slug(book.title)
-    cover = find_cover(options.cover, prep.path, config)
-    ensure_output_folder(folder)
+    """Render the book and write every requested output into OUT/<book-slug>/.
+
+    The folder is the book's own: one holding another book's files is passed
+    over for OUT/<book-slug>-2 (output/folder.py), and a run that fails before
+    writing anything leaves no folder behind.
+    """
+    cover = find_cover(options.cover, prep.path, prep.config)
     cache = BlockCache(options.cache_dir or default_cache_dir())
-    cache.ensure_writable()
+    cache.ensure_writable()  # before the book's folder is made: a refused cache leaves none
+    identity = book_identity(prep.book, prep.path)
+    folder = choose_folder(options.out, slug(prep.book.title), identity)
+    made = not folder.exists()
+    ensure_output_folder(folder)
+    try:
+        return _generate_into(folder, identity, prep, options, cache, cover, progress, on_chapter)
+    except BaseException:
+        if made:
+            remove_unused(folder)
+        raise
+
+
+def _generate_into(
+    folder: Path,
+    identity: dict[str, str],
+    prep: Prepared,
+    options: Options,
+    cache: BlockCache,
+    cover: tuple[bytes, str] | None,
+    progress: Progress | None,
+    on_chapter: Callable[[Path], None] | None,
+) -> Written:
+    book, config, script = prep.book, prep.config, prep.script
     engine = default_engine()  # one for the run: its id, rate, markup and credit
     info = engine.info()
     cache.note_engine(f"{info.get('engine')} {info.get('version', '')}".strip())
@@ -274,27 +296,56 @@ def generate(
     workers = options.jobs or os.cpu_count() or 1
     per_chapter = formats.chapter_format(options.formats)
     writing = formats.WriteOptions(options.bitrate, options.id3v23, settings.sample_rate)
-    written: list[Path] = []
+    name = slug(book.title)
+    book_meta = track_meta(book, config, book.title, 1, 1, cover, narrator=narrator)
+    book_files = [
+        (fmt, folder / f"{name}{fmt.suffix}") for fmt in formats.whole_book_formats(options.formats)
+    ]
+    playlist, script_path = folder / f"{name}.m3u8", folder / "script.json"
 
-    with locked(folder):
-        sweep_partials(folder)
-        manifest = Manifest(folder / ".narrate.json")
+    def outputs(i: int) -> list[Path]:
+        names = [f"{stems[i]}{per_chapter.suffix}"] if per_chapter else []
+        if options.transcripts:
+            names += [f"{stems[i]}.vtt", f"{stems[i]}.srt"]
+        return [folder / name for name in names]
+
+    everything = [
+        *(p for i in range(total) for p in outputs(i)),
+        *(path for _, path in book_files),
+        playlist,
+        script_path,
+    ]
+    written: list[Path] = []
+    with book_folder(folder, identity, [p.name for p in everything], options.force) as manifest:
         keys = [
             p.key((m, options.id3v23, per_chapter is not None, options.transcripts))
             for p, m in zip(plans, metas, strict=True)
         ]
-
-        def outputs(i: int) -> list[Path]:
-            names = [f"{stems[i]}{per_chapter.suffix}"] if per_chapter else []
-            if options.transcripts:
-                names += [f"{stems[i]}.vtt", f"{stems[i]}.srt"]
-            return [folder / name for name in names]
-
         todo = [
             i
             for i in range(total)
             if manifest.key(stems[i]) != keys[i] or not all(p.exists() for p in outputs(i))
         ]
+
+        def chapters() -> list[ChapterAudio]:
+            return [
+                ChapterAudio(
+                    p.chapter.title,
+                    manifest.duration(stems[i]),
+                    manifest.span(stems[i]),
+                    functools.partial(_chunk_data, p, cache, silence),
+                )
+                for i, p in enumerate(plans)
+            ]
+
+        # A whole-book file reads every chapter's blocks: when one is to be written, all
+        # of them are checked (and any damaged rendered again) with the pending chapters'.
+        book_due = bool(book_files) and (
+            bool(todo)
+            or _books_stale(
+                book_files, _book_key(chapters(), book_meta, options, manifest), manifest
+            )
+        )
 
         def finish(i: int) -> None:
             chunks = chapter_chunks(plans[i], cache, silence)
@@ -304,27 +355,21 @@ def generate(
                 on_chapter(outputs(i)[0] if outputs(i) else folder)
 
         try:
-            render_pending(plans, todo, cache, settings, workers, finish, progress)
+            also = range(total) if book_due else ()
+            render_pending(plans, todo, cache, settings, workers, finish, progress, also)
         finally:
             cache.sweep()  # what workers killed mid-write left behind
         for i in range(total):
             written += outputs(i)
-        chapters = [
-            ChapterAudio(
-                p.chapter.title,
-                manifest.duration(stems[i]),
-                manifest.span(stems[i]),
-                functools.partial(_chunk_data, p, cache, silence),
-            )
-            for i, p in enumerate(plans)
-        ]
-        books = _write_whole_book(
-            folder, book, config, chapters, options, writing, manifest, cover, narrator
-        )
-        written += books
+        laid_out = chapters()
+        key = _book_key(laid_out, book_meta, options, manifest)
+        for fmt, path in book_files:
+            if manifest.key(fmt.manifest_label) != key or not path.exists():
+                fmt.book_writer()(path, laid_out, book_meta, writing)
+                manifest.record(fmt.manifest_label, key, chapter_marks(laid_out)[-1].end)
+            written.append(path)
         labels = {f.manifest_label for f in formats.FORMATS if f.whole_book}
         manifest.forget_except(set(stems) | labels, folder)
-        playlist = folder / f"{slug(book.title)}.m3u8"
         if per_chapter:
             write_playlist(
                 playlist,
@@ -338,9 +383,8 @@ def generate(
                 ],
             )
         else:
-            length = chapter_marks(chapters)[-1].end
-            write_playlist(playlist, [(books[0].name, length, book.title)])
-        script_path = folder / "script.json"
+            length = chapter_marks(laid_out)[-1].end
+            write_playlist(playlist, [(book_files[0][1].name, length, book.title)])
         write_atomic(script_path, dumps_json(script))
         manifest.save()
     return Written(folder, [*written, playlist, script_path])
@@ -373,20 +417,11 @@ def _write_chapter(
     return laid
 
 
-def _write_whole_book(
-    folder: Path,
-    book: Book,
-    config: VoiceConfig,
-    chapters: list[ChapterAudio],
-    options: Options,
-    writing: formats.WriteOptions,
-    manifest: Manifest,
-    cover: tuple[bytes, str] | None,
-    narrator: str,
-) -> list[Path]:
-    """Write each chosen whole-book format, unless the folder holds it as it would come out."""
-    meta = track_meta(book, config, book.title, 1, 1, cover, narrator=narrator)
-    key = make_key(
+def _book_key(
+    chapters: list[ChapterAudio], meta: TrackMeta, options: Options, manifest: Manifest
+) -> str:
+    """Everything a whole-book file's bytes depend on."""
+    return make_key(
         "book",
         [(c.title, c.duration, c.span) for c in chapters],
         meta,
@@ -394,14 +429,11 @@ def _write_whole_book(
         options.bitrate,
         manifest.keys(),
     )
-    written = []
-    for fmt in formats.whole_book_formats(options.formats):
-        path = folder / f"{slug(book.title)}{fmt.suffix}"
-        if manifest.key(fmt.manifest_label) != key or not path.exists():
-            fmt.book_writer()(path, chapters, meta, writing)
-            manifest.record(fmt.manifest_label, key, chapter_marks(chapters)[-1].end)
-        written.append(path)
-    return written
+
+
+def _books_stale(books: list[tuple[formats.Format, Path]], key: str, manifest: Manifest) -> bool:
+    """Whether a whole-book file is missing or would come out different."""
+    return any(manifest.key(fmt.manifest_label) != key or not path.exists() for fmt, path in books)
 
 
 __all__ = ["Options", "Prepared", "generate", "prepare_book", "script_listing"]
