@@ -77,7 +77,7 @@ from types import ModuleType
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import discovery_measure as dm
-from attribution import AUTHORS, ROOT, gold_cast, gold_dirs, judged_lines, load_scorer, make_book
+from attribution import AUTHORS, ROOT, gold_cast, gold_dirs, load_scorer, make_book
 
 from narrate.records import Script
 from narrate.segment.segmenter import segment
@@ -117,7 +117,15 @@ def predictions(script: Script) -> list[dict]:
 
 
 def right_lines(scorer: ModuleType, gold: dict, preds: list[dict]) -> int:
-    return sum(right for _, right in judged_lines(scorer, gold, preds))
+    """Gold spans with a speaker that a prediction covers and names, as score.py judges."""
+    resolve = scorer.SpeakerResolver(gold.get("characters", []))
+    found = scorer.match(gold["quotes"], preds, 0.5)
+    right = 0
+    for gi, g in enumerate(gold["quotes"]):
+        if g.get("speaker") is not None and gi in found:
+            ids = resolve(preds[found[gi]]["speaker"])
+            right += str(g["speaker"]) in ids and len(ids) == 1
+    return right
 
 
 def measure_book(scorer: ModuleType, gold: dict, text: str, title: str) -> Measured:
