@@ -181,6 +181,7 @@ class Options:
     timeout: float = 120.0
     loudness: float = DEFAULT_TARGET
     force: bool = False  # overwrite files in the book's folder that narrate did not write
+    name: str | None = None  # the book's folder under out (default: from its title)
 
 
 @dataclass(frozen=True)
@@ -257,7 +258,7 @@ def generate(
     cache = BlockCache(options.cache_dir or default_cache_dir())
     cache.ensure_writable()  # before the book's folder is made: a refused cache leaves none
     identity = book_identity(prep.book, prep.path)
-    folder = choose_folder(options.out, slug(prep.book.title), identity)
+    folder = choose_folder(options.out, slug(options.name or prep.book.title), identity)
     made = not folder.exists()
     ensure_output_folder(folder)
     try:
