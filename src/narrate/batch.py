@@ -25,6 +25,7 @@ from narrate.ingest import MARKDOWN_SUFFIXES
 from narrate.outdir import write_atomic
 from narrate.pipeline import Options, generate, prepare_book
 from narrate.render.cache import code_fingerprint, make_key
+from narrate.render.executors import get_executor
 from narrate.render.progress import ProgressBar
 
 log = logging.getLogger("narrate")
@@ -199,7 +200,10 @@ def run_batch(
     *,
     quiet: bool = False,
 ) -> list[Outcome]:
-    """Narrate every entry in turn; ``on_book`` hears of each as it finishes."""
+    """Narrate every entry in turn; ``on_book`` hears of each as it finishes.
+
+    An executor that cannot be used stops the batch before any book (ConfigError)."""
+    get_executor(options.executor, options.ray_address)
     options.out.mkdir(parents=True, exist_ok=True)
     ledger = Ledger(options.out)
     outcomes = []

@@ -152,6 +152,16 @@ AUDIO = (
     click.option("--no-spoken-titles", is_flag=True, help="Do not read chapter titles aloud."),
     click.option("--no-credits", is_flag=True, help="No opening and closing credits."),
     click.option("--no-transcripts", is_flag=True, help="No WebVTT/SRT transcripts."),
+    click.option(
+        "--executor",
+        default="local",
+        help="Where lines are rendered: local (this machine's workers) or ray "
+        "(a Ray cluster; pip install 'narrate[ray]').",
+    ),
+    click.option(
+        "--ray-address",
+        help="--executor ray: the cluster, auto or HOST:PORT (default: a local Ray for the run).",
+    ),
 )
 
 

@@ -46,6 +46,7 @@ from narrate.render.cache import (
     default_cache_dir,
     make_key,
 )
+from narrate.render.executors import get_executor
 from narrate.render.loudness import DEFAULT_TARGET
 from narrate.render.streaming import render_pending
 from narrate.render.workers import RenderSettings
@@ -182,6 +183,8 @@ class Options:
     loudness: float = DEFAULT_TARGET
     force: bool = False  # overwrite files in the book's folder that narrate did not write
     name: str | None = None  # the book's folder under out (default: from its title)
+    executor: str = "local"  # where lines are rendered (render/executors/)
+    ray_address: str | None = None  # --executor ray: the cluster (None: a local Ray)
 
 
 @dataclass(frozen=True)
@@ -280,6 +283,7 @@ def _generate_into(
     on_chapter: Callable[[Path], None] | None,
 ) -> Written:
     book, config, script = prep.book, prep.config, prep.script
+    run = get_executor(options.executor, options.ray_address).render  # where lines render
     engine = default_engine()  # one for the run: its id, rate, markup and credit
     info = engine.info()
     cache.note_engine(f"{info.get('engine')} {info.get('version', '')}".strip())
@@ -357,7 +361,7 @@ def _generate_into(
 
         try:
             also = range(total) if book_due else ()
-            render_pending(plans, todo, cache, settings, workers, finish, progress, also)
+            render_pending(plans, todo, cache, settings, workers, finish, progress, also, run)
         finally:
             cache.sweep()  # what workers killed mid-write left behind
         for i in range(total):
