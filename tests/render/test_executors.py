@@ -43,3 +43,25 @@ def test_an_unknown_executor_is_one_line_naming_the_known_ones(tmp_path: Path) -
         main, ["generate", str(book), "--out", str(tmp_path / "out"), "--executor", "slurm"]
     )
     error_line(result, 3, "no executor called 'slurm'", "local, ray")
+
+
+def test_ray_writes_the_same_bytes_as_local(tmp_path: Path) -> None:
+    ray = pytest.importorskip("ray")
+    book = shutil.copy(DATA / "two-chapters.txt", tmp_path / "kite.txt")
+
+    def narrate(executor: str) -> dict[str, bytes]:
+        out = tmp_path / f"out-{executor}"
+        args = ["-q", "generate", str(book), "--out", str(out), "-j", "2", "--executor", executor]
+        cache = ["--cache-dir", str(tmp_path / f"cache-{executor}")]  # each from empty
+        result = CliRunner().invoke(main, args + cache)
+        assert result.exit_code == 0, result.output
+        return {p.name: p.read_bytes() for p in sorted((out / "the-red-kite").iterdir())}
+
+    ray.init(num_cpus=2, include_dashboard=False, logging_level="ERROR")
+    try:
+        on_ray = narrate("ray")
+    finally:
+        ray.shutdown()
+    local = narrate("local")
+    assert len([name for name in local if name.endswith(".mp3")]) == 2
+    assert on_ray == local  # MP3s, tags, transcripts, playlist and script, byte for byte

@@ -10,6 +10,7 @@ a local Ray on this machine shares it as it is).
 from __future__ import annotations
 
 import importlib
+import logging
 from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
@@ -48,7 +49,8 @@ class RayExecutor:
     ) -> Iterator[list[str]]:
         ray = self._ray
         if not ray.is_initialized():
-            ray.init(address=self.address, num_cpus=None if self.address else workers)
+            local = {"num_cpus": workers, "include_dashboard": False} if not self.address else {}
+            ray.init(address=self.address, logging_level=logging.ERROR, **local)
         if self._task is None:
             # A task whose worker dies is run again elsewhere, once.
             self._task = ray.remote(num_cpus=1, max_retries=1)(_render_group)

@@ -10,13 +10,15 @@ measured, the same line came out a few samples longer or shorter, and with
 different samples, after each different line before it, and neither
 ``espeak_Terminate`` + ``espeak_Initialize`` nor re-selecting the voice or
 re-seeding its noise changed that. Unloading the library and loading it
-afresh does (``Espeak.restart``), at about 3 ms a line (`python
-benchmarks/determinism.py`).
+afresh does (``Espeak.restart``), at about 4 ms a line (`python
+benchmarks/determinism.py`). The noise of breathy variants ("+f3") is seeded
+from the clock besides, so every load seeds it with one number (``_seed``).
 """
 
 from __future__ import annotations
 
 import _ctypes
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -146,6 +148,7 @@ class Espeak:
         if rate <= 0:
             raise OSError(f"libespeak-ng at {library.path} failed to initialise (data: {data!r})")
         self.dll.espeak_SetSynthCallback(self._callback)
+        _seed(dll)
         return dll
 
     def restart(self) -> bool:
@@ -253,6 +256,25 @@ class Espeak:
         pcm = b"".join(self._chunks)
         self._chunks = []
         return pcm
+
+
+SEED = 1  # the breathy variants' noise: one sequence in every process, every line
+
+
+def _seed(dll: ctypes.CDLL) -> None:
+    """Start espeak-ng's noise (the breath of voices like "+f3") from a fixed seed.
+
+    espeak-ng seeds it from the clock when it starts, so a breathy voice's line
+    came out different in every process. A library without
+    ``espeak_ng_SetRandSeed`` (an older release) gets the C library's srand().
+    """
+    seed = getattr(dll, "espeak_ng_SetRandSeed", None)
+    if seed is not None:
+        seed.argtypes = [ctypes.c_long]
+        seed(SEED)
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).srand(SEED)
 
 
 @contextmanager
