@@ -181,6 +181,14 @@ class Manifest:
     def save(self) -> None:
         write_atomic(self.path, json.dumps({"outputs": self._entries}, indent=1))
 
+    def names(self) -> set[str]:
+        return set(self._entries)
+
+    def forget(self, name: str) -> None:
+        """Drop one entry (its files already removed by the caller)."""
+        if self._entries.pop(name, None) is not None:
+            self.save()
+
 
 @contextmanager
 def locked(folder: Path) -> Iterator[None]:

@@ -29,11 +29,11 @@ from narrate.outdir import (
     sweep_partials,
     write_atomic,
 )
-from narrate.output import formats
+from narrate.output import formats, layout
 from narrate.output.metadata import find_cover, narrator_credit, track_meta
 from narrate.output.playlist import write_playlist
 from narrate.output.transcripts import cues_for, write_srt, write_vtt
-from narrate.output.whole_book import ChapterAudio, chapter_marks
+from narrate.output.whole_book import ChapterAudio
 from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta
 from narrate.render import mp3
 from narrate.render.assemble import (
@@ -42,6 +42,7 @@ from narrate.render.assemble import (
     Layout,
     SilenceBank,
     chapter_chunks,
+    chapter_pcm,
     plan_chapter,
     timeline,
 )
@@ -181,6 +182,7 @@ class Options:
     cover: Path | None = None
     timeout: float = 120.0
     loudness: float = DEFAULT_TARGET
+    layout: str = "folder"  # or "library": OUT/Author/[Series/]Title/ with its side files
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,8 @@ class Written:
 
 
 Progress = Callable[[int, int], None]  # (utterances done, total)
+# (file being written, seconds written, seconds in all) while a whole-book file is encoded
+Encoding = Callable[[Path, float, float], None]
 
 
 def _credits(book: Book, narrator: str) -> tuple[str, str]:
@@ -214,6 +218,7 @@ def _settings(
         options.loudness,
         (pauses.sentence, pauses.paragraph),
         engine.sample_rate,
+        keep_pcm=any(f.from_pcm for f in formats.whole_book_formats(options.formats)),
     )
 
 
@@ -246,10 +251,14 @@ def generate(
     options: Options,
     progress: Progress | None = None,
     on_chapter: Callable[[Path], None] | None = None,
+    on_encode: Encoding | None = None,
 ) -> Written:
-    """Render the book and write every requested output into OUT/<book-slug>/."""
+    """Render the book and write every requested output (see :mod:`narrate.output.layout`)."""
     book, config, script = prep.book, prep.config, prep.script
-    folder = options.out / slug(book.title)
+    places = layout.plan_places(
+        options.out, book, config.book.series, options.formats, options.layout
+    )
+    folder = places.book
     cover = find_cover(options.cover, prep.path, config)
     ensure_output_folder(folder)
     cache = BlockCache(options.cache_dir or default_cache_dir())
@@ -269,7 +278,15 @@ def generate(
     silence = SilenceBank(options.bitrate, settings.sample_rate)
     workers = options.jobs or os.cpu_count() or 1
     per_chapter = formats.chapter_format(options.formats)
-    writing = formats.WriteOptions(options.bitrate, options.id3v23, settings.sample_rate)
+    encoding: list[Path] = []  # the whole-book file being written, for on_encode
+
+    def encoded(done: float, total: float) -> None:
+        if on_encode and encoding:
+            on_encode(encoding[-1], done, total)
+
+    writing = formats.WriteOptions(
+        options.bitrate, options.id3v23, settings.sample_rate, progress=encoded
+    )
     written: list[Path] = []
 
     with locked(folder):
@@ -311,15 +328,24 @@ def generate(
                 manifest.duration(stems[i]),
                 manifest.span(stems[i]),
                 functools.partial(_chunk_data, p, cache, silence),
+                functools.partial(chapter_pcm, p, cache, silence) if settings.keep_pcm else None,
             )
             for i, p in enumerate(plans)
         ]
-        books = _write_whole_book(
-            folder, book, config, chapters, options, writing, manifest, cover, narrator
+        whole = track_meta(book, config, book.title, 1, 1, cover, narrator=narrator)
+        books = layout.write_whole_books(
+            places, chapters, whole, writing, manifest, options.formats, encoding.append
         )
         written += books
         labels = {f.manifest_label for f in formats.FORMATS if f.whole_book}
-        manifest.forget_except(set(stems) | labels, folder)
+        manifest.forget_except(set(stems) | labels | {layout.LIBRARY_LABEL}, folder)
+        if places.library:
+            for fmt in formats.FORMATS:
+                if fmt.name in places.audio:
+                    where = places.audio[fmt.name]
+                    marks = layout.book_marks(fmt, chapters)
+                    own = layout.folder_manifest(places, manifest, where)
+                    written += layout.write_library_files(where, whole, marks, own)
         playlist = folder / f"{slug(book.title)}.m3u8"
         if per_chapter:
             write_playlist(
@@ -334,7 +360,8 @@ def generate(
                 ],
             )
         else:
-            length = chapter_marks(chapters)[-1].end
+            first = formats.whole_book_formats(options.formats)[0]
+            length = layout.book_marks(first, chapters)[-1].end
             write_playlist(playlist, [(books[0].name, length, book.title)])
         script_path = folder / "script.json"
         write_atomic(script_path, dumps_json(script))
@@ -367,37 +394,6 @@ def _write_chapter(
         write_vtt(folder / f"{stem}.vtt", cues)
         write_srt(folder / f"{stem}.srt", cues)
     return laid
-
-
-def _write_whole_book(
-    folder: Path,
-    book: Book,
-    config: VoiceConfig,
-    chapters: list[ChapterAudio],
-    options: Options,
-    writing: formats.WriteOptions,
-    manifest: Manifest,
-    cover: tuple[bytes, str] | None,
-    narrator: str,
-) -> list[Path]:
-    """Write each chosen whole-book format, unless the folder holds it as it would come out."""
-    meta = track_meta(book, config, book.title, 1, 1, cover, narrator=narrator)
-    key = make_key(
-        "book",
-        [(c.title, c.duration, c.span) for c in chapters],
-        meta,
-        options.id3v23,
-        options.bitrate,
-        manifest.keys(),
-    )
-    written = []
-    for fmt in formats.whole_book_formats(options.formats):
-        path = folder / f"{slug(book.title)}{fmt.suffix}"
-        if manifest.key(fmt.manifest_label) != key or not path.exists():
-            fmt.book_writer()(path, chapters, meta, writing)
-            manifest.record(fmt.manifest_label, key, chapter_marks(chapters)[-1].end)
-        written.append(path)
-    return written
 
 
 __all__ = ["Options", "Prepared", "generate", "prepare_book", "script_listing"]

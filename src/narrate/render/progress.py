@@ -29,6 +29,7 @@ class ProgressBar:
         self.started = time.monotonic()
         self._drawn = 0.0
         self._chapters = 0
+        self._encoding: tuple[Path, float] | None = None  # the whole-book file, since when
 
     def __enter__(self) -> Self:
         return self
@@ -67,6 +68,38 @@ class ProgressBar:
         self.stream.write(f"  done: {path.name}\n")
         if self.tty and self.total:
             self._draw()
+        self.stream.flush()
+
+    def encoding(self, path: Path, done: float, total: float) -> None:
+        """A whole-book file being encoded: a bar of its own, in seconds of audio."""
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if self._encoding is None or self._encoding[0] != path:
+            self._encoding = (path, now)
+            self._drawn = 0.0
+            if not self.tty:
+                self.stream.write(f"  encoding: {path.name}\n")
+        finished = done >= total
+        every = 0.1 if self.tty else 30.0
+        if now - self._drawn < every and not finished:
+            return
+        self._drawn = now
+        share = min(1.0, done / total) if total > 0 else 1.0
+        elapsed = now - self._encoding[1]
+        eta = elapsed * (1 - share) / share if share > 0 else 0.0
+        tail = f" {share:4.0%} {_clock(done)}/{_clock(total)} of audio ETA {_clock(eta)}"
+        if not self.tty:
+            if not finished:
+                self.stream.write(f"  encoding: {path.name}{tail}\n")
+        elif finished:
+            self.stream.write(f"\r\033[K  done: {path.name}\n")
+        else:
+            width = shutil.get_terminal_size((80, 20)).columns
+            room = max(10, width - len(tail) - len(path.name) - 12)
+            filled = int(room * share)
+            bar = f"[{'#' * filled}{'-' * (room - filled)}]"
+            self.stream.write(f"\r\033[KEncoding {path.name} {bar}{tail}")
         self.stream.flush()
 
     def __exit__(

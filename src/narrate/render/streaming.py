@@ -14,7 +14,7 @@ from collections.abc import Callable
 from narrate.errors import EngineError
 from narrate.render.assemble import ChapterPlan
 from narrate.render.cache import BlockCache
-from narrate.render.workers import BlockError, Job, RenderSettings, render_all
+from narrate.render.workers import BlockError, Job, RenderSettings, is_rendered, render_all
 
 
 def render_pending(
@@ -36,7 +36,7 @@ def render_pending(
     waiting: dict[int, set[str]] = defaultdict(set)
     for i in todo:
         for job in plans[i].jobs():
-            if job.key in pending or not cache.has(job.key):
+            if job.key in pending or not is_rendered(cache, job.key, settings):
                 pending[job.key] = job
                 waiting[i].add(job.key)
     for i in todo:
