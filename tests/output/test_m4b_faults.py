@@ -1,0 +1,106 @@
+"""Faults while the M4B is written: a full disk, SIGTERM. Real processes, real ffmpeg.
+
+The full disk is a small tmpfs mounted in a private user and mount namespace
+(``unshare -rm``), so nothing outside the test's own process sees it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import DATA
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Linux namespaces and signals")
+
+# Mounts a 48 kB tmpfs on $OUT (the chapters' script and manifest fit, the M4B does not),
+# runs narrate, then lists what is left there before the mount goes with the namespace.
+_FULL_DISK = """
+mount -t tmpfs -o size=48k tmpfs "$OUT" || exit 99
+"$PYTHON" -m narrate -q generate "$BOOK" --out "$OUT" --cache-dir "$CACHE" \
+    --format m4b --no-transcripts
+code=$?
+find "$OUT" -type f
+exit $code
+"""
+
+
+def _narrate(*args: str) -> list[str]:
+    return [sys.executable, "-m", "narrate", "-q", "generate", *args]
+
+
+def test_a_full_disk_while_writing_the_m4b_exits_6_with_disk_advice(tmp_path: Path) -> None:
+    unshare = shutil.which("unshare")
+    if unshare is None or subprocess.run([unshare, "-rm", "true"], check=False).returncode:
+        pytest.skip("no unprivileged user and mount namespaces here")
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    out.mkdir()
+    book = DATA / "two-chapters.txt"
+    # Rendered first, so the full disk meets the M4B and nothing else.
+    first = subprocess.run(
+        [
+            *_narrate(str(book), "--out", str(tmp_path / "warm"), "--cache-dir", str(cache)),
+            "--format",
+            "m4b",
+        ],
+        capture_output=True,
+        check=False,
+    )
+    assert first.returncode == 0, first.stderr.decode()
+    env = {**os.environ, "OUT": str(out), "PYTHON": sys.executable, "BOOK": str(book)}
+    env["CACHE"] = str(cache)
+    done = subprocess.run(
+        [unshare, "-rm", "sh", "-c", _FULL_DISK], capture_output=True, env=env, check=False
+    )
+    if done.returncode == 99:
+        pytest.skip("cannot mount a tmpfs here")
+    stderr = done.stderr.decode().strip().splitlines()
+    assert done.returncode == 6, stderr
+    assert len(stderr) == 1 and stderr[0].startswith("narrate: the disk is full"), stderr
+    assert "free some space" in stderr[0] and "AAC" not in stderr[0]
+    left = [Path(line).name for line in done.stdout.decode().split()]
+    assert left == [".narrate.json"], left  # no temporary file, no half M4B
+
+
+def test_sigterm_while_writing_the_m4b_leaves_no_temporary_file(tmp_path: Path) -> None:
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    cmd = _narrate(
+        str(DATA / "three-chapters.txt"),
+        "--out",
+        str(out),
+        "--cache-dir",
+        str(cache),
+        "--format",
+        "m4b",
+        "--no-transcripts",
+    )
+    warm = subprocess.run(cmd, capture_output=True, check=False)  # render first
+    assert warm.returncode == 0, warm.stderr.decode()
+    folder = out / "the-clockmaker-s-lamp"
+    (folder / "the-clockmaker-s-lamp.m4b").unlink()  # so the next run writes it again
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while not list(folder.glob(".*.ffmeta.part")) and proc.poll() is None:
+            assert time.monotonic() < deadline, "the M4B was not started within 60 s"
+            time.sleep(0.005)
+        proc.send_signal(signal.SIGTERM)  # to narrate alone, as a service manager sends it
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    if proc.returncode == 0:
+        pytest.skip("the M4B was finished before SIGTERM arrived")
+    assert proc.returncode == 130, err.decode()
+    assert err.decode().strip().splitlines() == [
+        "narrate: interrupted; run the same command again to resume"
+    ]
+    hidden = sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
+    assert hidden == [".narrate.json"], hidden
+    assert not (folder / "the-clockmaker-s-lamp.m4b").exists()
