@@ -44,7 +44,10 @@ def mutagen_errors(path: Path, action: str, fix: str = _DEFAULT_FIX) -> Iterator
         # mutagen wraps the OS error; look through it so the fix can be specific.
         cause = exc if isinstance(exc, OSError) else exc.__cause__
         if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise cause from exc  # a full disk, reported as one (exit 6), not as a tag problem
+            # a full disk is reported as one (exit 6), not as a problem with the tags
+            if cause is exc:
+                raise
+            raise cause from exc
         if isinstance(cause, FileNotFoundError):
             raise TagError(path, "file not found", "check the path and run again") from exc
         if isinstance(cause, PermissionError):
