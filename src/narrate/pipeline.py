@@ -285,7 +285,12 @@ def generate(
             on_encode(encoding[-1], done, total)
 
     writing = formats.WriteOptions(
-        options.bitrate, options.id3v23, settings.sample_rate, progress=encoded
+        options.bitrate,
+        options.id3v23,
+        settings.sample_rate,
+        progress=encoded,
+        cache=cache.root,
+        workers=workers,
     )
     written: list[Path] = []
 
@@ -329,6 +334,7 @@ def generate(
                 manifest.span(stems[i]),
                 functools.partial(_chunk_data, p, cache, silence),
                 functools.partial(chapter_pcm, p, cache, silence) if settings.keep_pcm else None,
+                p.key("audio"),
             )
             for i, p in enumerate(plans)
         ]
@@ -343,7 +349,7 @@ def generate(
             for fmt in formats.FORMATS:
                 if fmt.name in places.audio:
                     where = places.audio[fmt.name]
-                    marks = layout.book_marks(fmt, chapters)
+                    marks = fmt.marks(chapters, settings.sample_rate)
                     own = layout.folder_manifest(places, manifest, where)
                     written += layout.write_library_files(where, whole, marks, own)
         playlist = folder / f"{slug(book.title)}.m3u8"
@@ -361,7 +367,7 @@ def generate(
             )
         else:
             first = formats.whole_book_formats(options.formats)[0]
-            length = layout.book_marks(first, chapters)[-1].end
+            length = first.marks(chapters, settings.sample_rate)[-1].end
             write_playlist(playlist, [(books[0].name, length, book.title)])
         script_path = folder / "script.json"
         write_atomic(script_path, dumps_json(script))

@@ -24,6 +24,7 @@ from mutagen.mp4 import MP4, MP4Cover
 from narrate import tools
 from narrate.errors import EngineError
 from narrate.output.chapters import mp3_lead
+from narrate.output.m4b import marks as m4b_marks
 from narrate.output.m4b import write_m4b
 from narrate.output.single_mp3 import write_single_mp3
 from narrate.output.whole_book import ChapterAudio, chapter_marks, played_marks
@@ -183,8 +184,13 @@ def _decodes_cleanly(path: Path) -> None:
     assert done.returncode == 0 and done.stdout + done.stderr == ""
 
 
-def _check_chapters(path: Path, book: Book, expected: tuple[ChapterMark, ...]) -> list[float]:
-    """ffmpeg's chapters match the expected marks and the tone onsets; the errors in s."""
+def _check_chapters(
+    path: Path, book: Book, expected: tuple[ChapterMark, ...], opening: int = 0
+) -> list[float]:
+    """ffmpeg's chapters match the expected marks and the tone onsets; the errors in s.
+
+    ``opening``: samples each chapter's audio starts after its mark (the M4B's AAC priming).
+    """
     found = _ffmeta(path)
     assert [c["title"] for c in found] == list(TITLES)
     for chap, mark in zip(found, expected, strict=True):
@@ -192,7 +198,7 @@ def _check_chapters(path: Path, book: Book, expected: tuple[ChapterMark, ...]) -
     onsets = _onsets(decode(path)[0])
     assert len(onsets) == len(TITLES)
     errors = [
-        (onset - book.lead) / RATE - chap["start"]
+        (onset - book.lead - opening) / RATE - chap["start"]
         for onset, chap in zip(onsets, found, strict=True)
     ]
     assert all(abs(e) < ONSET_TOLERANCE for e in errors), errors
@@ -263,9 +269,12 @@ def test_single_mp3_failure_leaves_nothing(tmp_path: Path, book: Book) -> None:
 def test_m4b_chapters_tags_and_cover(tmp_path: Path, book: Book) -> None:
     out = tmp_path / "book.m4b"
     write_m4b(out, book.chapters, META, sample_rate=RATE)
-    # The M4B is the chapters as their own files play, one after another.
-    marks = played_marks(book.chapters)
-    errors = _check_chapters(out, book, marks)
+    # The M4B is the chapters as their own files play, one after another, each
+    # chapter's stream a whole number of AAC frames that opens with the priming frame.
+    marks = m4b_marks(book.chapters, RATE)
+    for mark, played in zip(marks, played_marks(book.chapters), strict=True):
+        assert abs(mark.start - played.start) <= 512 / RATE
+    errors = _check_chapters(out, book, marks, opening=1024)
     print("m4b chapter-start errors (ms):", [round(e * 1000, 1) for e in errors])
     _decodes_cleanly(out)
     pcm, _ = decode(out)

@@ -23,7 +23,7 @@ from narrate.errors import ConfigError
 
 if TYPE_CHECKING:
     from narrate.output.whole_book import ChapterAudio
-    from narrate.records import TrackMeta
+    from narrate.records import ChapterMark, TrackMeta
     from narrate.render.assemble import Chunk, Layout
 
 
@@ -36,6 +36,8 @@ class WriteOptions:
     sample_rate: int  # of the book's audio: the engine's, which every block and pause share
     # a whole-book writer that takes a while tells (seconds written, seconds in all)
     progress: Callable[[float, float], None] | None = None
+    cache: Path | None = None  # narrate's cache folder, where a writer may keep its encodings
+    workers: int = 1  # how many encoders a writer may run at once
 
 
 class BookWriter(Protocol):
@@ -75,6 +77,19 @@ class Format:
 
     def _write(self) -> object:
         return importlib.import_module(f"narrate.output.{self.module}").write
+
+    def marks(self, chapters: Sequence[ChapterAudio], sample_rate: int) -> tuple[ChapterMark, ...]:
+        """The chapters as this format's file has them.
+
+        One file per chapter: the files played one after another; a whole-book
+        writer may say (its module's ``marks``), else its chapters are frame-joined.
+        """
+        from narrate.output import whole_book  # not at the top: the table stays cheap
+
+        if not self.whole_book:
+            return whole_book.played_marks(chapters)
+        own = getattr(importlib.import_module(f"narrate.output.{self.module}"), "marks", None)
+        return own(chapters, sample_rate) if own else whole_book.chapter_marks(chapters)
 
     def book_writer(self) -> BookWriter:
         assert self.whole_book, f"{self.name} writes one file per chapter"

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from narrate.outdir import Manifest, ensure_output_folder, safe_name, slug, write_atomic
 from narrate.output import formats
-from narrate.output.whole_book import ChapterAudio, chapter_marks, played_marks
+from narrate.output.whole_book import ChapterAudio
 from narrate.records import Book, ChapterMark, TrackMeta
 from narrate.render.cache import make_key
 
@@ -77,13 +77,6 @@ def folder_manifest(places: Places, book_manifest: Manifest, folder: Path) -> Ma
     return book_manifest if folder == places.book else Manifest(folder / MANIFEST)
 
 
-def book_marks(fmt: formats.Format, chapters: Sequence[ChapterAudio]) -> tuple[ChapterMark, ...]:
-    """The chapters as ``fmt``'s file has them: played one after another, or frame-joined."""
-    if fmt.from_pcm or not fmt.whole_book:
-        return played_marks(chapters)
-    return chapter_marks(chapters)
-
-
 def write_whole_books(
     places: Places,
     chapters: Sequence[ChapterAudio],
@@ -114,7 +107,8 @@ def write_whole_books(
             if before:
                 before(path)
             fmt.book_writer()(path, chapters, meta, writing)
-            manifest.record(fmt.manifest_label, fmt_key, book_marks(fmt, chapters)[-1].end)
+            length = fmt.marks(chapters, writing.sample_rate)[-1].end
+            manifest.record(fmt.manifest_label, fmt_key, length)
         _leave_old_place(places, fmt, book_manifest)
         written.append(path)
     return written

@@ -38,6 +38,7 @@ class ChapterAudio:
     # yields each block with its whole span as PCM (render.assemble.chapter_pcm), for the
     # formats encoded from the PCM; None when the run kept no PCM
     pcm: Callable[[], Iterable[tuple[Block, bytes]]] | None = None
+    key: str = ""  # what the chapter's audio depends on, for a writer's cache; "" for none
 
 
 def chapter_marks(chapters: Sequence[ChapterAudio]) -> tuple[ChapterMark, ...]:
@@ -84,7 +85,7 @@ def played_marks(chapters: Sequence[ChapterAudio]) -> tuple[ChapterMark, ...]:
     """One mark per chapter, back to back, each as long as the chapter's own file plays.
 
     The marks of a book made of the chapters' played audio one after another:
-    the chapter files in a row, or the M4B (:func:`book_pcm`).
+    the chapter files in a row.
     """
     marks, start = [], 0.0
     for chapter in chapters:
@@ -93,31 +94,31 @@ def played_marks(chapters: Sequence[ChapterAudio]) -> tuple[ChapterMark, ...]:
     return tuple(marks)
 
 
-def book_pcm(chapters: Sequence[ChapterAudio]) -> Iterator[bytes]:
-    """The whole book as 16-bit PCM: each chapter as its own MP3 file plays, one after another.
+def chapter_played_pcm(chapter: ChapterAudio) -> Iterator[bytes]:
+    """A chapter's audio as 16-bit PCM, as its own MP3 file plays.
 
     A block's span is its delay, its samples and its padding (as its frames
-    decode); each chapter drops its first block's delay and its last block's
-    padding, as the chapter file's Info tag has players do, so the book lasts
-    what the chapter files do and :func:`played_marks` fit it to the sample.
+    decode); the chapter drops its first block's delay and its last block's
+    padding, as the chapter file's Info tag has players do, so the PCM lasts
+    ``chapter.duration`` to the sample, and chapters played one after another
+    fit :func:`played_marks`.
     """
-    for chapter in chapters:
-        if chapter.pcm is None:
-            raise ValueError(f"chapter {chapter.title!r} has no PCM")
-        held: tuple[Block, bytes] | None = None
-        first = True
-        for block, span in chapter.pcm():
-            if not block.data:
-                continue
-            if held is not None:
-                yield held[1]
-            if first:
-                span = span[2 * block.delay :]
-                first = False
-            held = (block, span)
+    if chapter.pcm is None:
+        raise ValueError(f"chapter {chapter.title!r} has no PCM")
+    held: tuple[Block, bytes] | None = None
+    first = True
+    for block, span in chapter.pcm():
+        if not block.data:
+            continue
         if held is not None:
-            block, span = held
-            yield span[: len(span) - 2 * block.padding]
+            yield held[1]
+        if first:
+            span = span[2 * block.delay :]
+            first = False
+        held = (block, span)
+    if held is not None:
+        block, span = held
+        yield span[: len(span) - 2 * block.padding]
 
 
 class Terminated(KeyboardInterrupt):

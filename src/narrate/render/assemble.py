@@ -18,7 +18,7 @@ from narrate.records import Cast, Chapter, Script, Segment, Voice
 from narrate.render import mp3
 from narrate.render.cache import BlockCache, make_key
 from narrate.render.headings import spoken_heading
-from narrate.render.pcm import PcmCache
+from narrate.render.pcm import Sidecar
 from narrate.render.workers import Job, RenderSettings, job_key, spoken_text
 
 # A sentence ends at . ! ? or … (with closing quotes/brackets) before a space.
@@ -186,7 +186,7 @@ def chapter_pcm(
     A block whose PCM is missing or does not fit it is dropped from the cache
     (so the next run renders it again) and named in an EngineError.
     """
-    store = PcmCache(cache)
+    store = Sidecar(cache)
     for block, utterance in chapter_chunks(plan, cache, silence):
         if utterance is None:
             yield block, block_pcm(block, None)

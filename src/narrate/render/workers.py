@@ -18,7 +18,7 @@ from narrate.errors import EngineError
 from narrate.records import Voice
 from narrate.render import loudness, mp3
 from narrate.render.cache import BlockCache, make_key
-from narrate.render.pcm import PcmCache
+from narrate.render.pcm import Sidecar
 from narrate.tts import Engine, default_engine
 
 # Characters that must never reach the engine as text: control and format
@@ -94,7 +94,7 @@ class RenderSettings:
 
 def is_rendered(cache: BlockCache, key: str, settings: RenderSettings) -> bool:
     """Whether the cache holds all a run needs of a block: its MP3, and its PCM if kept."""
-    return cache.has(key) and (not settings.keep_pcm or PcmCache(cache).has(key))
+    return cache.has(key) and (not settings.keep_pcm or Sidecar(cache).has(key))
 
 
 _worker: tuple[Engine, BlockCache, loudness.Calibration, RenderSettings] | None = None
@@ -134,7 +134,7 @@ def render_batch(jobs: list[Job]) -> list[str]:
             gain = calibration.gain(job.voice, synth.synthesize)
             pcm = loudness.shape(pcm, gain)
             if settings.keep_pcm:  # first: a block without its PCM is rendered again
-                PcmCache(cache).put(job.key, pcm.samples)
+                Sidecar(cache).put(job.key, pcm.samples)
             cache.put(job.key, mp3.encode(pcm, settings.bitrate, settings.quality).tagged())
     return [job.key for job in jobs]
 
