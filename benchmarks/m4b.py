@@ -5,9 +5,10 @@
 BOOK defaults to ../shared/bench/pdnc/PrideAndPrejudice.txt; --words keeps
 only its first N words (a smaller book, quicker to render). The book is
 rendered once (with the PCM an M4B is encoded from); then `narrate generate`
-writes it into an empty folder as `--format mp3` and as `--format m4b`, and
-the wall times of the two runs are printed with their ratio (target: the M4B
-takes no more than twice the MP3's time) and the M4B's encoding speed.
+writes it into an empty folder as `--format mp3`, as `--format m4b` with the
+chapters' AAC encoded from the cached PCM, and as `--format m4b` again with
+that AAC cached too. The wall times are printed with their ratios to the
+MP3's (target: the M4B from the cache takes no more than twice the MP3's).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def main() -> None:
         if args.words:
             text = book.read_text(encoding="utf-8", errors="replace")
             cut, count = 0, 0
-            for cut, char in enumerate(text):  # noqa: B007 - the index is the result
+            for cut, char in enumerate(text):
                 if char.isspace() and cut and not text[cut - 1].isspace():
                     count += 1
                     if count >= args.words:
@@ -75,21 +76,27 @@ def main() -> None:
             return time.monotonic() - start
 
         rendered = generate("m4b", "render")
-        print(f"{'render (cold, with the PCM kept)':<34}{rendered:8.1f} s")
+        print(f"{'render and M4B, cold':<40}{rendered:8.1f} s")
         mp3_time = generate("mp3", "mp3")
+        # The chapters' AAC forgotten: the M4B encoded from the cached PCM alone.
+        for stream in (work / "cache" / "blocks").glob("*/*.aac"):
+            stream.unlink()
+        encoded = generate("m4b", "m4b-encoded")
         m4b_time = generate("m4b", "m4b")
         from mutagen.mp3 import MP3
 
         audio = sum(MP3(p).info.length for p in (work / "mp3").rglob("*.mp3"))
-        ratio = m4b_time / mp3_time
-        verdict = "ok" if ratio <= 2 else "OVER"
-        print(f"{'audio':<34}{audio / 3600:8.2f} h")
-        print(f"{'--format mp3 from the cache':<34}{mp3_time:8.1f} s")
-        print(
-            f"{'--format m4b from the cache':<34}{m4b_time:8.1f} s  "
-            f"{ratio:5.2f} x the MP3's (target <= 2.00)  {verdict}"
-        )
-        print(f"{'M4B encoding speed':<34}{audio / max(m4b_time, 1e-9):8.0f} x real time")
+        print(f"{'audio':<40}{audio / 3600:8.2f} h")
+        print(f"{'--format mp3 from the cache':<40}{mp3_time:8.1f} s")
+        for label, seconds, target in (
+            ("--format m4b, AAC encoded from the PCM", encoded, None),
+            ("--format m4b from the cache", m4b_time, 2.0),
+        ):
+            ratio = seconds / mp3_time
+            limit = f" (target <= {target:.2f})" if target else ""
+            verdict = "" if target is None else ("  ok" if ratio <= target else "  OVER")
+            print(f"{label:<40}{seconds:8.1f} s  {ratio:5.2f} x the MP3's{limit}{verdict}")
+        print(f"{'AAC encoding from the PCM':<40}{audio / max(encoded, 1e-9):8.0f} x real time")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -71,29 +71,32 @@ class ProgressBar:
         self.stream.flush()
 
     def encoding(self, path: Path, done: float, total: float) -> None:
-        """A whole-book file being encoded: a bar of its own, in seconds of audio."""
+        """A whole-book file being encoded: a bar of its own, in seconds of audio.
+
+        Off a terminal: a line when it starts, one every 30 s, and one when it is done.
+        """
         if not self.enabled:
             return
         now = time.monotonic()
         if self._encoding is None or self._encoding[0] != path:
             self._encoding = (path, now)
-            self._drawn = 0.0
+            self._drawn = now if not self.tty else 0.0
             if not self.tty:
                 self.stream.write(f"  encoding: {path.name}\n")
         finished = done >= total
-        every = 0.1 if self.tty else 30.0
-        if now - self._drawn < every and not finished:
+        if now - self._drawn < (0.1 if self.tty else 30.0) and not finished:
             return
         self._drawn = now
         share = min(1.0, done / total) if total > 0 else 1.0
         elapsed = now - self._encoding[1]
         eta = elapsed * (1 - share) / share if share > 0 else 0.0
         tail = f" {share:4.0%} {_clock(done)}/{_clock(total)} of audio ETA {_clock(eta)}"
-        if not self.tty:
-            if not finished:
-                self.stream.write(f"  encoding: {path.name}{tail}\n")
-        elif finished:
-            self.stream.write(f"\r\033[K  done: {path.name}\n")
+        if finished:
+            self.stream.write(
+                f"{chr(13) + chr(27) + '[K' if self.tty else ''}  done: {path.name}\n"
+            )
+        elif not self.tty:
+            self.stream.write(f"  encoding: {path.name}{tail}\n")
         else:
             width = shutil.get_terminal_size((80, 20)).columns
             room = max(10, width - len(tail) - len(path.name) - 12)

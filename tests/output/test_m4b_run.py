@@ -1,11 +1,13 @@
-"""Faults while the M4B is written: a full disk, SIGTERM. Real processes, real ffmpeg.
+"""The M4B through the command line: progress while it encodes; a full disk, SIGTERM.
 
+Real processes, real ffmpeg.
 The full disk is a small tmpfs mounted in a private user and mount namespace
 (``unshare -rm``), so nothing outside the test's own process sees it.
 """
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import signal
@@ -15,9 +17,13 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from conftest import DATA
 
-pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="Linux namespaces and signals")
+from narrate.cli import main
+from narrate.render.progress import ProgressBar
+
+LINUX = pytest.mark.skipif(sys.platform != "linux", reason="Linux namespaces and signals")
 
 # Mounts a 48 kB tmpfs on $OUT (the chapters' script and manifest fit, the M4B does not),
 # runs narrate, then lists what is left there before the mount goes with the namespace.
@@ -35,6 +41,7 @@ def _narrate(*args: str) -> list[str]:
     return [sys.executable, "-m", "narrate", "-q", "generate", *args]
 
 
+@LINUX
 def test_a_full_disk_while_writing_the_m4b_exits_6_with_disk_advice(tmp_path: Path) -> None:
     unshare = shutil.which("unshare")
     if unshare is None or subprocess.run([unshare, "-rm", "true"], check=False).returncode:
@@ -68,6 +75,7 @@ def test_a_full_disk_while_writing_the_m4b_exits_6_with_disk_advice(tmp_path: Pa
     assert left == [".narrate.json"], left  # no temporary file, no half M4B
 
 
+@LINUX
 def test_sigterm_while_writing_the_m4b_leaves_no_temporary_file(tmp_path: Path) -> None:
     out, cache = tmp_path / "out", tmp_path / "cache"
     cmd = _narrate(
@@ -104,3 +112,36 @@ def test_sigterm_while_writing_the_m4b_leaves_no_temporary_file(tmp_path: Path) 
     hidden = sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
     assert hidden == [".narrate.json"], hidden
     assert not (folder / "the-clockmaker-s-lamp.m4b").exists()
+
+
+def test_progress_is_shown_while_the_m4b_encodes(tmp_path: Path) -> None:
+    """Off a terminal: a line as the M4B starts and one when it is done, after the chapters."""
+    result = CliRunner().invoke(
+        main,
+        ["generate", str(DATA / "two-chapters.txt"), "--out", str(tmp_path), "--format", "mp3,m4b"],
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.splitlines()
+    start = lines.index("  encoding: the-red-kite.m4b")
+    assert lines[start + 1] == "  done: the-red-kite.m4b"
+    chapters = [n for n, line in enumerate(lines) if line.startswith("  done: 0")]
+    assert len(chapters) == 2 and max(chapters) < start
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_m4b_bar_moves_with_the_audio_encoded() -> None:
+    screen = _Terminal()
+    bar = ProgressBar(True, "Book", screen)
+    book = Path("book.m4b")
+    bar.encoding(book, 0.0, 600.0)
+    bar._drawn = 0.0  # as if a tenth of a second had passed
+    bar.encoding(book, 150.0, 600.0)
+    bar.encoding(book, 600.0, 600.0)
+    drawn = screen.getvalue().split("\r\033[K")[1:]
+    assert drawn[0].startswith("Encoding book.m4b [") and " 0% 0:00:00/0:10:00 of audio" in drawn[0]
+    assert " 25% 0:02:30/0:10:00 of audio ETA " in drawn[1]
+    assert drawn[2] == "  done: book.m4b\n"
