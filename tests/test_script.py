@@ -106,3 +106,12 @@ def test_the_sample_childs_line_is_hers_with_the_readme_voices_file() -> None:
     ]
     line = next(s for s in segments if "hold her hand on the stairs" in s["text"])
     assert line["speaker"] == "Wren"
+
+
+def test_a_cached_script_keeps_every_character_field(tmp_path) -> None:
+    # The second run reads the script from the cache; the child the file names stays a child.
+    repo = DATA.parent.parent
+    sample, voices = repo / "samples" / "the-lamp-at-gull-point.txt", repo / "voices.yaml"
+    first, again = (prepare_book(sample, voices, cache_dir=tmp_path / "c") for _ in range(2))
+    assert any(c.child for c in first.script.characters)
+    assert again.script == first.script

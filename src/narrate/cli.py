@@ -20,6 +20,7 @@ from narrate.command import (
     VOICES,
     ReportedCommand,
     chatter_options,
+    corrections_options,
     reading_options,
     set_chatter,
 )
@@ -88,12 +89,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 @click.option("--no-spoken-titles", is_flag=True, help="Do not read chapter titles aloud.")
 @click.option("--no-credits", is_flag=True, help="No opening and closing credits.")
 @click.option("--no-transcripts", is_flag=True, help="No WebVTT/SRT transcripts.")
-@click.option(
-    "--script",
-    "script_file",
-    type=PATH,
-    help="An edited `narrate script --format yaml` file whose speakers to use.",
-)
+@corrections_options
 @click.pass_context
 def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) -> None:
     """Narrate BOOK into tagged MP3 chapters, a playlist, transcripts and the script.
@@ -137,6 +133,7 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
     "with `generate --script`.",
 )
 @reading_options
+@corrections_options
 def script(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     """Print who says what in BOOK: narration, speech and thoughts, with speakers."""
     from narrate.pipeline import prepare_book, script_listing

@@ -52,9 +52,27 @@ def reading_options(command: Any) -> Any:
     return command
 
 
+SCRIPT_FILE = click.option(
+    "--script",
+    "script_file",
+    type=PATH,
+    help="An edited `narrate script --format yaml` file whose speakers to use.",
+)
+FORCE = click.option(
+    "--force",
+    is_flag=True,
+    help="Use the --script file even when some of its lines cannot be (each is reported).",
+)
+
+
+def corrections_options(command: Any) -> Any:
+    """--script FILE and --force: the user's corrections to who says what."""
+    return SCRIPT_FILE(FORCE(command))
+
+
 TEXT_OR_JSON = click.option("--format", "fmt", type=click.Choice(["json", "text"]), default="text")
 # generate's options that say how to read the book go to prepare_book; the rest, to Options.
-READING = ("title", "author", "include_front_matter", "heading_level", "script_file")
+READING = ("title", "author", "include_front_matter", "heading_level", "script_file", "force")
 
 
 def chatter_options() -> list[click.Option]:  # -v and -q, before the command's name or after it

@@ -13,10 +13,11 @@ import functools
 import logging
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from narrate.cast.casting import build_cast
+from narrate.cast.starter import lists_discovery
 from narrate.cast.voices import characters_from_config, load_voices
 from narrate.config import VoiceConfig
 from narrate.ingest import read_book
@@ -56,14 +57,9 @@ from narrate.render.cache import (
 from narrate.render.loudness import DEFAULT_TARGET
 from narrate.render.streaming import render_pending
 from narrate.render.workers import RenderSettings
+from narrate.segment.corrections import apply_corrections, load_corrections
 from narrate.segment.given import segment_given
-from narrate.segment.scriptfile import (
-    apply_corrections,
-    dumps_json,
-    load_corrections,
-    script_text,
-    script_yaml,
-)
+from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
 from narrate.tts import Engine, default_engine
 from narrate.tts.lexicon import apply_lexicon
 
@@ -97,8 +93,13 @@ def prepare_book(
     include_front_matter: bool = False,
     heading_level: int | None = None,
     script_file: Path | None = None,
+    force: bool = False,
 ) -> Prepared:
-    """Read, segment and cast a book; every config problem is raised before any audio."""
+    """Read, segment and cast a book; every config problem is raised before any audio.
+
+    ``script_file`` is an edited script whose speakers win; a correction that cannot
+    be applied is a ConfigError, or with ``force`` a warning.
+    """
     engine = default_engine()
     config = load_voices(voices, engine, check_voices=check_voices)
     book = read_book(
@@ -108,10 +109,16 @@ def prepare_book(
         include_front_matter=include_front_matter,
         heading_level=heading_level,
     )
-    cast_hint = characters_from_config(config) or None
-    script = _segment_cached(book, cast_hint, cache_dir or default_cache_dir())
+    root = cache_dir or default_cache_dir()
+    script = _segment_cached(book, None, root)
+    listed = characters_from_config(config)
+    # A file `narrate cast --write` wrote for this cast, unedited or with only
+    # voices changed, means the cast that was discovered: the same script.
+    if listed and not lists_discovery(listed, script):
+        script = _segment_cached(book, listed, root, script)
     if script_file is not None:
-        script = apply_corrections(script, load_corrections(script_file))
+        corrections = load_corrections(script_file)
+        script = apply_corrections(script, corrections, listed=listed, force=force)
     cast = build_cast(script, config, engine, book.language) if check_voices else None
     return Prepared(book, config, script, cast, book_path)
 
@@ -122,8 +129,12 @@ def script_listing(prep: Prepared, fmt: str) -> str:
     return render(prep.script)
 
 
-def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -> Script:
-    """segment(), remembered: a re-run of an unchanged book skips the text work."""
+def _segment_cached(
+    book: Book, cast_hint: list[Character] | None, root: Path, found: Script | None = None
+) -> Script:
+    """segment(), remembered: a re-run of an unchanged book skips the text work.
+
+    ``found`` is the book segmented without a cast (what discovery found)."""
     store = ScriptCache(root)
     key = make_key(
         "script",
@@ -135,31 +146,19 @@ def _segment_cached(book: Book, cast_hint: list[Character] | None, root: Path) -
         cast_hint,
     )
     saved = store.get(key)
-    if saved is not None:
+    if saved is not None:  # every field of the records, so none is lost on a re-run
         return Script(
             book,
-            tuple(Character(c[0], tuple(c[1]), c[2]) for c in saved["characters"]),
+            tuple(Character(c[0], tuple(c[1]), *c[2:]) for c in saved["characters"]),
             tuple(Segment(*s) for s in saved["segments"]),
         )
-    script = segment_given(book, cast_hint)
+    script = segment_given(book, cast_hint, found)
     try:
         store.put(
             key,
             {
-                "characters": [[c.name, list(c.aliases), c.gender] for c in script.characters],
-                "segments": [
-                    [
-                        s.chapter,
-                        s.paragraph,
-                        s.kind,
-                        s.speaker,
-                        s.text,
-                        s.start,
-                        s.end,
-                        s.confidence,
-                    ]
-                    for s in script.segments
-                ],
+                "characters": [astuple(c) for c in script.characters],
+                "segments": [astuple(s) for s in script.segments],
             },
         )
     except OSError as exc:  # a read-only cache only costs time
@@ -265,6 +264,7 @@ def generate(
     cache.ensure_writable()
     engine = default_engine()  # one for the run: its id, rate, markup and credit
     info = engine.info()
+    cache.note_engine(f"{info.get('engine')} {info.get('version', '')}".strip())
     narrator = narrator_credit(config, info)
     settings = _settings(prep, options, cache, engine, info)
     plans = _plans(prep, options, settings, engine, narrator)

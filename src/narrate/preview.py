@@ -86,14 +86,23 @@ def _first_line(script, name: str) -> str | None:
 
 
 def _play(path: Path) -> None:
+    """Play the sample with the first player found; say so when none is, or it fails."""
     for player in _PLAYERS:
         exe = shutil.which(player[0])
         if exe:
-            subprocess.run(
+            done = subprocess.run(
                 [exe, *player[1:], str(path)],
                 check=False,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
             )
+            if done.returncode:
+                log.warning(
+                    "%s could not play the sample (exit %s); it is in %s",
+                    player[0],
+                    done.returncode,
+                    path.resolve(),
+                )
             return
-    log.info("no audio player found; the sample is in %s", path)
+    tried = ", ".join(p[0] for p in _PLAYERS)
+    log.warning("no audio player found (tried %s); the sample is in %s", tried, path.resolve())

@@ -193,7 +193,10 @@ def test_reports() -> None:
     assert first["name"] == "Maren Holt" and first["lines"] == 14
     assert first["aliases"] == ["Maren", "Mrs. Holt"] and first["gender"] == "female"
     text = format_cast(script, cast)
-    assert text.splitlines()[0].startswith("Narrator") and "Elias Holt" in text
+    header, narrator, first_row = text.splitlines()[:3]
+    assert header.split() == ["character", "gender", "lines", "voice", "rate", "pitch", "volume"]
+    assert narrator.startswith("Narrator") and "Elias Holt" in text
+    assert first_row.split()[:3] == ["Maren", "Holt", "female"] and first_row.split()[3] == "14"
     assert lookup_voice(cast, "mrs. holt", SAMPLE) == cast.characters["Maren Holt"]
     assert lookup_voice(cast, "Narrator") == cast.narrator
     assert lookup_voice(cast, "Nobody", SAMPLE) is None

@@ -135,10 +135,13 @@ class _Terminal(io.StringIO):
 
 def test_the_m4b_bar_moves_with_the_audio_encoded() -> None:
     screen = _Terminal()
-    bar = ProgressBar(True, "Book", screen)
+    now = [100.0]
+    bar = ProgressBar(True, "Book", screen, clock=lambda: now[0])
     book = Path("book.m4b")
     bar.encoding(book, 0.0, 600.0)
-    bar._drawn = 0.0  # as if a tenth of a second had passed
+    now[0] += 0.05
+    bar.encoding(book, 100.0, 600.0)  # too soon to redraw
+    now[0] += 0.2
     bar.encoding(book, 150.0, 600.0)
     bar.encoding(book, 600.0, 600.0)
     drawn = screen.getvalue().split("\r\033[K")[1:]

@@ -44,22 +44,35 @@ def _rows(script: Script | None, cast: Cast) -> list[dict[str, Any]]:
     ]
 
 
-def _describe(voice: Voice) -> str:
-    return (
-        f"{voice.voice_id:<22} rate {voice.rate:>3}  pitch {voice.pitch:>3}  vol {voice.volume:g}"
-    )
+HEADERS = ("character", "gender", "lines", "voice", "rate", "pitch", "volume")
+
+
+def _voice_cells(voice: Voice) -> tuple[str, ...]:
+    return voice.voice_id, str(voice.rate), str(voice.pitch), f"{voice.volume:g}"
 
 
 def format_cast(script: Script | None, cast: Cast) -> str:
-    """``narrate cast --format text``: one aligned line per role, narrator first."""
-    rows = [("Narrator", "", "", _describe(cast.narrator))]
+    """``narrate cast --format text``: a header, then one aligned row per role, narrator first.
+
+    "lines" counts the script's lines as `narrate script` lists them (and generate's
+    progress counts them): the narrator's are the narration and the lines nobody is
+    known to say.
+    """
+    narrated = "" if script is None else str(sum(1 for s in script.segments if not s.speaker))
+    rows = [HEADERS, ("Narrator", "", narrated, *_voice_cells(cast.narrator))]
     for row in _rows(script, cast):
         voice = cast.characters.get(str(row["name"]), cast.narrator)
-        rows.append(
-            (str(row["name"]), str(row["gender"]), f"{row['lines']} lines", _describe(voice))
-        )
-    width = max(len(r[0]) for r in rows)
-    return "\n".join(f"{n:<{width}}  {g:<7}  {c:>9}  {v}".rstrip() for n, g, c, v in rows)
+        lines = str(row["lines"]) if script is not None else ""
+        rows.append((str(row["name"]), str(row["gender"]), lines, *_voice_cells(voice)))
+    widths = [max(len(r[k]) for r in rows) for k in range(len(HEADERS))]
+    right = {2, 4, 5}  # numbers
+    return "\n".join(
+        "  ".join(
+            cell.rjust(widths[k]) if k in right else cell.ljust(widths[k])
+            for k, cell in enumerate(r)
+        ).rstrip()
+        for r in rows
+    )
 
 
 def lookup_voice(cast: Cast, name: str, characters: Iterable[Character] = ()) -> Voice | None:

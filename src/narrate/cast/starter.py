@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 from pathlib import Path
 
 import yaml
@@ -36,14 +37,20 @@ def _q(text: str) -> str:
     return json.dumps(text, ensure_ascii=False)
 
 
+def _unclaimed(character: Character, claimed: set[str]) -> tuple[str, ...]:
+    """``character``'s aliases not in ``claimed`` (which gains them): a file gives each once."""
+    aliases = tuple(a for a in character.aliases if a.casefold() not in claimed)
+    claimed.update(a.casefold() for a in aliases)
+    return aliases
+
+
 def _character_lines(
     character: Character, voice: Voice, lines: int, indent: str, claimed: set[str]
 ) -> list[str]:
     """One character's entry; aliases already in ``claimed`` are left out (and added)."""
     sub = indent + "  "
     out = [f"{indent}{_q(character.name)}:  # {lines} line{'s' if lines != 1 else ''}"]
-    aliases = [a for a in character.aliases if a.casefold() not in claimed]
-    claimed.update(a.casefold() for a in aliases)
+    aliases = _unclaimed(character, claimed)
     if aliases:
         out.append(f"{sub}aliases: [{', '.join(_q(a) for a in aliases)}]")
     if character.gender != "unknown":
@@ -73,8 +80,30 @@ def _new_characters(script: Script, cast: Cast, config: VoiceConfig) -> list[Cha
     return sorted(missing, key=lambda c: (-counts[c.name], c.name))
 
 
-def render_starter(script: Script, cast: Cast) -> str:
-    """A complete, commented voices.yaml for ``script`` cast as ``cast``."""
+def starter_characters(script: Script) -> list[Character]:
+    """The characters a new starter file for ``script`` lists, as the file reads back.
+
+    Every character with lines, most lines first, with its gender and age; an
+    alias two characters share stays with the first.
+    """
+    counts = line_counts(script)
+    ordered = [
+        c
+        for c in sorted(script.characters, key=lambda c: (-counts[c.name], c.name))
+        if counts[c.name]
+    ]
+    claimed = {c.name.casefold() for c in ordered}
+    return [Character(c.name, _unclaimed(c, claimed), c.gender, child=is_child(c)) for c in ordered]
+
+
+def lists_discovery(listed: list[Character], discovered: Script) -> bool:
+    """Whether a file's characters are those ``narrate cast --write`` wrote for the
+    cast discovered in the book (voices, rates and other settings aside), in any order."""
+    return {c.name: c for c in listed} == {c.name: c for c in starter_characters(discovered)}
+
+
+def render_starter(script: Script, cast: Cast, name: str = "voices.yaml") -> str:
+    """A complete, commented voices.yaml (to be called ``name``) for ``script`` cast as ``cast``."""
     counts = line_counts(script)
     n = cast.narrator
     title = script.book.title or "this book"
@@ -82,7 +111,7 @@ def render_starter(script: Script, cast: Cast) -> str:
         f"# voices.yaml for {title}, written by `narrate cast --write`.",
         "# Edit anything: running the command again only adds characters it does",
         "# not find here (by name or alias) and never changes what you wrote.",
-        "# Voice ids: `narrate voices`; try one with `narrate preview NAME BOOK`.",
+        f"# Voice ids: `narrate voices`; try one with `narrate preview NAME BOOK --voices {name}`.",
         "",
         "narrator:",
         f"  voice: {n.voice_id}",
@@ -95,15 +124,9 @@ def render_starter(script: Script, cast: Cast) -> str:
         "",
         "characters:",
     ]
-    ordered = [
-        c
-        for c in sorted(script.characters, key=lambda c: (-counts[c.name], c.name))
-        if counts[c.name] and c.name in cast.characters
-    ]
-    claimed = {c.name.casefold() for c in ordered}
-    for character in ordered:
+    for character in starter_characters(script):
         voice = cast.characters[character.name]
-        out += _character_lines(character, voice, counts[character.name], "  ", claimed)
+        out += _character_lines(character, voice, counts[character.name], "  ", set())
     pauses = Pauses()
     out += [
         "",
@@ -186,7 +209,7 @@ def write_starter(path: Path, script: Script, cast: Cast, config: VoiceConfig) -
     # The engine the cast was made for judges the lexicon, as when the file is loaded.
     check = get_engine(cast.narrator.engine).lexicon_problem
     if not path.exists():
-        text = render_starter(script, cast)
+        text = render_starter(script, cast, shlex.quote(path.name))
         _replace(path, text)
         return list(load_config(path, check).characters)
     before = load_config(path, check)  # refuses a broken file, so there is nothing to lose

@@ -19,7 +19,7 @@ from narrate.render import mp3
 from narrate.render.cache import BlockCache, make_key
 from narrate.render.headings import spoken_heading
 from narrate.render.pcm import Sidecar
-from narrate.render.workers import Job, RenderSettings, job_key, spoken_text
+from narrate.render.workers import RenderSettings, job_key, spoken_text
 
 # A sentence ends at . ! ? or … (with closing quotes/brackets) before a space.
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+")
@@ -43,11 +43,6 @@ class ChapterPlan:
     utterances: tuple[Utterance, ...]
     tail_pause: int
     bitrate: int
-
-    def jobs(self) -> Iterable[Job]:
-        for u in self.utterances:
-            if u.key:
-                yield Job(u.key, u.spoken, u.voice)
 
     def key(self, tags: object) -> str:
         """Everything the chapter file's bytes depend on."""

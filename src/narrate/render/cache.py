@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import secrets
 import shutil
@@ -15,6 +16,9 @@ from narrate.outdir import write_atomic
 # Bump when the layout or what a key covers changes, so old entries are not misread.
 # 2: each block is stored behind its own Info tag (render/gapless.py).
 CACHE_FORMAT = "2"
+ENGINE_RECORD = "engine.txt"  # the speech engine (and version) that rendered last
+
+log = logging.getLogger("narrate")
 
 
 def default_cache_dir() -> Path:
@@ -100,6 +104,30 @@ class BlockCache:
 
     def clear(self) -> None:
         shutil.rmtree(self.blocks, ignore_errors=True)
+        (self.root / ENGINE_RECORD).unlink(missing_ok=True)
+
+    def note_engine(self, engine: str) -> None:
+        """Record ``engine`` ("espeak-ng 1.52.0") as the one rendering into this cache, and
+        say once when the blocks in it came from another: every line is spoken again."""
+        record = self.root / ENGINE_RECORD
+        try:
+            before = record.read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            before = ""
+        if before == engine:
+            return
+        if before:
+            name, _, version = engine.partition(" ")
+            now = version if version and before.startswith(name + " ") else engine
+            log.warning(
+                "re-rendering: %s → %s (the speech engine changed since the cache was filled)",
+                before,
+                now,
+            )
+        try:
+            write_atomic(record, engine + "\n")
+        except OSError as exc:  # a record it cannot write only costs the notice
+            log.debug("could not record the speech engine: %s", exc)
 
 
 def describe_cache(root: Path | None = None) -> str:

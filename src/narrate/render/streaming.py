@@ -30,27 +30,38 @@ def render_pending(
 
     ``finish(i)`` is called once per pending chapter, in the order their last
     blocks arrive (at once for a chapter the cache already holds); ``progress``
-    gets (blocks done, blocks to render). An engine failure names the chapter.
+    gets (lines done, lines to render), a line being one of the script's (or a
+    spoken title or credit), as `narrate cast` counts them, done when its last
+    block is in. An engine failure names the chapter.
     """
     pending: dict[str, Job] = {}
     waiting: dict[int, set[str]] = defaultdict(set)
+    lines: dict[tuple[int, int], set[str]] = defaultdict(set)  # (chapter, line) -> blocks
     for i in todo:
-        for job in plans[i].jobs():
-            if job.key in pending or not is_rendered(cache, job.key, settings):
-                pending[job.key] = job
-                waiting[i].add(job.key)
+        for n, u in enumerate(plans[i].utterances):
+            if u.key and (u.key in pending or not is_rendered(cache, u.key, settings)):
+                pending[u.key] = Job(u.key, u.spoken, u.voice)
+                waiting[i].add(u.key)
+                lines[(i, u.segment if u.segment is not None else -1 - n)].add(u.key)
     for i in todo:
         if not waiting[i]:
             finish(i)
+    of_block: dict[str, list[set[str]]] = defaultdict(list)
+    for blocks in lines.values():
+        for key in blocks:
+            of_block[key].append(blocks)
     jobs = list(pending.values())
     done = 0
     if progress:
-        progress(0, len(jobs))
+        progress(0, len(lines))
     try:
         for keys in render_all(jobs, settings, workers):
-            done += len(keys)
+            for key in keys:
+                for blocks in of_block[key]:
+                    blocks.discard(key)
+                    done += not blocks
             if progress:
-                progress(done, len(jobs))
+                progress(done, len(lines))
             for i in todo:
                 if waiting[i]:
                     waiting[i].difference_update(keys)

@@ -7,6 +7,7 @@ sample counts travel back to the parent, never audio.
 
 from __future__ import annotations
 
+import time
 import unicodedata
 from collections.abc import Generator, Iterator
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
@@ -142,17 +143,21 @@ def render_batch(jobs: list[Job]) -> list[str]:
 # --- the parent's side: batches across worker processes ---------------------
 
 BATCH = 48  # utterances per task: big enough to amortise IPC, small for even load
+HEARTBEAT = 5.0  # seconds between the parent's reports while batches are rendering
 
 
 def render_all(jobs: list[Job], settings: RenderSettings, workers: int) -> Iterator[list[str]]:
-    """Yield the keys of each finished batch, rendering in worker processes."""
+    """Yield the keys of each finished batch, rendering in worker processes.
+
+    While a batch is still being rendered, an empty list comes every ``HEARTBEAT``
+    seconds, so the caller can show progress during a long chapter."""
     batches = [jobs[i : i + BATCH] for i in range(0, len(jobs), BATCH)]
     if not batches:
         return
     if workers <= 1 or len(batches) == 1:
         init_worker(settings)
-        for batch in batches:
-            yield render_batch(batch)
+        for job in jobs:  # in this process there is no IPC to amortise: report each line
+            yield render_batch([job])
         return
     left = yield from _render_pool(batches, settings, workers)
     if left:
@@ -193,12 +198,17 @@ def _render_pool(
     pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(settings,))
     futures = {pool.submit(render_batch, batch): batch for batch in batches}
     try:
+        last = time.monotonic()  # when a batch last finished
         while futures:
-            finished, _ = wait(futures, timeout=bound, return_when=FIRST_COMPLETED)
+            finished, _ = wait(futures, timeout=HEARTBEAT, return_when=FIRST_COMPLETED)
+            if not finished and time.monotonic() - last < bound:
+                yield []  # still working: a heartbeat
+                continue
             if not finished:  # hung: stop the workers, hand back what is left
                 for process in list(getattr(pool, "_processes", {}).values()):
                     process.kill()
                 return list(futures.values())
+            last = time.monotonic()
             for future in finished:
                 batch = futures.pop(future)
                 try:

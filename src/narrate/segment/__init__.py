@@ -9,8 +9,9 @@ them; turn_passes: the conversation), each returning a Candidate (candidates),
 then re-reads the conversations (rereads): each decoded as one sequence of
 speakers (decode), then by the turn-taking of dialogue, giving the confidences
 of the one table in confidence; segmenter assembles the Script; given adds to
-a cast the user gives the characters it does not list; scriptfile reads and
-writes it; wordlists holds the English words they use.
+a cast the user gives the characters it does not list; scriptfile writes the
+script (JSON, text, editable YAML) and corrections applies an edited one;
+wordlists holds the English words they use.
 """
 
 from narrate.segment.segmenter import segment

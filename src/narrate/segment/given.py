@@ -26,14 +26,17 @@ from narrate.segment.segmenter import segment
 COMPLETE = 0.9  # the share of named lines a file's characters speak when it lists everyone
 
 
-def with_discovered(book: Book, listed: list[Character] | None) -> list[Character] | None:
+def with_discovered(
+    book: Book, listed: list[Character] | None, found: Script | None = None
+) -> list[Character] | None:
     """The user's characters plus those the text shows that the file does not list.
 
-    A listed character without a gender takes the one the text shows.
+    A listed character without a gender takes the one the text shows. ``found``
+    is ``segment(book, None)`` when the caller has it already.
     """
     if not listed:
         return listed
-    script = segment(book, None)
+    script = found or segment(book, None)
     named = Counter(
         s.speaker
         for s in script.segments
@@ -94,6 +97,9 @@ def _read(table: NameTable, name: str) -> set[int]:
     return set(m.cands or ([] if m.ent is None else [m.ent]))
 
 
-def segment_given(book: Book, listed: list[Character] | None) -> Script:
-    """segment() with the user's cast (None or empty: every character discovered)."""
-    return segment(book, with_discovered(book, listed))
+def segment_given(
+    book: Book, listed: list[Character] | None, found: Script | None = None
+) -> Script:
+    """segment() with the user's cast (None or empty: every character discovered);
+    ``found`` is the book segmented without a cast, when the caller has it."""
+    return segment(book, with_discovered(book, listed, found))

@@ -1,13 +1,14 @@
-"""The script (who says what) as JSON or readable text."""
+"""The script (who says what) as JSON, readable text or an editable YAML file.
+
+The YAML file, once edited, is read back and applied by ``narrate.segment.corrections``.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
-from narrate.records import Character, Script
+from narrate.records import Script
 
 
 def script_json(script: Script) -> dict[str, Any]:
@@ -67,7 +68,7 @@ _HEADER = """\
 """
 
 
-def _line_key(text: str) -> str:
+def line_key(text: str) -> str:
     return " ".join(text.split())
 
 
@@ -81,7 +82,7 @@ def script_yaml(script: Script) -> str:
             "speaker": s.speaker,
             "kind": s.kind,
             "confidence": round(s.confidence, 2),
-            "text": _line_key(s.text),
+            "text": line_key(s.text),
         }
         for s in script.segments
         if s.kind != "narration"
@@ -90,70 +91,3 @@ def script_yaml(script: Script) -> str:
         {"book": script.book.title, "lines": lines}, allow_unicode=True, sort_keys=False, width=100
     )
     return _HEADER.format(title=script.book.title) + body
-
-
-def load_corrections(path: Path) -> dict[tuple[str, int], str | None]:
-    """(line text, occurrence) -> speaker (None: narrated) from an edited script file."""
-    import yaml
-
-    from narrate.errors import ConfigError
-
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigError(
-            f"cannot read the script {path} ({exc.strerror}): check the path"
-        ) from exc
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(
-            f"{where}: not valid YAML; write it again with `narrate script BOOK --format yaml`"
-        ) from exc
-    lines = data.get("lines") if isinstance(data, dict) else None
-    if not isinstance(lines, list):
-        raise ConfigError(
-            f"{path}: no 'lines:' list; write it with `narrate script BOOK --format yaml`"
-        )
-    seen: dict[str, int] = {}
-    corrections: dict[tuple[str, int], str | None] = {}
-    for n, entry in enumerate(lines, start=1):
-        if not isinstance(entry, dict) or not isinstance(entry.get("text"), str):
-            raise ConfigError(f"{path}: line entry {n} has no text; each entry needs 'text:'")
-        key = _line_key(entry["text"])
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        speaker = entry.get("speaker")
-        if speaker is not None and not isinstance(speaker, str):
-            raise ConfigError(f"{path}: line entry {n} has a speaker that is not a name")
-        name = None if speaker is None else speaker.strip()
-        narrated = name is None or name.casefold() == "narrator"
-        corrections[(key, occurrence)] = None if narrated else name
-    return corrections
-
-
-def apply_corrections(script: Script, corrections: dict[tuple[str, int], str | None]) -> Script:
-    """The script with the user's speakers; new names become characters."""
-    known = {c.name for c in script.characters}
-    added: list[Character] = []
-    seen: dict[str, int] = {}
-    segments = []
-    for seg in script.segments:
-        if seg.kind == "narration":
-            segments.append(seg)
-            continue
-        key = _line_key(seg.text)
-        occurrence = seen.get(key, 0)
-        seen[key] = occurrence + 1
-        if (key, occurrence) not in corrections:
-            segments.append(seg)
-            continue
-        speaker = corrections[(key, occurrence)]
-        if speaker is None:
-            segments.append(replace(seg, kind="narration", speaker=None, confidence=1.0))
-            continue
-        if speaker not in known:
-            known.add(speaker)
-            added.append(Character(speaker))
-        segments.append(replace(seg, speaker=speaker, confidence=1.0))
-    return Script(script.book, (*script.characters, *added), tuple(segments))

@@ -17,6 +17,7 @@ from :mod:`narrate.segment.salience`, confidences from
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from narrate.records import Book, Character, Kind, Script, Segment
 from narrate.segment.attribution import Attribution, attribute
@@ -59,7 +60,12 @@ def segment(book: Book, characters: Sequence[Character] | None = None) -> Script
             cur = q.end
         _narration(segments, source, chapter, k, cur, hi)
     used = {s.speaker for s in segments if s.speaker}
-    chars = tuple(c for c in result.characters if c.name in used)
+    children = {c.name for c in characters or () if c.child}  # what the user said stands
+    chars = tuple(
+        replace(c, child=True) if c.name in children else c
+        for c in result.characters
+        if c.name in used
+    )
     return Script(book, chars, tuple(segments))
 
 
