@@ -199,8 +199,11 @@ def _table(data: bytes, box: tuple[int, int], width: int) -> list[tuple[int, ...
     return [tuple(words[i : i + width]) for i in range(0, len(words), width)]
 
 
-def test_m4b_is_branded_and_its_chapter_track_has_one_sample_per_chunk(book):
-    data = (_beside(book, "m4b") / "the-clockmaker-s-lamp.m4b").read_bytes()
+def test_m4b_is_branded_and_each_chapter_title_is_a_chunk_before_its_audio(book):
+    """The layout music-metadata reads chapters from: a title sample per chunk, placed
+    in the file before its chapter's audio, whose chunks before it say when it starts."""
+    m4b = _beside(book, "m4b") / "the-clockmaker-s-lamp.m4b"
+    data = m4b.read_bytes()
     assert data[4:8] == b"ftyp" and data[8:12] == b"M4B "  # the major brand
     top = _boxes(data, 0, len(data))
     (moov,) = top[b"moov"]
@@ -209,13 +212,14 @@ def test_m4b_is_branded_and_its_chapter_track_has_one_sample_per_chunk(book):
     tracks = {}
     for trak in _boxes(data, *moov)[b"trak"]:
         hdlr = _child(data, trak, b"mdia", b"hdlr")
-        tracks[data[hdlr[0] + 8 : hdlr[0] + 12]] = _child(data, trak, b"mdia", b"minf", b"stbl")
-    stbl = _boxes(data, *tracks[b"text"])
-    runs = _table(data, stbl[b"stsc"][0], 3)
-    offsets = [o for (o,) in _table(data, stbl[b"stco"][0], 1)]
-    sizes_box = stbl[b"stsz"][0]
+        tracks[data[hdlr[0] + 8 : hdlr[0] + 12]] = _boxes(
+            data, *_child(data, trak, b"mdia", b"minf", b"stbl")
+        )
+    text, audio = tracks[b"text"], tracks[b"soun"]
+    assert _table(data, text[b"stsc"][0], 3) == [(1, 1, 1)]  # every chunk holds one sample
+    offsets = [o for (o,) in _table(data, text[b"stco"][0], 1)]
+    sizes_box = text[b"stsz"][0]
     sizes = [s for (s,) in _table(data, (sizes_box[0] + 4, sizes_box[1]), 1)]
-    assert runs == [(1, 1, 1)]  # every chunk holds one sample
     assert len(offsets) == len(sizes) == len(TITLES)
     titles = []
     for offset, size in zip(offsets, sizes, strict=True):
@@ -223,6 +227,30 @@ def test_m4b_is_branded_and_its_chapter_track_has_one_sample_per_chunk(book):
         length = int.from_bytes(data[offset : offset + 2], "big")
         titles.append(data[offset + 2 : offset + 2 + length].decode())
     assert titles == TITLES
+    # Audio chunks: one per chapter, each right after its title.
+    chunks = [o for (o,) in _table(data, audio[b"stco"][0], 1)]
+    assert [o + s for o, s in zip(offsets, sizes, strict=True)] == chunks
+    runs = _table(data, audio[b"stsc"][0], 3)
+    per_chunk = [
+        next(n for first, n, _ in reversed(runs) if first <= chunk)
+        for chunk in range(1, len(chunks) + 1)
+    ]
+    ((count, duration),) = _table(data, audio[b"stts"][0], 2)
+    assert sum(per_chunk) == count and duration == 1024
+    mdhd = _child(data, _trak(data, moov, b"soun"), b"mdia", b"mdhd")
+    scale = int.from_bytes(data[mdhd[0] + 12 : mdhd[0] + 16], "big")
+    # Where a reader that times a title by the audio chunks before it puts each chapter.
+    by_position = [sum(per_chunk[:k]) * duration / scale for k in range(len(TITLES))]
+    ffmpeg = [start for start, _ in ffmetadata_chapters(m4b)]
+    assert by_position == pytest.approx(ffmpeg, abs=0.001)
+
+
+def _trak(data: bytes, moov: tuple[int, int], kind: bytes) -> tuple[int, int]:
+    for trak in _boxes(data, *moov)[b"trak"]:
+        hdlr = _child(data, trak, b"mdia", b"hdlr")
+        if data[hdlr[0] + 8 : hdlr[0] + 12] == kind:
+            return trak
+    raise AssertionError(f"no {kind!r} track")
 
 
 def test_m4b_lasts_as_long_as_the_chapter_mp3s(book):

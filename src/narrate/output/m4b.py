@@ -5,9 +5,11 @@ this: one generation of lossy coding, not an AAC of the MP3), on as many cores
 as the run has, and kept in the cache beside the blocks; the book is then those
 chapters' AAC frames joined and put in an MP4 by ffmpeg without re-encoding,
 with the chapters from an FFMETADATA1 text. A re-run (another layout, a change
-of tags, one chapter edited) encodes only what changed. The chapter track is
-then laid out one sample per chunk (:mod:`narrate.output.mp4box`), and mutagen
-writes the tags ffmpeg cannot.
+of tags, one chapter edited) encodes only what changed. The file is then laid
+out as each chapter's title (one sample per chunk) before that chapter's audio
+(one chunk), so readers that time chapters by where their titles lie
+(music-metadata) find them (:mod:`narrate.output.mp4box`), and mutagen writes
+the tags ffmpeg cannot.
 
 Joining AAC streams: an encoder's stream decodes to 1024 samples of priming,
 then its input, then padding to a whole frame; its first frame only overlaps
@@ -36,7 +38,7 @@ from narrate.errors import EngineError
 from narrate.outdir import publish
 from narrate.output.chapters import ffmetadata_chapters
 from narrate.output.formats import WriteOptions
-from narrate.output.mp4box import one_sample_per_chunk
+from narrate.output.mp4box import interleave_chapters
 from narrate.output.tags import tag_m4b
 from narrate.output.whole_book import (
     ChapterAudio,
@@ -282,7 +284,7 @@ def write_m4b(
             parts = _all_streams(streams, chapters, counts, workers, progress)
             metadata.write_text(ffmetadata_chapters(tagged.chapters, tagged), encoding="utf-8")
             _mux(parts, metadata, tmp)
-            one_sample_per_chunk(tmp)
+            interleave_chapters(tmp, counts)
             # mutagen writes the tags (cover, free-form atoms, media kind) ffmpeg cannot.
             tag_m4b(tmp, tagged)
             publish(tmp, path)

@@ -1,5 +1,8 @@
 """MP4 boxes, read and rewritten where ffmpeg's layout trips players: the chapter track.
 
+(:func:`interleave_chapters` is what the M4B writer uses; :func:`one_sample_per_chunk`
+is its fallback for a file of another shape.)
+
 ffmpeg stores the QuickTime chapter track (a text track the audio track's
 ``tref/chap`` points at) as one chunk holding every title. The format allows
 that, but readers that take each chunk's offset as a sample's (music-metadata,
@@ -15,7 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import struct
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -255,3 +258,90 @@ class _limited:
         chunk = self.f.read(n)  # type: ignore[attr-defined]
         self.left -= len(chunk)
         return chunk
+
+
+# ---------------------------------------------------------------- chapters by file position
+
+
+def interleave_chapters(path: Path, frames: Sequence[int]) -> None:
+    """Lay the file out as readers that time chapters by file position expect.
+
+    music-metadata (and players built on it) put a chapter where its title's
+    sample lies among the audio chunks: at the audio of the chunks before it.
+    So ``mdat`` is rewritten as each chapter's title, then that chapter's audio
+    (``frames[k]`` samples) as one chunk, and ``moov`` (before ``mdat``) says so:
+    the chapter track gets one sample per chunk. A file whose tracks are not
+    one audio and one chapter track, ``frames`` long, only gets the latter.
+    """
+    (moov,) = parse(read_box(path, b"moov"))
+    traks = _traks(moov)
+    kinds = [handler(t) for t in traks]
+    if sorted(kinds) != [b"soun", b"text"]:
+        one_sample_per_chunk(path)
+        return
+    audio = sample_table(traks[kinds.index(b"soun")])
+    text = sample_table(traks[kinds.index(b"text")])
+    sizes, titles = sample_sizes(audio), sample_sizes(text)
+    if sum(frames) != len(sizes) or len(titles) != len(frames):
+        one_sample_per_chunk(path)
+        return
+    starts, title_at = sample_offsets(audio), sample_offsets(text)
+    pieces: list[tuple[int, int]] = []  # (where in the old file, how long), in the new order
+    title_pos, chunk_pos, pos, first = [], [], 0, 0
+    for k, count in enumerate(frames):
+        title_pos.append(pos)
+        pieces.append((title_at[k], titles[k]))
+        pos += titles[k]
+        chunk_pos.append(pos)
+        for i in range(first, first + count):
+            pieces.append((starts[i], sizes[i]))
+            pos += sizes[i]
+        first += count
+    runs: list[tuple[int, int]] = []  # (first chunk, samples per chunk)
+    for k, count in enumerate(frames):
+        if not runs or runs[-1][1] != count:
+            runs.append((k + 1, count))
+    _set_runs(audio, runs)
+    _set_runs(text, [(1, 1)])
+    ftyp = read_box(path, b"ftyp")
+    mdat_head = struct.pack(">I4s", pos + 8, b"mdat") if pos + 8 <= 0xFFFFFFFF else None
+    if mdat_head is None:
+        mdat_head = struct.pack(">I4sQ", 1, b"mdat", pos + 16)
+    base = 0
+    for _ in range(3):  # 64-bit offsets may grow moov once; then the layout is settled
+        _set_offsets(audio, [base + p for p in chunk_pos])
+        _set_offsets(text, [base + p for p in title_pos])
+        data = moov.to_bytes()
+        if base == len(ftyp) + len(data) + len(mdat_head):
+            break
+        base = len(ftyp) + len(data) + len(mdat_head)
+    tmp = path.with_name(path.name + ".box.part")
+    try:
+        with path.open("rb") as src, tmp.open("xb") as out:
+            out.write(ftyp + data + mdat_head)
+            for start, length in _coalesced(pieces):
+                src.seek(start)
+                shutil.copyfileobj(_limited(src, length), out, 1 << 20)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _set_runs(stbl: Box, runs: list[tuple[int, int]]) -> None:
+    description = chunk_runs(stbl)[0][2]
+    entries = [value for first, count in runs for value in (first, count, description)]
+    stsc = Box(b"stsc", struct.pack(f">II{len(entries)}I", 0, len(runs), *entries))
+    assert stbl.children is not None
+    stbl.children = [stsc if c.kind == b"stsc" else c for c in stbl.children]
+
+
+def _coalesced(pieces: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Byte ranges, neighbours joined, so the copy reads few large pieces."""
+    start, length = pieces[0]
+    for at, size in pieces[1:]:
+        if at == start + length:
+            length += size
+        else:
+            yield start, length
+            start, length = at, size
+    yield start, length
