@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import DATA
+from conftest import DATA, decode
 
 from narrate.cli import main
 from narrate.render.progress import ProgressBar
@@ -148,3 +148,32 @@ def test_the_m4b_bar_moves_with_the_audio_encoded() -> None:
     assert drawn[0].startswith("Encoding book.m4b [") and " 0% 0:00:00/0:10:00 of audio" in drawn[0]
     assert " 25% 0:02:30/0:10:00 of audio ETA " in drawn[1]
     assert drawn[2] == "  done: book.m4b\n"
+
+
+def test_the_chapters_aac_is_kept_and_not_encoded_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A second M4B of the same book (another folder, another title) reuses the chapters' AAC."""
+    from narrate.output import m4b
+
+    encoded: list[Path] = []
+    real = m4b._encode_chapter
+
+    def counting(pcm: object, out: Path, bitrate: int, sample_rate: int) -> None:
+        encoded.append(out)
+        real(pcm, out, bitrate, sample_rate)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(m4b, "_encode_chapter", counting)
+    book = str(DATA / "two-chapters.txt")
+    args = ["-q", "generate", book, "--format", "m4b", "--no-transcripts"]
+    args += ["--cache-dir", str(tmp_path / "cache")]  # its own: no other test's AAC in it
+    first = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "a")])
+    assert first.exit_code == 0, first.output
+    assert len(encoded) == 2  # one stream per chapter
+    again = CliRunner().invoke(main, [*args, "--out", str(tmp_path / "b"), "--layout", "library"])
+    assert again.exit_code == 0, again.output
+    assert len(encoded) == 2  # nothing encoded again
+    made = [tmp_path / "a" / "the-red-kite" / "the-red-kite.m4b"]
+    made.append(tmp_path / "b" / "Ada Quill" / "The Red Kite" / "The Red Kite.m4b")
+    pcm = [decode(path)[0] for path in made]
+    assert len(pcm[0]) > 22050 * 2 and pcm[0] == pcm[1]  # the same audio
