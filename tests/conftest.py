@@ -10,6 +10,7 @@ import zlib
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 
 from narrate.records import Book, Chapter, Character, Script
 from narrate.segment.attribution import attribute
@@ -263,3 +264,14 @@ def decodes_cleanly(path: Path) -> float:
     pcm, stderr = decode(path)
     assert stderr == "", (path, stderr)
     return len(pcm) / 2 / RATE
+
+
+def error_line(result: Result, code: int, *words: str) -> str:
+    """The run failed with ``code`` and said so in exactly one line, no traceback."""
+    assert result.exit_code == code, (result.exit_code, result.output, result.exception)
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("narrate: ") and "Traceback" not in result.output
+    for word in words:
+        assert word.lower() in lines[0].lower(), (word, lines[0])
+    return lines[0]

@@ -17,7 +17,7 @@ from typing import Any, Self
 
 import pytest
 from click.testing import CliRunner, Result
-from conftest import assert_no_temp_files, decodes_cleanly
+from conftest import assert_no_temp_files, decodes_cleanly, error_line
 
 import narrate.render.assemble
 from narrate.cli import main
@@ -76,17 +76,6 @@ class Case:
             for p in self.root.rglob("*")
             if p.is_file() and not p.is_relative_to(self.out) and not p.is_relative_to(self.cache)
         }
-
-
-def error_line(result: Result, code: int, *words: str) -> str:
-    """The run failed with ``code`` and said so in exactly one line, no traceback."""
-    assert result.exit_code == code, (result.exit_code, result.output, result.exception)
-    lines = [line for line in result.stderr.splitlines() if line.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("narrate: ") and "Traceback" not in result.output
-    for word in words:
-        assert word.lower() in lines[0].lower(), (word, lines[0])
-    return lines[0]
 
 
 @pytest.fixture

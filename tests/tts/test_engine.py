@@ -70,7 +70,7 @@ def test_espeak_pools_spread_accents_and_keep_the_narrators_apart() -> None:
 
 def test_espeak_rate_and_markup_stay_inside_the_engine() -> None:
     espeak = get_engine("espeak")
-    assert espeak.escape("a [[h@'loU]] b") == "a [ [h@'loU] ] b"
+    assert espeak.escape("a [[h@'loU]] b") == "a [ [ h@'loU] ] b"
     assert espeak.escape("plain text") == "plain text"
     info = espeak.info()
     assert info["engine"] == "espeak-ng" and info["version"]

@@ -92,7 +92,7 @@ def test_synthesis_is_bounded_in_time():
 
 def test_book_text_cannot_switch_on_phonemes_or_carry_controls():
     espeak = get_engine("espeak")
-    assert espeak.escape(spoken_text("a [[h@'loU]] b")) == "a [ [h@'loU] ] b"
+    assert espeak.escape(spoken_text("a [[h@'loU]] b")) == "a [ [ h@'loU] ] b"
     assert spoken_text("zero\u200bwidth\x07 bell\r\nline") == "zerowidth bell line"
 
 

@@ -23,6 +23,7 @@ from narrate.config import Pauses, VoiceConfig, load_config
 from narrate.errors import ConfigError
 from narrate.records import Cast, Character, Script, Voice
 from narrate.tts.registry import get_engine
+from narrate.yamldata import compose_data, load_data
 
 _PLAIN = re.compile(r"[A-Za-z][\w .'’-]*")
 
@@ -32,7 +33,7 @@ _PLAIN = re.compile(r"[A-Za-z][\w .'’-]*")
 
 def _q(text: str) -> str:
     """``text`` as a YAML scalar: plain when that reads back the same, else quoted."""
-    if _PLAIN.fullmatch(text) and not text.endswith(" ") and yaml.safe_load(text) == text:
+    if _PLAIN.fullmatch(text) and not text.endswith(" ") and load_data(text, "a name") == text:
         return text
     return json.dumps(text, ensure_ascii=False)
 
@@ -226,8 +227,9 @@ def write_starter(path: Path, script: Script, cast: Cast, config: VoiceConfig) -
         for c in missing
         for row in _character_lines(c, cast.characters[c.name], counts[c.name], "  ", claimed)
     ]
+    root = compose_data(text, str(path))
     try:
-        merged = _merged(text, block, yaml.compose(text, Loader=yaml.SafeLoader))
+        merged = _merged(text, block, root)
     except ConfigError as exc:
         raise ConfigError(f"{path}:{exc}") from None
     temp = path.with_name(f".{path.name}.merge")

@@ -2,8 +2,8 @@
 
 Plain text, Markdown, Project Gutenberg texts and EPUB are recognised by extension
 and content. For plain and Gutenberg text ``Book.source`` is the file's text as
-decoded (only a BOM dropped); for Markdown and EPUB it is the plain text extracted
-from the markup, paragraphs joined by blank lines. Either way every chapter
+decoded (only a BOM dropped, CRLF and CR line endings read as LF); for Markdown
+and EPUB it is the plain text extracted from the markup, paragraphs joined by blank lines. Either way every chapter
 paragraph is a ``(start, end)`` span with ``source[start:end]`` the paragraph.
 """
 
@@ -12,9 +12,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from narrate.errors import InputError
-from narrate.ingest import gutenberg, markdown
+from narrate.ingest import epub, gutenberg, markdown
 from narrate.ingest.common import title_from_stem
-from narrate.ingest.decode import is_epub, load_text, read_bytes
+from narrate.ingest.decode import load_text, normalize_newlines
+from narrate.ingest.epub_package import is_epub_archive
 from narrate.ingest.plain import build_book
 from narrate.records import Book
 
@@ -33,7 +34,8 @@ def parse_text(
     """Parse plain text (a Gutenberg text is recognised and its licence stripped)."""
     if not text.strip():
         raise InputError("the text is empty: give a text with the story")
-    text = text.removeprefix("\ufeff")  # a BOM is the one thing source may drop
+    # A BOM is dropped and line endings made LF; nothing else of the text changes.
+    text = normalize_newlines(text.removeprefix("\ufeff"))
     if gutenberg.is_gutenberg(text):
         return gutenberg.parse_gutenberg(
             text, fallback_title=fallback_title, title=title, author=author
@@ -60,8 +62,6 @@ def read_book(
     fallback = title_from_stem(path.stem)
     suffix = path.suffix.lower()
     if suffix == ".epub" or (path.is_file() and _zip_epub(path)):
-        from narrate.ingest import epub  # ebooklib is only needed for EPUB books
-
         return epub.read_epub(
             path, title=title, author=author, include_front_matter=include_front_matter
         )
@@ -85,21 +85,20 @@ def read_book(
 def _zip_epub(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(4)
-    return head == b"PK\x03\x04" and is_epub(read_bytes(path))
+    return head == b"PK\x03\x04" and is_epub_archive(path)
 
 
 def read_cover(path: Path) -> tuple[bytes, str] | None:
     """The book's own cover image as (bytes, mime type), or None if it has none.
 
     EPUB: the manifest's cover image. Markdown: an image named by the front matter's
-    ``cover`` key, relative to the file.
+    ``cover`` key, relative to the file and inside its folder. A cover that is too
+    big or not a JPEG or PNG is left out with a warning.
     """
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix == ".epub" or (path.is_file() and _zip_epub(path)):
-        from narrate.ingest import epub
-
         return epub.read_epub_cover(path)
     if suffix in MARKDOWN_SUFFIXES:
-        return markdown.markdown_cover(load_text(path), path.parent)
+        return markdown.markdown_cover(load_text(path), path.parent, path.name)
     return None

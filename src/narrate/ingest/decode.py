@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import logging
-import zipfile
 from pathlib import Path
 
 from narrate.errors import InputError
@@ -30,8 +29,8 @@ _SNIFF = 65536  # bytes inspected for control characters
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 11, 12, 13)) + b"\x7f"
 
 
-def read_bytes(path: Path) -> bytes:
-    """Read ``path`` or raise an InputError naming the problem and the fix."""
+def check_readable(path: Path) -> None:
+    """InputError naming the problem and the fix if ``path`` is missing or a folder."""
     name = path.name or str(path)
     if not path.exists():
         raise InputError(f"{name} not found: check the path")
@@ -39,6 +38,12 @@ def read_bytes(path: Path) -> bytes:
         raise InputError(
             f"{name} is a folder, not a book: give the path of a text, Markdown or EPUB file"
         )
+
+
+def read_bytes(path: Path) -> bytes:
+    """Read ``path`` or raise an InputError naming the problem and the fix."""
+    name = path.name or str(path)
+    check_readable(path)
     try:
         data = path.read_bytes()
     except PermissionError:
@@ -50,21 +55,6 @@ def read_bytes(path: Path) -> bytes:
     if not data.strip():
         raise InputError(f"{name} is empty: give a text file with the story")
     return data
-
-
-def is_epub(data: bytes) -> bool:
-    """An EPUB is a ZIP whose first entry is 'mimetype' holding application/epub+zip."""
-    if not data.startswith(b"PK\x03\x04"):
-        return False
-    if b"application/epub+zip" in data[:200]:
-        return True
-    try:
-        import io
-
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            return archive.read("mimetype").strip() == b"application/epub+zip"
-    except (zipfile.BadZipFile, KeyError, OSError):
-        return False
 
 
 def _bomless_utf16(data: bytes) -> str | None:
@@ -160,13 +150,18 @@ _CP1252_HOLES = frozenset((0x81, 0x8D, 0x8F, 0x90, 0x9D))  # undefined in Window
 codecs.register_error(_HANDLER, _legacy_bytes)
 
 
+def normalize_newlines(text: str) -> str:
+    """Windows (CRLF) and old Mac (CR) line endings as LF: line endings are not content."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def load_text(path: Path) -> str:
-    """Read, sniff and decode a text-like book file."""
+    """Read, sniff and decode a text-like book file, its line endings made LF."""
     data = read_bytes(path)
     name = path.name
     if not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
         sniff_binary(data, name)
-    text = decode(data, name)
+    text = normalize_newlines(decode(data, name))
     if is_invisible(text):  # only spaces, BOMs, zero-width or control characters
         raise InputError(f"{name} is empty: give a text file with the story")
     return text

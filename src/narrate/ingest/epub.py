@@ -1,4 +1,7 @@
-"""EPUB 2 and 3 books via ebooklib: spine order, navigation titles, metadata, cover.
+"""EPUB 2 and 3 books: spine order, navigation titles, metadata, cover.
+
+The archive is read by ``epub_package`` (only the members narration needs, each
+bounded); this module turns its pages into chapters.
 
 ``Book.source`` is the plain text extracted from the XHTML pages (each chapter's
 title, then its paragraphs, joined by blank lines); chapter spans point into it.
@@ -7,15 +10,11 @@ title, then its paragraphs, joined by blank lines); chapter spans point into it.
 from __future__ import annotations
 
 import html
+import logging
 import posixpath
 import re
-import warnings
-import zipfile
 from pathlib import Path
-from typing import Any
-from urllib.parse import unquote
 
-from narrate.errors import InputError
 from narrate.ingest.common import (
     TextBuilder,
     detect_language,
@@ -24,8 +23,9 @@ from narrate.ingest.common import (
     tidy_title,
     title_from_stem,
 )
-from narrate.ingest.decode import is_epub, read_bytes
+from narrate.ingest.epub_package import Item, Package, cover_item, open_epub
 from narrate.ingest.html_text import Block, html_to_blocks
+from narrate.ingest.images import MAX_COVER_BYTES, cover_or_warning, too_big
 from narrate.records import Book
 
 # Pages that are not story: skipped unless include_front_matter is set.
@@ -93,73 +93,19 @@ _ISBN = re.compile(
 _TAGS = re.compile(r"<[^>]+>")
 
 
-def _open(path: Path) -> Any:
-    """Open an EPUB with ebooklib, turning every failure into an InputError."""
-    data = read_bytes(path)
-    name = path.name
-    if not is_epub(data):
-        raise InputError(f"{name} is not a valid EPUB (not an EPUB ZIP archive): check the file")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            names = set(archive.namelist())
-            encryption = (
-                archive.read("META-INF/encryption.xml")
-                if "META-INF/encryption.xml" in names
-                else b""
-            )
-    except zipfile.BadZipFile:
-        raise InputError(
-            f"{name} is a damaged EPUB (bad ZIP archive): re-download or re-export it"
-        ) from None
-    if "META-INF/rights.xml" in names or re.search(rb"\.x?html?\"", encryption):
-        raise InputError(f"{name} is DRM-protected: use a DRM-free copy of the book")
-    try:
-        from ebooklib import epub
-    except ImportError:  # pragma: no cover - a packaging problem, not the user's file
-        raise InputError("reading EPUB needs the ebooklib package: pip install ebooklib") from None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return epub.read_epub(str(path), {"ignore_ncx": True})
-    # ebooklib reports broken books with its own error, KeyError, or lxml's syntax errors.
-    except (
-        epub.EpubException,
-        KeyError,
-        ValueError,
-        AttributeError,
-        IndexError,
-        TypeError,
-        OSError,
-        SyntaxError,
-    ) as exc:
-        raise InputError(
-            f"{name} is not a readable EPUB ({exc}): re-export it or convert it to text"
-        ) from None
+log = logging.getLogger("narrate")
 
 
-def _flatten(toc: Any, out: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """(href, title) pairs of the navigation tree, in reading order."""
-    for entry in toc or ():
-        if isinstance(entry, tuple) and len(entry) == 2:
-            section, children = entry
-            if getattr(section, "href", None):
-                out.append((section.href, section.title))
-            _flatten(children, out)
-        elif getattr(entry, "href", None):
-            out.append((entry.href, entry.title))
-    return out
+def _split(href: str) -> tuple[str, str | None]:
+    path, _, fragment = href.partition("#")
+    return path, fragment or None
 
 
-def _split_href(href: str) -> tuple[str, str | None]:
-    path, _, fragment = unquote(href).partition("#")
-    return posixpath.normpath(path), fragment or None
+def _meta(package: Package, name: str) -> list[tuple[str, dict[str, str]]]:
+    return package.metadata.get(name, [])
 
 
-def _meta(book: Any, name: str) -> list[tuple[str, dict[str, str]]]:
-    return [(str(v).strip(), attrs or {}) for v, attrs in book.get_metadata("DC", name) if v]
-
-
-def _metadata(book: Any) -> tuple[str | None, str | None, dict[str, str]]:
+def _metadata(book: Package) -> tuple[str | None, str | None, dict[str, str]]:
     titles = _meta(book, "title")
     creators = _meta(book, "creator")
     # Prefer creators marked as authors; otherwise every creator counts.
@@ -188,17 +134,14 @@ def _metadata(book: Any) -> tuple[str | None, str | None, dict[str, str]]:
     return (titles[0][0] if titles else None), (", ".join(authors) or None), found
 
 
-def _is_front(item: Any, title: str | None, types: set[str], guide: dict[str, str]) -> bool:
-    if types & _FRONT_TYPES or guide.get(posixpath.normpath(item.get_name())) in _GUIDE_FRONT:
+def _is_front(item: Item, title: str | None, types: set[str], guide: dict[str, str]) -> bool:
+    if types & _FRONT_TYPES or guide.get(item.path) in _GUIDE_FRONT:
         return True
-    if "nav" in (getattr(item, "properties", None) or []) or type(item).__name__ in (
-        "EpubNav",
-        "EpubCoverHtml",
-    ):
+    if item.properties & {"nav", "cover"}:
         return True
     if title:
         return bool(_FRONT_TITLE.fullmatch(title.strip()))
-    return bool(_FRONT_FILE.search(posixpath.splitext(posixpath.basename(item.get_name()))[0]))
+    return bool(_FRONT_FILE.search(posixpath.splitext(posixpath.basename(item.path))[0]))
 
 
 def _write(builder: TextBuilder, blocks: list[Block]) -> None:
@@ -221,30 +164,22 @@ def read_epub(
     author: str | None = None,
     include_front_matter: bool = False,
 ) -> Book:
-    book = _open(path)
+    book = open_epub(path)
+    book.inflated = 0  # the caps count what this reading inflates
     meta_title, meta_author, metadata = _metadata(book)
-    toc = [(*_split_href(href), tidy_title(label or "")) for href, label in _flatten(book.toc, [])]
-    guide = {
-        _split_href(g.get("href") or "")[0]: (g.get("type") or "").lower()
-        for g in getattr(book, "guide", []) or []
-    }
+    toc = [(*_split(href), tidy_title(label or "")) for href, label in book.toc]
     builder = TextBuilder()
     current: str | None = None
-    for idref, linear in book.spine:
-        item = book.get_item_with_id(idref)
-        if item is None or not item.get_name().lower().endswith(
-            (".xhtml", ".html", ".htm", ".xml")
-        ):
-            continue
-        name = posixpath.normpath(item.get_name())
+    for item, linear in book.pages():
+        name = item.path
         entries = [
             (frag, label)
             for file, frag, label in toc
             if file == name or posixpath.basename(file) == posixpath.basename(name)
         ]
-        doc = html_to_blocks(item.get_content())
+        doc = html_to_blocks(book.read(item.path))
         first_title = entries[0][1] if entries else None
-        front = linear == "no" or _is_front(item, first_title, doc.types, guide)
+        front = linear == "no" or _is_front(item, first_title, doc.types, book.guide)
         if front and not include_front_matter:
             continue
         if not any(b.kind == "text" for b in doc.blocks):
@@ -282,29 +217,19 @@ def read_epub(
 
 
 def read_epub_cover(path: Path) -> tuple[bytes, str] | None:
-    """The EPUB's cover image: EPUB 3 'cover-image', EPUB 2 <meta name="cover">, or by name."""
-    book = _open(path)
-    images = [
-        i for i in book.get_items() if (getattr(i, "media_type", "") or "").startswith("image/")
-    ]
-    chosen = next((i for i in images if type(i).__name__ == "EpubCover"), None)
-    if chosen is None:
-        for _, attrs in book.get_metadata("OPF", "meta"):
-            if (attrs or {}).get("name") == "cover":
-                item = book.get_item_with_id(attrs.get("content", ""))
-                if item is not None and item in images:
-                    chosen = item
-                    break
-    if chosen is None:
-        chosen = next(
-            (
-                i
-                for i in images
-                if "cover" in (i.get_id() or "").lower() or "cover" in i.get_name().lower()
-            ),
-            None,
-        )
-    if chosen is None:
+    """The EPUB's cover image: EPUB 3 'cover-image', EPUB 2 <meta name="cover">, or by name.
+
+    One that is too big or not a JPEG or PNG is left out with a warning.
+    """
+    book = open_epub(path)
+    item = cover_item(book)
+    info = book.info(item.path) if item is not None else None
+    if info is None:
         return None
-    content = chosen.get_content()
-    return (content, chosen.media_type) if content else None
+    named = f"{book.name}: its cover {posixpath.basename(info.filename)}"
+    big = too_big(info.file_size)
+    if big:
+        log.warning("%s %s; the audio is tagged without it (give one with --cover)", named, big)
+        return None
+    book.inflated = 0
+    return cover_or_warning(book.read(info.filename, MAX_COVER_BYTES), named)

@@ -7,12 +7,12 @@ paragraphs joined by blank lines), so emphasis and link syntax are never spoken.
 from __future__ import annotations
 
 import html
+import logging
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
+from narrate.errors import InputError
 from narrate.ingest.common import (
     TextBuilder,
     detect_language,
@@ -20,8 +20,10 @@ from narrate.ingest.common import (
     require_chapters,
     tidy_title,
 )
+from narrate.ingest.images import cover_or_warning, read_limited, too_big
 from narrate.ingest.paragraphs import is_scene_break, parse_heading
 from narrate.records import Book
+from narrate.yamldata import NotYaml, load_data
 
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\r?\n(.*?)\r?\n(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL)
 _ATX = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
@@ -43,13 +45,7 @@ _INLINE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(\*{1,3}|_{1,3})(?=\S)(.+?)(?<=\S)\1(?!\w)"), r"\2"),
     (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"\1"),
 )
-_MIME = {
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".gif": "image/gif",
-    ".webp": "image/webp",
-}
+log = logging.getLogger("narrate")
 
 
 @dataclass
@@ -70,13 +66,20 @@ def clean_inline(text: str) -> str:
     return " ".join(html.unescape(text).split())
 
 
-def front_matter(text: str) -> tuple[dict[str, object], str]:
+def front_matter(text: str, name: str = "the text") -> tuple[dict[str, object], str]:
+    """The YAML front matter's values and the text after it.
+
+    Front matter that is not YAML is left in the text; YAML that would grow past
+    its bounds (an alias bomb, nesting hundreds deep) refuses the book.
+    """
     match = _FRONT.match(text)
     if not match:
         return {}, text
+    # A leading newline stands for the opening '---', so lines are the file's lines.
+    where = f"{name} (front matter)"
     try:
-        data = yaml.safe_load(match.group(1))
-    except yaml.YAMLError:
+        data = load_data("\n" + match.group(1), where, error=InputError, not_yaml=NotYaml)
+    except NotYaml:
         return {}, text
     return (data if isinstance(data, dict) else {}), text[match.end() :]
 
@@ -151,7 +154,7 @@ def parse_markdown(
     name: str = "the text",
 ) -> Book:
     """Parse a Markdown book; chapters start at ``heading_level`` (default: top level used)."""
-    data, body = front_matter(text)
+    data, body = front_matter(text, name)
     blocks = _blocks(body)
     levels = sorted({b.level for b in blocks if b.kind == "heading"})
     book_title = title or _meta(data, "title")
@@ -213,14 +216,31 @@ def parse_markdown(
     )
 
 
-def markdown_cover(text: str, base: Path) -> tuple[bytes, str] | None:
-    """The image named by the front matter's ``cover`` key, read relative to ``base``."""
-    data, _ = front_matter(text)
+def markdown_cover(text: str, base: Path, name: str = "the book") -> tuple[bytes, str] | None:
+    """The image named by the front matter's ``cover`` key, inside the book's folder ``base``.
+
+    The book is a file someone sent: its cover may not name an image elsewhere on
+    the machine (it would be copied into the tags), so one outside ``base`` is left
+    out with a warning, as is one that is too big or not a JPEG or PNG.
+    """
+    data, _ = front_matter(text)  # read_book has read it first, so it is not a bomb
     value = _meta(data, "cover", "cover-image", "cover_image", "image")
     if not value:
         return None
-    path = base / value
-    mime = _MIME.get(path.suffix.lower())
-    if mime is None or not path.is_file():
+    folder = base.resolve()
+    path = (base / value).resolve()
+    named = f"{name}: the front matter's cover '{value}'"
+    if not path.is_relative_to(folder):
+        log.warning(
+            "%s is outside the book's folder, so it is not used; put the image beside the "
+            "book or give it with --cover",
+            named,
+        )
         return None
-    return path.read_bytes(), mime
+    if not path.is_file():
+        return None
+    big = too_big(path.stat().st_size)
+    if big:
+        log.warning("%s %s; the audio is tagged without it (give one with --cover)", named, big)
+        return None
+    return cover_or_warning(read_limited(path), named)

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from narrate import __version__
 from narrate.config import VoiceConfig
-from narrate.errors import InputError
+from narrate.errors import ConfigError, InputError
 from narrate.ingest import read_cover
+from narrate.ingest.images import read_cover_file
 from narrate.records import Book, TrackMeta
 
 
@@ -58,30 +59,25 @@ def track_meta(
 def find_cover(
     given: Path | None, book_path: Path | None, config: VoiceConfig
 ) -> tuple[bytes, str] | None:
-    """The cover image: --cover, else the book's own, else voices.yaml's, else one beside it."""
+    """The cover image: --cover, else the book's own, else voices.yaml's, else one beside it.
+
+    A cover the user named that cannot be used stops the run: --cover (or one
+    beside the book) as a file problem (exit 2), voices.yaml's as a config
+    problem (exit 3, with its line); see ``narrate.ingest.images``.
+    """
     if given is not None:
-        return _image(given)
+        return read_cover_file(given, "the cover", InputError)
     if book_path is not None:
         own = read_cover(book_path)
         if own:
             return own
     if config.book.cover is not None:
-        return _image(config.book.cover)
+        line = config.lines.get("book.cover")
+        where = f"{config.source or 'voices.yaml'}{f':{line}' if line else ''}: book.cover"
+        return read_cover_file(config.book.cover, where, ConfigError)
     if book_path is not None:
         for name in (f"{book_path.stem}.jpg", f"{book_path.stem}.png", "cover.jpg", "cover.png"):
             beside = book_path.parent / name
             if beside.is_file():
-                return _image(beside)
+                return read_cover_file(beside, "the cover", InputError)
     return None
-
-
-def _image(path: Path) -> tuple[bytes, str]:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read the cover {path} ({exc.strerror}): check the path") from exc
-    if data.startswith(b"\x89PNG"):
-        return data, "image/png"
-    if data.startswith(b"\xff\xd8"):
-        return data, "image/jpeg"
-    raise InputError(f"the cover {path} is not a PNG or JPEG image: convert it first")

@@ -21,7 +21,7 @@ import yaml
 from narrate.errors import ConfigError
 from narrate.records import Character, Kind, Script
 from narrate.segment.scriptfile import line_key
-from narrate.yamldata import compose_data
+from narrate.yamldata import compose_data, node_value
 
 log = logging.getLogger("narrate")
 
@@ -67,8 +67,8 @@ def _near(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean '{found[0]}'?" if found else ""
 
 
-def _value(node: yaml.Node) -> object:
-    return yaml.SafeLoader("").construct_object(node, deep=True)
+def _value(node: yaml.Node, where: str) -> object:
+    return node_value(node, where)  # ConfigError with the line for "!!int abc" and the like
 
 
 def _mapping(node: yaml.Node) -> dict[str, tuple[yaml.Node, yaml.Node]]:
@@ -114,7 +114,7 @@ def load_corrections(path: Path) -> Corrections:
     for entry in lines.value:
         fields = _mapping(entry)
         text_node = fields.get("text", (None, entry))[1]
-        text = _value(text_node) if "text" in fields else None
+        text = _value(text_node, where) if "text" in fields else None
         if not isinstance(text, str):
             problems.append(
                 Problem(_line(entry), "this entry has no text; each entry needs 'text:'")
@@ -127,7 +127,7 @@ def load_corrections(path: Path) -> Corrections:
         problems += unknown
         usable = not unknown
         nodes = {k: fields.get(k, (None, text_node))[1] for k in ("speaker", "kind", "chapter")}
-        speaker = _value(nodes["speaker"]) if "speaker" in fields else None
+        speaker = _value(nodes["speaker"], where) if "speaker" in fields else None
         if speaker is not None and (not isinstance(speaker, str) or not speaker.strip()):
             problems.append(
                 Problem(
@@ -137,7 +137,7 @@ def load_corrections(path: Path) -> Corrections:
                 )
             )
             usable, speaker = False, None
-        kind = _value(nodes["kind"]) if "kind" in fields else None
+        kind = _value(nodes["kind"], where) if "kind" in fields else None
         if kind is not None and kind not in KINDS:
             problems.append(
                 Problem(
@@ -147,7 +147,7 @@ def load_corrections(path: Path) -> Corrections:
                 )
             )
             usable = False
-        chapter = _value(nodes["chapter"]) if "chapter" in fields else None
+        chapter = _value(nodes["chapter"], where) if "chapter" in fields else None
         if chapter is not None and (not isinstance(chapter, int) or isinstance(chapter, bool)):
             problems.append(
                 Problem(_line(nodes["chapter"]), f"chapter {chapter!r} is not a number")

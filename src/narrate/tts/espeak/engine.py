@@ -18,6 +18,8 @@ from narrate.tts.espeak.library import SAMPLE_RATE, Espeak, locate
 from narrate.tts.espeak.synth import EspeakSynthesizer
 from narrate.tts.voices import IndexedVoices
 
+_CLOSERS = re.compile(r"\](?=\])")
+
 
 class EspeakEngine(IndexedVoices):
     """espeak-ng through narrate's in-memory pyttsx3 driver."""
@@ -67,7 +69,10 @@ class EspeakEngine(IndexedVoices):
 
     def escape(self, text: str) -> str:
         # Book text must not switch espeak into phoneme input: only the lexicon may.
-        return text.replace("[[", "[ [").replace("]]", "] ]")
+        # Every '[' of the book is followed by a space, so no run of brackets ("[[[")
+        # and no bracket just before a lexicon replacement ("[" + "[[m'A:r@n]]")
+        # makes the "[[" that opens phonemes; a run of closers is spaced out too.
+        return _CLOSERS.sub("] ", text.replace("[", "[ "))
 
     def lexicon_problem(self, replacement: str) -> str | None:
         if "[[" in re.sub(r"\[\[.*?\]\]", "", replacement):
