@@ -143,9 +143,7 @@ def _mux(streams: list[Path], metadata: Path, out: Path) -> None:
         "copy",
         "-brand",
         BRAND,
-        # moov before mdat: players can start (and read chapters) before the whole file loads.
-        "-movflags",
-        "+faststart",
+        # no +faststart: interleave_chapters puts moov before mdat in its one pass
         "-f",
         "ipod",
         str(out),  # the .m4b muxer, whatever the temporary name ends with
@@ -284,7 +282,9 @@ def write_m4b(
             parts = _all_streams(streams, chapters, counts, workers, progress)
             metadata.write_text(ffmetadata_chapters(tagged.chapters, tagged), encoding="utf-8")
             _mux(parts, metadata, tmp)
-            interleave_chapters(tmp, counts)
+            # moov before mdat: players can start (and read chapters) before the file loads;
+            # the room is for the tags, the cover above all, written in place by mutagen.
+            interleave_chapters(tmp, counts, room=len(meta.cover or b"") + 16384)
             # mutagen writes the tags (cover, free-form atoms, media kind) ffmpeg cannot.
             tag_m4b(tmp, tagged)
             publish(tmp, path)

@@ -23,14 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Boxes whose payload is only other boxes, on the way from moov to the sample tables.
-_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf"}
+_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"edts", b"dinf", b"udta"}
+_FULL_CONTAINERS = {b"meta"}  # a version and flags, then boxes
 _OFFSETS = (b"stco", b"co64")
 
 
 @dataclass
 class Box:
     kind: bytes
-    payload: bytes = b""  # a leaf's bytes after its header
+    payload: bytes = b""  # a leaf's bytes after its header; a full container's version, flags
     children: list[Box] | None = None  # a container's boxes, in order
 
     def child(self, kind: bytes) -> Box | None:
@@ -42,11 +43,9 @@ class Box:
             yield from c.walk()
 
     def to_bytes(self) -> bytes:
-        body = (
-            b"".join(c.to_bytes() for c in self.children)
-            if self.children is not None
-            else (self.payload)
-        )
+        body = self.payload
+        if self.children is not None:
+            body += b"".join(c.to_bytes() for c in self.children)
         if len(body) + 8 <= 0xFFFFFFFF:
             return struct.pack(">I4s", len(body) + 8, self.kind) + body
         return struct.pack(">I4sQ", 1, self.kind, len(body) + 16) + body
@@ -77,6 +76,8 @@ def parse(data: bytes, start: int = 0, end: int | None = None) -> list[Box]:
     for kind, body, stop in _headers(data, start, end):
         if kind in _CONTAINERS:
             boxes.append(Box(kind, children=parse(data, body, stop)))
+        elif kind in _FULL_CONTAINERS:
+            boxes.append(Box(kind, data[body : body + 4], parse(data, body + 4, stop)))
         else:
             boxes.append(Box(kind, data[body:stop]))
     return boxes
@@ -263,7 +264,16 @@ class _limited:
 # ---------------------------------------------------------------- chapters by file position
 
 
-def interleave_chapters(path: Path, frames: Sequence[int]) -> None:
+def _make_room(moov: Box, room: int) -> None:
+    """Free space after the tags (moov/udta/meta/ilst), where mutagen writes them in place."""
+    udta = moov.child(b"udta")
+    meta = udta.child(b"meta") if udta else None
+    if meta is None or meta.children is None or meta.child(b"ilst") is None or room <= 0:
+        return
+    meta.children = [c for c in meta.children if c.kind != b"free"] + [Box(b"free", bytes(room))]
+
+
+def interleave_chapters(path: Path, frames: Sequence[int], room: int = 0) -> None:
     """Lay the file out as readers that time chapters by file position expect.
 
     music-metadata (and players built on it) put a chapter where its title's
@@ -272,6 +282,8 @@ def interleave_chapters(path: Path, frames: Sequence[int]) -> None:
     (``frames[k]`` samples) as one chunk, and ``moov`` (before ``mdat``) says so:
     the chapter track gets one sample per chunk. A file whose tracks are not
     one audio and one chapter track, ``frames`` long, only gets the latter.
+    ``room`` bytes are left free beside the tags, so that writing them (the
+    cover) does not move the audio again.
     """
     (moov,) = parse(read_box(path, b"moov"))
     traks = _traks(moov)
@@ -303,6 +315,7 @@ def interleave_chapters(path: Path, frames: Sequence[int]) -> None:
             runs.append((k + 1, count))
     _set_runs(audio, runs)
     _set_runs(text, [(1, 1)])
+    _make_room(moov, room)
     ftyp = read_box(path, b"ftyp")
     mdat_head = struct.pack(">I4s", pos + 8, b"mdat") if pos + 8 <= 0xFFFFFFFF else None
     if mdat_head is None:
