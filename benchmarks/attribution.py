@@ -19,11 +19,22 @@ is reported in words per second of the segmentation alone.
 
 With --cv the figures are also measured as an outsider would: leave one author
 out (PDNC books grouped by author; each LitBank excerpt is its own group).
-Whatever is fitted from gold data (today: the calibration of confidences, the
-empirical accuracy of each confidence level) is fitted on the other groups and
-applied to the held-out one; in-sample and cross-validated figures are printed
-side by side, per book, per author and overall, with the expected calibration
-error (ECE: the gap between stated confidence and accuracy, weighted by lines).
+Whatever is fitted from gold data is fitted on the other groups and applied to
+the held-out one; in-sample and cross-validated figures are printed side by
+side, per book, per author and overall, with the expected calibration error
+(ECE: the gap between stated confidence and accuracy, weighted by lines):
+
+  ece_tab   the sieve's table of confidences (confidence.py), as they were
+            before the shipped model
+  ece_in, ece_cv  each level of that table replaced by the accuracy of its
+            lines, fitted on every group (in) or on the other groups (cv): a
+            measure of what a calibration could do, never shipped, since it is
+            fitted on PDNC's annotations
+  ece_ship  the confidences the segmenter gives, the shipped model's
+            (narrate.segment.calibration, trained on LitBank only)
+  ship_cv   the same with the model trained without the held-out excerpt
+            (benchmarks/train_confidence.py per fold); on PDNC, which it is never
+            trained on, the shipped model's
 """
 
 from __future__ import annotations
@@ -49,6 +60,8 @@ import yaml
 from narrate.cast.voices import characters_from_config
 from narrate.config import load_config
 from narrate.records import Book, Chapter, Character, Script
+from narrate.segment import calibration
+from narrate.segment.calibration import SHIPPED, Rate
 from narrate.segment.given import segment_given
 from narrate.segment.segmenter import segment
 
@@ -136,16 +149,16 @@ def voices_yaml(gold: dict) -> str:
     return yaml.safe_dump({"characters": entries}, allow_unicode=True, sort_keys=False)
 
 
-def predict(book: Book, gold: dict, mode: str, tmp: Path) -> Script:
+def predict(book: Book, gold: dict, mode: str, tmp: Path, confidence: Rate = SHIPPED) -> Script:
     """The segmenter's script for one book in one cast setting (see the module doc)."""
     if mode == "no":
-        return segment(book, None)
+        return segment(book, None, confidence)
     if mode == "yes":
-        return segment(book, gold_cast(gold))
+        return segment(book, gold_cast(gold), confidence)
     path = tmp / f"{book.title}.voices.yaml"
     path.write_text(voices_yaml(gold if mode == "user" else main_characters(gold)), "utf-8")
     listed = characters_from_config(load_config(path))
-    return segment_given(book, listed)
+    return segment_given(book, listed, confidence=confidence)
 
 
 def gold_dirs(base: Path, only: str | None) -> list[tuple[str, Path]]:
@@ -194,26 +207,6 @@ def load_scorer(path: Path) -> ModuleType:
     return module
 
 
-def judged_lines(scorer: ModuleType, gold: dict, preds: list[dict]) -> list[tuple[float, bool]]:
-    """(confidence, right) for every gold quote span that has a speaker, as score.py judges it.
-
-    A gold span no prediction covers is wrong at confidence 0: it was never said to be anyone's.
-    """
-    resolve = scorer.SpeakerResolver(gold.get("characters", []))
-    g2p = scorer.match(gold["quotes"], preds, 0.5)
-    lines = []
-    for gi, g in enumerate(gold["quotes"]):
-        if g.get("speaker") is None:
-            continue
-        if gi not in g2p:
-            lines.append((0.0, False))
-            continue
-        p = preds[g2p[gi]]
-        ids = resolve(p["speaker"])
-        lines.append((p["confidence"], str(g["speaker"]) in ids and len(ids) == 1))
-    return lines
-
-
 def fit_calibration(lines: list[tuple[float, bool]]) -> dict[float, float]:
     """Each confidence level the sieve gives -> the share of its lines that are right."""
     seen: dict[float, list[int]] = defaultdict(lambda: [0, 0])
@@ -252,23 +245,35 @@ def accuracy(lines: list[tuple[float, bool]]) -> float:
     return sum(right for _, right in lines) / len(lines) if lines else 0.0
 
 
-def cross_validate(corpus: str, folder: Path, mode: str, scorer: ModuleType) -> list[str]:
-    """Leave-one-author-out figures for one corpus and cast setting, as printable lines."""
+def train_confidence() -> ModuleType:
+    """benchmarks/train_confidence.py, which itself imports this module's helpers."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import train_confidence as module
+
+    return module
+
+
+def cross_validate(
+    corpus: str, folder: Path, mode: str, scorer: ModuleType, litbank: dict[str, list]
+) -> list[str]:
+    """Leave-one-author-out figures for one corpus and cast setting, as printable lines.
+
+    ``litbank`` holds the confidence model's training lines by excerpt
+    (train_confidence.litbank_lines): a LitBank excerpt is scored with the model
+    trained without it; PDNC, never trained on, with the shipped model.
+    """
+    tc = train_confidence()
     judged: dict[str, list[tuple[float, bool]]] = {}
-    for gold_path in sorted(folder.glob("*.json")):
-        txt = gold_path.with_suffix(".txt")
-        gold = json.loads(gold_path.read_text(encoding="utf-8"))
-        if not txt.exists() or "quotes" not in gold:
-            continue
-        book = make_book(txt.read_text(encoding="utf-8"), gold_path.stem)
-        with tempfile.TemporaryDirectory() as tmp:
-            script = predict(book, gold, mode, Path(tmp))
-        preds = [
-            {"start": s.start, "end": s.end, "speaker": s.speaker, "confidence": s.confidence}
-            for s in script.segments
-            if s.kind != "narration"
-        ]
-        judged[gold_path.stem] = judged_lines(scorer, gold, preds)
+    shipped: dict[str, list[tuple[float, bool]]] = {}
+    shipped_cv: dict[str, list[tuple[float, bool]]] = {}
+    for gold_path in tc.gold_books(folder):
+        name = gold_path.stem
+        views = tc.read_book(scorer, gold_path, mode)
+        judged[name] = [(v.sieve if v else 0.0, right) for v, right in views]
+        ship = calibration.shipped()
+        shipped[name] = [(round(ship(v), 3) if v else 0.0, right) for v, right in views]
+        fold = calibration.Model(tc.train(litbank, [name])) if corpus == "litbank" else ship
+        shipped_cv[name] = [(round(fold(v), 3) if v else 0.0, right) for v, right in views]
     group = {name: AUTHORS.get(name, name) if corpus == "pdnc" else name for name in judged}
     every = [line for lines in judged.values() for line in lines]
     in_table = fit_calibration(every)
@@ -280,16 +285,19 @@ def cross_validate(corpus: str, folder: Path, mode: str, scorer: ModuleType) -> 
             held_out[name] = calibrated(judged[name], table)
     label = f"{corpus} {LABELS[mode]}"
     out = [f"== {label}, leave one {'author' if corpus == 'pdnc' else 'excerpt'} out"]
-    head = "acc_in acc_cv ece_raw ece_in ece_cv lines"
+    head = "acc_in acc_cv ece_tab ece_in ece_cv ece_ship ship_cv lines"
     out.append(f"{'':<34} {head}")
 
+    def pooled(d: dict[str, list[tuple[float, bool]]], names: list[str]) -> list:
+        return [line for n in names for line in d[n]]
+
     def row(name: str, names: list[str]) -> str:
-        raw = [line for n in names for line in judged[n]]
-        cv = [line for n in names for line in held_out[n]]
+        raw, cv = pooled(judged, names), pooled(held_out, names)
         fitted_in = calibrated(raw, in_table)
         return (
             f"{name:<34} {accuracy(raw):.4f} {accuracy(cv):.4f} {ece(raw):.4f}  "
-            f"{ece(fitted_in):.4f} {ece(cv):.4f} {len(raw)}"
+            f"{ece(fitted_in):.4f} {ece(cv):.4f} {ece(pooled(shipped, names)):.4f}   "
+            f"{ece(pooled(shipped_cv, names)):.4f} {len(raw)}"
         )
 
     for name in sorted(judged):
@@ -298,11 +306,13 @@ def cross_validate(corpus: str, folder: Path, mode: str, scorer: ModuleType) -> 
         for author in sorted(set(group.values())):
             out.append(row(f"author {author}", [n for n in judged if group[n] == author]))
     out.append(row(f"{label} overall", list(judged)))
-    raw = [line for lines in judged.values() for line in lines]
-    cv = [line for lines in held_out.values() for line in lines]
+    names = list(judged)
     out.append(
-        f"{label:<18} acc_in={accuracy(raw):.4f} acc_cv={accuracy(cv):.4f} "
-        f"ece_raw={ece(raw):.4f} ece_cv={ece(cv):.4f} (leave one "
+        f"{label:<18} acc_in={accuracy(pooled(judged, names)):.4f} "
+        f"acc_cv={accuracy(pooled(held_out, names)):.4f} "
+        f"ece_table={ece(pooled(judged, names)):.4f} ece_cv={ece(pooled(held_out, names)):.4f} "
+        f"ece_shipped={ece(pooled(shipped, names)):.4f} "
+        f"ece_shipped_cv={ece(pooled(shipped_cv, names)):.4f} (leave one "
         f"{'author' if corpus == 'pdnc' else 'excerpt'} out)"
     )
     return out
@@ -349,9 +359,10 @@ def main(argv: list[str] | None = None) -> int:
                 summary.append(line)
     if args.cv:
         score = load_scorer(scorer)
+        litbank = train_confidence().litbank_lines(base) if (base / "litbank").is_dir() else {}
         for corpus, folder in gold_dirs(base, args.only):
             for mode in MODES.get(args.cast, [args.cast]):
-                lines = cross_validate(corpus, folder, mode, score)
+                lines = cross_validate(corpus, folder, mode, score, litbank)
                 print("\n".join(lines[:-1]))
                 summary.append(lines[-1])
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -6,8 +6,12 @@ import array
 import math
 import re
 import struct
+import subprocess
+import sys
 import zlib
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import Result
@@ -264,6 +268,32 @@ def decodes_cleanly(path: Path) -> float:
     pcm, stderr = decode(path)
     assert stderr == "", (path, stderr)
     return len(pcm) / 2 / RATE
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished `python -m narrate` run: its exit code and what it printed."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in self.stderr.splitlines() if line.strip()]
+
+
+def run_narrate(*args: str, timeout: float = 300, **popen: Any) -> Run:
+    """Run `python -m narrate ARGS` as a user does (stderr is what they would see)."""
+    done = subprocess.run(
+        [sys.executable, "-m", "narrate", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **popen,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
 
 
 def error_line(result: Result, code: int, *words: str) -> str:

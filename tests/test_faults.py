@@ -277,8 +277,9 @@ def test_cache_folder_that_cannot_be_written(tmp_path: Path) -> None:
     blocker.write_text("a file, not a folder")
     case.cache = blocker / "cache"
     before = case.outside()
-    error_line(case.generate(), 5, "blocker", "--cache-dir")
+    error_line(case.generate(), 6, "blocker", "--cache-dir")
     assert case.outside() == before and blocker.read_text() == "a file, not a folder"
+    assert not case.out.exists()  # no empty book folder either
     assert_no_temp_files(case.out)
 
 

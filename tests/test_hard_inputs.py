@@ -13,25 +13,13 @@ import random
 import subprocess
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from conftest import assert_no_temp_files, decodes_cleanly
+from conftest import Run, assert_no_temp_files, decodes_cleanly
 
 EXIT_INPUT, EXIT_CONFIG, EXIT_ENGINE, EXIT_OUTPUT, EXIT_OS = 2, 3, 4, 5, 6
 STORY = 'The wind rose over the harbour. "Bring the boats in," said Maren.\n\nThey ran.\n'
-
-
-@dataclass(frozen=True)
-class Run:
-    code: int
-    stdout: str
-    stderr: str
-
-    @property
-    def lines(self) -> list[str]:
-        return [line for line in self.stderr.splitlines() if line.strip()]
 
 
 class Sandbox:

@@ -104,6 +104,7 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
     reading = {name: flags.pop(name) for name in READING}
     prep = prepare_book(book, voices, cache_dir=flags["cache_dir"], **reading)
     options = Options(
+        force=reading["force"],  # also: overwrite a file in the book's folder narrate did not write
         spoken_titles=not flags.pop("no_spoken_titles"),
         credits=not flags.pop("no_credits"),
         transcripts=not flags.pop("no_transcripts"),
@@ -151,9 +152,10 @@ def script(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     "--check",
     type=click.IntRange(0, 1000),
     default=10,
-    help="How many of the lowest-confidence lines to list for checking.",
+    help="How many of the least certain choices (a line, or a run hanging on one) to list.",
 )
 @reading_options
+@corrections_options
 def cast(book: Path, voices: Path | None, fmt: str, **reading: Any) -> None:
     """Show the cast of BOOK: every speaker, their lines and their voice."""
     from narrate.cast.report import cast_listing

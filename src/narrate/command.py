@@ -61,7 +61,9 @@ SCRIPT_FILE = click.option(
 FORCE = click.option(
     "--force",
     is_flag=True,
-    help="Use the --script file even when some of its lines cannot be (each is reported).",
+    help="Go on where narrate would stop: use the --script file even when some of its lines "
+    "cannot be (each is reported); generate: overwrite files in the book's folder that "
+    "narrate did not write.",
 )
 
 

@@ -35,6 +35,12 @@ class OutputError(NarrateError):
     exit_code = 5
 
 
+class StorageError(NarrateError):
+    """The operating system refused a read or write narrate needs (the cache, a full disk)."""
+
+    exit_code = 6
+
+
 def explain(exc: Exception) -> tuple[list[str], int]:
     """The lines to print for an error that reached the command line, and the exit code."""
     if isinstance(exc, NarrateError):

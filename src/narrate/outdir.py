@@ -8,7 +8,10 @@ name and renaming into place, and the lock and manifest of the book's folder.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
+import logging
+import math
 import os
 import re
 import secrets
@@ -17,9 +20,11 @@ import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from narrate.errors import OutputError
+
+log = logging.getLogger("narrate")
 
 _RESERVED = {
     "CON",
@@ -55,10 +60,35 @@ def safe_name(title: str, limit: int = 80) -> str:
     return name
 
 
-def slug(title: str, limit: int = 60) -> str:
-    ascii_title = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode()
-    text = re.sub(r"[^a-z0-9]+", "-", ascii_title.lower()).strip("-")
-    return text[:limit].strip("-") or "book"
+# A book's folder name: room for a suffix (-2) and a file's ".m3u8" beside it.
+_SLUG_BYTES = 120
+
+
+def slug(title: str, limit: int = _SLUG_BYTES) -> str:
+    """A folder name from a title: its letters and digits in any script, joined by '-'.
+
+    NFKC-normalised and lower-cased; a combining mark is kept after a letter it
+    belongs to; everything else (spaces, punctuation, symbols, controls) separates
+    words. At most ``limit`` bytes of UTF-8, cut between words where one ends in
+    reach; "book" when nothing is left.
+    """
+    words: list[str] = []
+    word = ""
+    for ch in unicodedata.normalize("NFKC", title).lower():
+        kind = unicodedata.category(ch)[0]
+        if kind in "LN" or (kind == "M" and word):
+            word += ch
+        elif word:
+            words.append(word)
+            word = ""
+    if word:
+        words.append(word)
+    text = unicodedata.normalize("NFC", "-".join(words))
+    if len(text.encode("utf-8")) > limit:
+        cut = text.encode("utf-8")[:limit].decode("utf-8", errors="ignore")
+        text = cut.rsplit("-", 1)[0] if "-" in cut[len(cut) // 2 :] else cut
+    text = text.strip("-") or "book"
+    return f"{text}-book" if text.upper() in _RESERVED else text
 
 
 def _current_umask() -> int:
@@ -132,22 +162,65 @@ def ensure_output_folder(folder: Path) -> None:
         raise OutputError(f"the output folder {folder} is not writable: choose another with --out")
 
 
+def inside(folder: Path, name: object) -> bool:
+    """Whether ``name`` is a file name narrate could have written in ``folder``.
+
+    One plain component (no separators, drive letters, control characters or
+    '..'), not hidden, and resolving to a file directly inside ``folder``.
+    """
+    if not isinstance(name, str) or not name or name.startswith(".") or _UNSAFE.search(name):
+        return False
+    if len(name.encode("utf-8", errors="replace")) > 255:
+        return False
+    try:
+        return (folder / name).resolve().parent == folder.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
+
+
+# The files of a chapter output: its audio (per-chapter formats) and its transcripts.
+CHAPTER_SUFFIXES = (".mp3", ".vtt", ".srt")
+
+
 class Manifest:
-    """What this folder holds: each output's content key and duration.
+    """What this folder holds: which book, the files narrate wrote, each output's key.
 
     A re-run compares keys to skip outputs that would come out the same, and
-    removes the files of chapters the book no longer has.
+    removes the files of chapters the book no longer has. The file is read as
+    untrusted: only entries naming files narrate could have written inside the
+    folder are kept (the rest are ignored with a warning), so nothing it says can
+    make narrate delete or overwrite anything else.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        self._entries: dict[str, dict[str, Any]] = (
-            data.get("outputs", {}) if isinstance(data, dict) else {}
-        )
+        self.folder = path.parent
+        data = _read_manifest(path)
+        outputs, files = data.get("outputs"), data.get("files")
+        outputs = outputs if isinstance(outputs, dict) else {}
+        # Written before narrate listed its files: all it names are narrate's own.
+        self.legacy = bool(outputs) and "files" not in data
+        files = files if isinstance(files, list) else []
+        self.book = manifest_book(data)
+        self._entries: dict[str, dict[str, Any]] = {
+            name: _entry(entry)
+            for name, entry in outputs.items()
+            if isinstance(entry, dict) and inside(self.folder, name)
+        }
+        self._files: set[str] = {name for name in files if inside(self.folder, name)}
+        ignored = [
+            n
+            for n in [*outputs, *files]
+            if not (isinstance(n, str) and (n in self._entries or n in self._files))
+        ]
+        if ignored:
+            log.warning(
+                "%s names %d %s narrate would not write there (such as %r): ignored",
+                path,
+                len(ignored),
+                "file" if len(ignored) == 1 else "files",
+                str(ignored[0])[:60],
+            )
 
     def key(self, name: str) -> str | None:
         return self._entries.get(name, {}).get("key")
@@ -171,23 +244,122 @@ class Manifest:
         self._entries[name] = entry
         self.save()
 
+    def holds_other(self, book: dict[str, str]) -> bool:
+        """Whether the folder was written for another book than ``book`` (same fields)."""
+        return other_book(self.book, book)
+
+    def owns(self, name: str) -> bool:
+        """Whether ``name`` in the folder is a file narrate wrote (or is about to)."""
+        if name in self._files or self.legacy:
+            return True
+        stem, dot, suffix = name.rpartition(".")
+        # Manifests before the file list: a chapter's files were all narrate wrote there.
+        return bool(dot) and f".{suffix}" in CHAPTER_SUFFIXES and stem in self._entries
+
+    def claim(self, book: dict[str, str], names: list[str]) -> None:
+        """Note the book and the files about to be written, before they are."""
+        new = {n for n in names if inside(self.folder, n)} - self._files
+        if new or self.book != book:
+            self.book = dict(book)
+            self._files |= new
+            self.save()
+
     def forget_except(self, keep: set[str], folder: Path) -> None:
         """Delete outputs of earlier runs (chapters since removed or renamed)."""
         for name in [n for n in self._entries if n not in keep]:
-            for suffix in (".mp3", ".vtt", ".srt"):
-                (folder / f"{name}{suffix}").unlink(missing_ok=True)
+            for suffix in CHAPTER_SUFFIXES:
+                file = f"{name}{suffix}"
+                if inside(folder, file):
+                    (folder / file).unlink(missing_ok=True)
+                self._files.discard(file)
             del self._entries[name]
 
     def save(self) -> None:
-        write_atomic(self.path, json.dumps({"outputs": self._entries}, indent=1))
+        data: dict[str, Any] = {"outputs": self._entries, "files": sorted(self._files)}
+        if self.book is not None:
+            data["book"] = self.book
+        write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False))
 
     def names(self) -> set[str]:
         return set(self._entries)
 
     def forget(self, name: str) -> None:
-        """Drop one entry (its files already removed by the caller)."""
+        """Drop one entry (its file already removed by the caller)."""
         if self._entries.pop(name, None) is not None:
             self.save()
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def manifest_book(data: dict[str, Any] | Path) -> dict[str, str] | None:
+    """Which book a manifest (its data, or its path) says the folder holds; None if it says not."""
+    book = (_read_manifest(data) if isinstance(data, Path) else data).get("book")
+    if not isinstance(book, dict):
+        return None
+    return {k: v for k, v in book.items() if isinstance(k, str) and isinstance(v, str)}
+
+
+def other_book(held: dict[str, str] | None, book: dict[str, str]) -> bool:
+    """Whether a manifest's book record ``held`` names another book than ``book``."""
+    return held is not None and any(held.get(k) != v for k, v in book.items())
+
+
+def _entry(entry: dict[Any, Any]) -> dict[str, Any]:
+    """An output's entry with only the fields narrate writes, each of its own type."""
+    kept: dict[str, Any] = {}
+    if isinstance(entry.get("key"), str):
+        kept["key"] = entry["key"]
+    for field in ("duration", "span"):
+        value = entry.get(field)
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            continue
+        if math.isfinite(value) and value >= 0:
+            kept[field] = float(value)
+    return kept
+
+
+# The lock descriptors this process holds: a forked child (a render worker) closes its
+# copies at once, so the lock goes when this process does, whatever its children do.
+_held: set[int] = set()
+
+
+def _forget_inherited_locks() -> None:
+    for fd in list(_held):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _held.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_inherited_locks)
+
+_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+def _open_lock(path: Path) -> int:
+    """Open (creating) the lock file, never through a symbolic link.
+
+    A link where the lock belongs is removed (the link, not what it points to)
+    and a plain file made in its place.
+    """
+    for _ in range(5):
+        try:
+            return os.open(path, _LOCK_FLAGS, 0o644)
+        except OSError as exc:
+            if not path.is_symlink():
+                if exc.errno == errno.ELOOP:
+                    continue  # a link that was there is gone: try again
+                raise
+        log.warning("%s was a symbolic link: replaced it with a plain lock file", path)
+        with contextlib.suppress(FileNotFoundError):
+            path.unlink()
+    raise OutputError(f"{path} keeps being replaced by a symbolic link: choose another --out")
 
 
 @contextmanager
@@ -195,57 +367,61 @@ def locked(folder: Path) -> Iterator[None]:
     """Hold an exclusive lock on the folder; the OS frees it if the process dies."""
     lock_path = folder / ".narrate.lock"
     while True:
-        handle = open(lock_path, "a+b")  # noqa: SIM115 - held for the whole run
+        fd = _open_lock(lock_path)
         try:
-            _lock(handle)
+            _lock(fd)
         except OSError as exc:
-            handle.close()
+            os.close(fd)
             raise OutputError(
                 f"another narrate run is writing {folder}: wait for it to finish "
                 "or choose another folder with --out"
             ) from exc
-        if _same_file(handle, lock_path):
+        if _same_file(fd, lock_path):
             break
         # the run before removed the file between our open and our lock: lock the new one
-        _unlock(handle)
-        handle.close()
+        _unlock(fd)
+        os.close(fd)
+    _held.add(fd)
+    owner = os.getpid()
     try:
         yield
     finally:
-        # Removed while still held, so no run can lock a file that is about to vanish;
-        # one that opened it just before finds it gone and locks a fresh one.
-        with contextlib.suppress(OSError):  # Windows cannot remove an open file
-            lock_path.unlink()
-        _unlock(handle)
-        handle.close()
+        if os.getpid() == owner and fd in _held:  # not in a forked child
+            _held.discard(fd)
+            # Removed while still held, so no run can lock a file that is about to vanish;
+            # one that opened it just before finds it gone and locks a fresh one.
+            with contextlib.suppress(OSError):  # Windows cannot remove an open file
+                lock_path.unlink()
+            _unlock(fd)
+            os.close(fd)
 
 
-def _same_file(handle: IO[bytes], path: Path) -> bool:
+def _same_file(fd: int, path: Path) -> bool:
     try:
-        return os.path.samestat(os.fstat(handle.fileno()), os.stat(path))
+        return os.path.samestat(os.fstat(fd), os.lstat(path))
     except OSError:
         return False
 
 
 # sys.platform rather than os.name: type checkers read it and check each branch
 # against its own platform's modules.
-def _lock(handle: IO[bytes]) -> None:
+def _lock(fd: int) -> None:
     if sys.platform == "win32":
         import msvcrt
 
-        msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
     else:
         import fcntl
 
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
 
-def _unlock(handle: IO[bytes]) -> None:
+def _unlock(fd: int) -> None:
     if sys.platform == "win32":
         import msvcrt
 
-        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
     else:
         import fcntl
 
-        fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+        fcntl.flock(fd, fcntl.LOCK_UN)

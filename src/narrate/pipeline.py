@@ -21,16 +21,9 @@ from narrate.cast.starter import lists_discovery
 from narrate.cast.voices import characters_from_config, load_voices
 from narrate.config import VoiceConfig
 from narrate.ingest import read_book
-from narrate.outdir import (
-    Manifest,
-    ensure_output_folder,
-    locked,
-    safe_name,
-    slug,
-    sweep_partials,
-    write_atomic,
-)
+from narrate.outdir import ensure_output_folder, safe_name, slug, write_atomic
 from narrate.output import formats, layout
+from narrate.output.folder import book_folder, book_identity, choose_folder, remove_unused
 from narrate.output.metadata import find_cover, narrator_credit, track_meta
 from narrate.output.playlist import write_playlist
 from narrate.output.transcripts import cues_for, write_srt, write_vtt
@@ -59,6 +52,7 @@ from narrate.render.streaming import render_pending
 from narrate.render.workers import RenderSettings
 from narrate.segment.corrections import apply_corrections, load_corrections
 from narrate.segment.given import segment_given
+from narrate.segment.runs import follow_runs
 from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
 from narrate.tts import Engine, default_engine
 from narrate.tts.lexicon import apply_lexicon
@@ -118,7 +112,9 @@ def prepare_book(
         script = _segment_cached(book, listed, root, script)
     if script_file is not None:
         corrections = load_corrections(script_file)
-        script = apply_corrections(script, corrections, listed=listed, force=force)
+        corrected = apply_corrections(script, corrections, listed=listed, force=force)
+        # correcting the first line of a run that hangs on one choice corrects the run
+        script = follow_runs(script, corrected)
     cast = build_cast(script, config, engine, book.language) if check_voices else None
     return Prepared(book, config, script, cast, book_path)
 
@@ -181,6 +177,7 @@ class Options:
     cover: Path | None = None
     timeout: float = 120.0
     loudness: float = DEFAULT_TARGET
+    force: bool = False  # overwrite files in the book's folder that narrate did not write
     layout: str = "folder"  # or "library": OUT/Author/[Series/]Title/ with its side files
 
 
@@ -190,9 +187,9 @@ class Written:
     files: list[Path]
 
 
-Progress = Callable[[int, int], None]  # (utterances done, total)
 # (file being written, seconds written, seconds in all) while a whole-book file is encoded
 Encoding = Callable[[Path, float, float], None]
+Progress = Callable[[int, int], None]  # (utterances done, total)
 
 
 def _credits(book: Book, narrator: str) -> tuple[str, str]:
@@ -252,16 +249,47 @@ def generate(
     on_chapter: Callable[[Path], None] | None = None,
     on_encode: Encoding | None = None,
 ) -> Written:
-    """Render the book and write every requested output (see :mod:`narrate.output.layout`)."""
-    book, config, script = prep.book, prep.config, prep.script
-    places = layout.plan_places(
-        options.out, book, config.book.series, options.formats, options.layout
-    )
-    folder = places.book
-    cover = find_cover(options.cover, prep.path, config)
-    ensure_output_folder(folder)
+    """Render the book and write every requested output into OUT/<book-slug>/.
+
+    (Or OUT/Author/[Series/]Title/ with --layout library; each format other
+    than the first in a sibling folder: :mod:`narrate.output.layout`.)
+
+    The folder is the book's own: one holding another book's files is passed
+    over for OUT/<book-slug>-2 (output/folder.py), and a run that fails before
+    writing anything leaves no folder behind.
+    """
+    cover = find_cover(options.cover, prep.path, prep.config)
     cache = BlockCache(options.cache_dir or default_cache_dir())
-    cache.ensure_writable()
+    cache.ensure_writable()  # before the book's folder is made: a refused cache leaves none
+    identity = book_identity(prep.book, prep.path)
+    parent, name = layout.book_place(
+        options.out, prep.book, prep.config.book.series, options.layout
+    )
+    folder = choose_folder(parent, name, identity)
+    made = not folder.exists()
+    ensure_output_folder(folder)
+    try:
+        return _generate_into(
+            folder, identity, prep, options, cache, cover, progress, on_chapter, on_encode
+        )
+    except BaseException:
+        if made:
+            remove_unused(folder)
+        raise
+
+
+def _generate_into(
+    folder: Path,
+    identity: dict[str, str],
+    prep: Prepared,
+    options: Options,
+    cache: BlockCache,
+    cover: tuple[bytes, str] | None,
+    progress: Progress | None,
+    on_chapter: Callable[[Path], None] | None,
+    on_encode: Encoding | None,
+) -> Written:
+    book, config, script = prep.book, prep.config, prep.script
     engine = default_engine()  # one for the run: its id, rate, markup and credit
     info = engine.info()
     cache.note_engine(f"{info.get('engine')} {info.get('version', '')}".strip())
@@ -292,27 +320,59 @@ def generate(
         cache=cache.root,
         workers=workers,
     )
-    written: list[Path] = []
+    name = slug(book.title)
+    places = layout.plan_places(folder, book.title, options.formats, options.layout)
+    book_meta = track_meta(book, config, book.title, 1, 1, cover, narrator=narrator)
+    book_files = [
+        (fmt, places.whole_book(fmt)) for fmt in formats.whole_book_formats(options.formats)
+    ]
+    playlist, script_path = folder / f"{name}.m3u8", folder / "script.json"
 
-    with locked(folder):
-        sweep_partials(folder)
-        manifest = Manifest(folder / ".narrate.json")
+    def outputs(i: int) -> list[Path]:
+        names = [f"{stems[i]}{per_chapter.suffix}"] if per_chapter else []
+        if options.transcripts:
+            names += [f"{stems[i]}.vtt", f"{stems[i]}.srt"]
+        return [folder / name for name in names]
+
+    everything = [
+        *(p for i in range(total) for p in outputs(i)),
+        *(path for _, path in book_files if path.parent == folder),
+        *(folder / side for side in (layout.SIDE_FILES if places.library else ())),
+        playlist,
+        script_path,
+    ]
+    written: list[Path] = []
+    with book_folder(folder, identity, [p.name for p in everything], options.force) as manifest:
         keys = [
             p.key((m, options.id3v23, per_chapter is not None, options.transcripts))
             for p, m in zip(plans, metas, strict=True)
         ]
-
-        def outputs(i: int) -> list[Path]:
-            names = [f"{stems[i]}{per_chapter.suffix}"] if per_chapter else []
-            if options.transcripts:
-                names += [f"{stems[i]}.vtt", f"{stems[i]}.srt"]
-            return [folder / name for name in names]
-
         todo = [
             i
             for i in range(total)
             if manifest.key(stems[i]) != keys[i] or not all(p.exists() for p in outputs(i))
         ]
+
+        def chapters() -> list[ChapterAudio]:
+            return [
+                ChapterAudio(
+                    p.chapter.title,
+                    manifest.duration(stems[i]),
+                    manifest.span(stems[i]),
+                    functools.partial(_chunk_data, p, cache, silence),
+                    functools.partial(chapter_pcm, p, cache, silence)
+                    if settings.keep_pcm
+                    else None,
+                    p.key("audio"),
+                )
+                for i, p in enumerate(plans)
+            ]
+
+        # A whole-book file reads every chapter's blocks: when one is to be written, all
+        # of them are checked (and any damaged rendered again) with the pending chapters'.
+        book_due = bool(book_files) and (
+            bool(todo) or layout.books_stale(places, chapters(), book_meta, writing, manifest)
+        )
 
         def finish(i: int) -> None:
             chunks = chapter_chunks(plans[i], cache, silence)
@@ -322,37 +382,20 @@ def generate(
                 on_chapter(outputs(i)[0] if outputs(i) else folder)
 
         try:
-            render_pending(plans, todo, cache, settings, workers, finish, progress)
+            also = range(total) if book_due else ()
+            render_pending(plans, todo, cache, settings, workers, finish, progress, also)
         finally:
             cache.sweep()  # what workers killed mid-write left behind
         for i in range(total):
             written += outputs(i)
-        chapters = [
-            ChapterAudio(
-                p.chapter.title,
-                manifest.duration(stems[i]),
-                manifest.span(stems[i]),
-                functools.partial(_chunk_data, p, cache, silence),
-                functools.partial(chapter_pcm, p, cache, silence) if settings.keep_pcm else None,
-                p.key("audio"),
-            )
-            for i, p in enumerate(plans)
-        ]
-        whole = track_meta(book, config, book.title, 1, 1, cover, narrator=narrator)
-        books = layout.write_whole_books(
-            places, chapters, whole, writing, manifest, options.formats, encoding.append
+        laid_out = chapters()
+        written += layout.write_whole_books(
+            places, laid_out, book_meta, writing, manifest, options.formats, encoding.append
         )
-        written += books
         labels = {f.manifest_label for f in formats.FORMATS if f.whole_book}
         manifest.forget_except(set(stems) | labels | {layout.LIBRARY_LABEL}, folder)
         if places.library:
-            for fmt in formats.FORMATS:
-                if fmt.name in places.audio:
-                    where = places.audio[fmt.name]
-                    marks = fmt.marks(chapters, settings.sample_rate)
-                    own = layout.folder_manifest(places, manifest, where)
-                    written += layout.write_library_files(where, whole, marks, own)
-        playlist = folder / f"{slug(book.title)}.m3u8"
+            written += layout.write_library(places, laid_out, book_meta, writing, manifest)
         if per_chapter:
             write_playlist(
                 playlist,
@@ -366,10 +409,8 @@ def generate(
                 ],
             )
         else:
-            first = formats.whole_book_formats(options.formats)[0]
-            length = first.marks(chapters, settings.sample_rate)[-1].end
-            write_playlist(playlist, [(books[0].name, length, book.title)])
-        script_path = folder / "script.json"
+            length = book_files[0][0].marks(laid_out, settings.sample_rate)[-1].end
+            write_playlist(playlist, [(book_files[0][1].name, length, book.title)])
         write_atomic(script_path, dumps_json(script))
         manifest.save()
     return Written(folder, [*written, playlist, script_path])

@@ -57,6 +57,10 @@ class Segment:
     start: int
     end: int
     confidence: float = 1.0
+    # where the line whose choice of speaker this line's rests on starts (its own start
+    # when its own evidence decides it: a said-tag, the narration beside it); a line taking
+    # its speaker from the one before (carried on, turn-taking) rests on that one's choice
+    decision: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -72,7 +72,8 @@ def test_a_full_disk_while_writing_the_m4b_exits_6_with_disk_advice(tmp_path: Pa
     assert len(stderr) == 1 and stderr[0].startswith("narrate: the disk is full"), stderr
     assert "free some space" in stderr[0] and "AAC" not in stderr[0]
     left = [Path(line).name for line in done.stdout.decode().split()]
-    assert left == [".narrate.json"], left  # no temporary file, no half M4B
+    # No temporary file, no half M4B (the folder the failed run made may be gone too).
+    assert set(left) <= {".narrate.json"}, left
 
 
 @LINUX

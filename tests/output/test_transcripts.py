@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import FrozenInstanceError
 from pathlib import Path
 
@@ -114,23 +115,34 @@ def test_text_is_flattened(tmp_path: Path) -> None:
 speakers = st.none() | st.text(max_size=20)
 
 
+def visible(text: str) -> str:
+    """What a cue shows of ``text``: no control character, whitespace runs as one space."""
+    kept = (
+        " " if ch.isspace() else ch
+        for ch in text
+        if unicodedata.category(ch) != "Cc" or ch.isspace()
+    )
+    return " ".join("".join(kept).split())
+
+
 @given(st.lists(st.tuples(st.floats(0, 10_000), st.floats(0, 60), speakers, st.text()), max_size=8))
 def test_vtt_property(raw: list[tuple[float, float, str | None, str]]) -> None:
     cues = [Cue(start, start + length, speaker, text) for start, length, speaker, text in raw]
     parsed = parse_vtt(render_vtt(cues))
-    spoken = sorted((c for c in cues if c.text.strip()), key=lambda c: c.start)
+    spoken = sorted((c for c in cues if visible(c.text)), key=lambda c: c.start)
     assert len(parsed) == len(spoken)  # wordless cues are dropped
     assert [p[0] for p in parsed] == sorted(p[0] for p in parsed)
     for (_, _, payload), cue in zip(parsed, spoken, strict=True):
         assert "\n" not in payload
         body = payload
-        if cue.speaker and cue.speaker.strip():
+        if cue.speaker and visible(cue.speaker):
             match = re.fullmatch(r"<v ([^>]*)>(.*)</v>", payload)
             assert match
-            assert html.unescape(match.group(1)) == " ".join(cue.speaker.split())
+            assert html.unescape(match.group(1)) == visible(cue.speaker)
             body = match.group(2)
         assert "<" not in body and ">" not in body
-        assert html.unescape(body) == " ".join(cue.text.split())
+        assert html.unescape(body) == visible(cue.text)
+        assert not [ch for ch in payload if unicodedata.category(ch) == "Cc"]
 
 
 def test_bad_cues_rejected() -> None:

@@ -35,7 +35,7 @@ def test_a_lower_case_pronoun_after_a_quote_is_a_said_tag_whatever_its_verb() ->
     # "he wheezed" goes on with the quote's sentence: a said-tag, though "wheezed" is no speech verb
     text = '"You must remember me, Cole," said Bram quietly.\n\n"Why, of course I do!" he wheezed.'
     cast = [Character("Bram", (), "male"), Character("Cole", (), "male")]
-    sc = segment(make_book(text), cast)
+    sc = segment(make_book(text), cast, None)  # the table's confidences: the evidence
     check_cover(sc)
     lines = [s for s in sc.segments if s.kind != "narration"]
     assert [(s.speaker, s.confidence) for s in lines] == [("Bram", 0.95), ("Cole", 0.9)]

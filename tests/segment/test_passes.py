@@ -139,7 +139,9 @@ def test_the_tag_after_the_quote_before_serves_the_next_quote() -> None:
     r = at('"Yes," cried Ann as she turned. "Go away."')
     lines = [tagged(r, "Ann"), None]
     c = tag_of_quote_before(r, spot(r, 0, 1, lines))
-    assert c == Candidate(who(r, "Ann"), 0.88, "tag_of_quote_before", "tag_of_quote_before")
+    assert c == Candidate(
+        who(r, "Ann"), 0.88, "tag_of_quote_before", "tag_of_quote_before", follows=(0, 0)
+    )
 
 
 def test_no_tag_of_the_quote_before_when_it_came_before_it_or_was_no_tag() -> None:
@@ -187,7 +189,9 @@ def test_neighbours_give_the_nearest_speaker_the_earlier_on_a_tie() -> None:
     r = at('"One." "Two." "Three." "Four."')
     lines: list[Candidate | None] = [None, tagged(r, "Tom"), None, tagged(r, "Ann")]
     first = paragraph_neighbours(r, spot(r, 0, 0, lines))
-    assert first == Candidate(who(r, "Tom"), 0.85, "shared_in_paragraph", "paragraph_neighbours")
+    assert first == Candidate(
+        who(r, "Tom"), 0.85, "shared_in_paragraph", "paragraph_neighbours", follows=(0, 1)
+    )
     third = paragraph_neighbours(r, spot(r, 0, 2, lines))
     assert third is not None and third.speaker == who(r, "Tom")
 
@@ -202,7 +206,7 @@ def test_neighbours_never_give_a_quote_to_the_one_it_addresses() -> None:
 def test_speech_carried_on_from_the_paragraph_before() -> None:
     r = at('Tom said, "We walked all day.\n\n"Then we slept by the road."', 1)
     c = speech_carried_on(r, spot(r, 1, 0, [None]))
-    assert c == Candidate(who(r, "Tom"), 0.86, "carried_on", "speech_carried_on")
+    assert c == Candidate(who(r, "Tom"), 0.86, "carried_on", "speech_carried_on", follows=(0, 0))
     r = at(ASKED + '"Then hurry."', 2)
     assert speech_carried_on(r, spot(r, 2, 0, [None])) is None
 

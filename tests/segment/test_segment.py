@@ -7,6 +7,7 @@ from conftest import check_cover, make_book, speakers
 
 from narrate.records import Character, Script
 from narrate.segment.characters import discover
+from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.dialogue import reparity
 from narrate.segment.names import norm
 from narrate.segment.segmenter import segment
@@ -370,8 +371,10 @@ def cast3(*people: tuple[str, str]) -> list[Character]:
 
 
 def tagged(script: Script) -> list[tuple[str | None, bool]]:
-    """Each quote's speaker and whether an explicit said-tag gave it (confidence >= 0.9)."""
-    return [(s.speaker, s.confidence >= 0.9) for s in script.segments if s.kind != "narration"]
+    """Each quote's speaker and whether an explicit said-tag gave it (a script segmented with
+    the table's confidences: at least its level for a tag)."""
+    level = CONFIDENCE["tagged_at_least"]
+    return [(s.speaker, s.confidence >= level) for s in script.segments if s.kind != "narration"]
 
 
 def test_lead_in_after_the_last_quote_of_a_paragraph() -> None:
@@ -391,7 +394,7 @@ def test_subject_before_a_participle_clause_with_an_object() -> None:
         "At last Orrin, leaning towards Delphine, said quietly, "
         '"Shall we go home, Miss Marsh?"'
     )
-    sc = segment(make_book(text), cast3(("Orrin Vale", "male"), ("Delphine Marsh", "female")))
+    sc = segment(make_book(text), cast3(("Orrin Vale", "male"), ("Delphine Marsh", "female")), None)
     assert tagged(sc) == [("Orrin Vale", True)]
 
 
@@ -403,7 +406,7 @@ def test_who_clause_and_coordinated_speech_verbs() -> None:
         "Hessa turned to the window with a sigh, and said, "
         '"Then we shall leave."'
     )
-    sc = segment(make_book(text), cast3(("Hessa Lind", "female"), ("Corwin Drake", "male")))
+    sc = segment(make_book(text), cast3(("Hessa Lind", "female"), ("Corwin Drake", "male")), None)
     assert tagged(sc) == [("Corwin Drake", True), ("Hessa Lind", True)]
 
 
@@ -426,7 +429,7 @@ def test_possessive_speech_nouns_and_gerunds() -> None:
         "The rain began at once. Ivo could not help saying, "
         '"I told you so."'
     )
-    sc = segment(make_book(text), cast3(("Ivo Staller", "male"), ("Rena Colt", "female")))
+    sc = segment(make_book(text), cast3(("Ivo Staller", "male"), ("Rena Colt", "female")), None)
     assert tagged(sc) == [("Ivo Staller", True), ("Rena Colt", False), ("Ivo Staller", True)]
     assert [q[1] for q in quotes(sc)] == ["Ivo Staller", "Rena Colt", "Ivo Staller"]
 
@@ -450,7 +453,7 @@ def test_a_bare_title_names_the_one_cast_member_with_it() -> None:
         '"The roads were bad," said Lisle.'
     )
     cast = cast3(("Colonel Ashby Venn", "male"), ("Lisle Dorran", "female"))
-    sc = segment(make_book(text), cast)
+    sc = segment(make_book(text), cast, None)
     assert tagged(sc) == [("Colonel Ashby Venn", True), ("Lisle Dorran", True)]
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from narrate.cast.casting import line_counts
 from narrate.records import Cast, Character, Script, Voice
+from narrate.segment.runs import Run, decision_runs
 
 
 def cast_report(script: Script | None, cast: Cast) -> dict[str, object]:
@@ -89,24 +90,51 @@ def lookup_voice(cast: Cast, name: str, characters: Iterable[Character] = ()) ->
     return None
 
 
+def check_items(script: Script, check: int) -> list[Run]:
+    """The ``check`` choices most worth a look: runs of lines hanging on one choice (a
+    line alone is a run of one), the most lines likely in the wrong voice first
+    ((1 - confidence) x lines: for single lines, the least certain first)."""
+    runs = [r for r in decision_runs(script) if r.first.speaker]
+    return sorted(runs, key=lambda r: (-r.doubt, r.confidence))[:check]
+
+
+def _item_json(run: Run) -> dict[str, object]:
+    first = run.first
+    return {
+        "chapter": first.chapter,
+        "lines": len(run.lines),
+        "confidence": round(run.confidence, 3),
+        "speaker": first.speaker,
+        "text": " ".join(first.text.split()),
+    }
+
+
 def cast_listing(script: Script, cast: Cast, fmt: str, check: int) -> str:
     """What `narrate cast` prints: the cast as "json", or as "text" with lines to check.
 
-    The text ends with the ``check`` lowest-confidence attributions, the ones
-    most worth a look before rendering.
+    Both end with the ``check`` choices most worth a look before rendering: a line, or
+    the first line of a run that hangs on one choice, with the run's chapter and length
+    (JSON: "check", each {"chapter", "lines", "confidence", "speaker", "text"}).
     """
+    items = check_items(script, check)
     if fmt == "json":
-        report = cast_report(script, cast)
+        report = cast_report(script, cast) | {"check": [_item_json(r) for r in items]}
         return json.dumps(report, ensure_ascii=False, indent=1)
     text = format_cast(script, cast)
-    doubtful = sorted((s for s in script.segments if s.speaker), key=lambda s: s.confidence)
-    if doubtful[:check]:
+    if items:
+        choices = sum(1 for r in decision_runs(script) if r.first.speaker)
         text += (
-            f"\n\nLowest-confidence lines ({min(check, len(doubtful))} of "
-            f"{len(doubtful)}; fix them with `narrate script --format yaml`):"
+            f"\n\nLeast certain choices ({len(items)} of {choices}; fix them with "
+            "`narrate script --format yaml`):"
         )
-        for seg in doubtful[:check]:
+        for run in items:
+            seg = run.first
             line = " ".join(seg.text.split())
             line = line if len(line) <= 70 else line[:67] + "..."
-            text += f"\n  {seg.confidence:.2f}  ch {seg.chapter}  [{seg.speaker}] {line}"
+            text += f"\n  {run.confidence:.2f}  ch {seg.chapter}  [{seg.speaker}] {line}"
+            if len(run.lines) > 1:
+                text += (
+                    f"\n        {len(run.lines)} lines in chapter {seg.chapter} hang on this "
+                    "choice: correct this first one and the rest follow"
+                )
     return text

@@ -56,25 +56,65 @@ def sibling(book_folder: Path, fmt: formats.Format) -> Path:
     return book_folder.with_name(f"{book_folder.name} ({fmt.name})")
 
 
-def plan_places(
-    out: Path, book: Book, series: str | None, chosen: Sequence[str], layout: str
-) -> Places:
-    """The folders of ``book`` under ``out`` for the chosen formats and layout."""
+def book_place(out: Path, book: Book, series: str | None, layout: str) -> tuple[Path, str]:
+    """(the folder the book's folder goes in, its name) for the layout."""
+    if layout != "library":
+        return out, slug(book.title)
+    parent = out / safe_name(book.author or UNKNOWN_AUTHOR)
+    if series:
+        parent /= safe_name(series)
+    return parent, safe_name(book.title)
+
+
+def plan_places(folder: Path, title: str, chosen: Sequence[str], layout: str) -> Places:
+    """Where each chosen format's audio goes, beside or in the book's ``folder``."""
     library = layout == "library"
-    if library:
-        folder = out / safe_name(book.author or UNKNOWN_AUTHOR)
-        if series:
-            folder /= safe_name(series)
-        folder /= safe_name(book.title)
-    else:
-        folder = out / slug(book.title)
     wanted = [f for f in formats.FORMATS if f.name in set(chosen)]
     audio = {f.name: folder if n == 0 else sibling(folder, f) for n, f in enumerate(wanted)}
-    return Places(folder, audio, safe_name(book.title) if library else slug(book.title), library)
+    return Places(folder, audio, safe_name(title) if library else slug(title), library)
 
 
 def folder_manifest(places: Places, book_manifest: Manifest, folder: Path) -> Manifest:
     return book_manifest if folder == places.book else Manifest(folder / MANIFEST)
+
+
+def _book_key(
+    fmt: formats.Format,
+    chapters: Sequence[ChapterAudio],
+    meta: TrackMeta,
+    writing: formats.WriteOptions,
+) -> str:
+    """Everything a whole-book file's bytes depend on."""
+    return make_key(
+        "book",
+        fmt.name,
+        fmt.revision,
+        [(c.title, c.duration, c.span, c.key) for c in chapters],
+        meta,
+        writing.id3v23,
+        writing.bitrate,
+    )
+
+
+def books_stale(
+    places: Places,
+    chapters: Sequence[ChapterAudio],
+    meta: TrackMeta,
+    writing: formats.WriteOptions,
+    book_manifest: Manifest,
+) -> bool:
+    """Whether a chosen whole-book file is missing or would come out different."""
+    for name in places.audio:
+        fmt = next(f for f in formats.FORMATS if f.name == name)
+        if not fmt.whole_book:
+            continue
+        path = places.whole_book(fmt)
+        manifest = folder_manifest(places, book_manifest, path.parent)
+        if manifest.key(fmt.manifest_label) != _book_key(fmt, chapters, meta, writing):
+            return True
+        if not path.exists():
+            return True
+    return False
 
 
 def write_whole_books(
@@ -90,19 +130,12 @@ def write_whole_books(
 
     ``before(path)`` is told of each file about to be written.
     """
-    key = make_key(
-        "book",
-        [(c.title, c.duration, c.span) for c in chapters],
-        meta,
-        writing.id3v23,
-        writing.bitrate,
-    )
     written = []
     for fmt in formats.whole_book_formats(chosen):
         path = places.whole_book(fmt)
         ensure_output_folder(path.parent)
         manifest = folder_manifest(places, book_manifest, path.parent)
-        fmt_key = make_key(key, fmt.name, fmt.revision)
+        fmt_key = _book_key(fmt, chapters, meta, writing)
         if manifest.key(fmt.manifest_label) != fmt_key or not path.exists():
             if before:
                 before(path)
@@ -191,3 +224,21 @@ def write_library_files(
             write_atomic(target, content)
     manifest.record(LIBRARY_LABEL, make_key(sorted(files)), 0.0)
     return [folder / name for name in files]
+
+
+def write_library(
+    places: Places,
+    chapters: Sequence[ChapterAudio],
+    meta: TrackMeta,
+    writing: formats.WriteOptions,
+    book_manifest: Manifest,
+) -> list[Path]:
+    """The side files of every format's folder, each with the chapters as its audio has them."""
+    written = []
+    for fmt in formats.FORMATS:
+        if fmt.name in places.audio:
+            where = places.audio[fmt.name]
+            marks = fmt.marks(chapters, writing.sample_rate)
+            own = folder_manifest(places, book_manifest, where)
+            written += write_library_files(where, meta, marks, own)
+    return written

@@ -8,6 +8,7 @@ interrupted run never leaves half a transcript behind.
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -57,7 +58,7 @@ def _ordered(cues: Sequence[Cue]) -> list[Cue]:
         if cue.start < 0 or cue.end < cue.start:
             raise ValueError(f"cue {cue.text[:30]!r} has bad times {cue.start}..{cue.end}")
     # A cue with no words would be an empty subtitle, which some SRT readers reject.
-    return sorted((c for c in cues if c.text.strip()), key=lambda c: c.start)
+    return sorted((c for c in cues if _one_line(c.text)), key=lambda c: c.start)
 
 
 def _labelled(cue: Cue) -> str:
@@ -68,8 +69,18 @@ def _labelled(cue: Cue) -> str:
 
 
 def _one_line(text: str) -> str:
-    # A blank line ends a cue in VTT/SRT and a newline ends an LRC line: flatten the text.
-    return " ".join(text.split())
+    """The text as one line of printable characters.
+
+    A blank line ends a cue in VTT/SRT and a newline ends an LRC line, so line
+    breaks become spaces; other control characters (NUL, escape codes, C1
+    controls) are shown by no player and confuse some, so they are dropped.
+    """
+    shown = "".join(
+        " " if ch.isspace() else ch
+        for ch in text
+        if ch.isspace() or unicodedata.category(ch) != "Cc"
+    )
+    return " ".join(shown.split())
 
 
 def _clock(seconds: float, sep: str) -> str:

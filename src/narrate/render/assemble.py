@@ -152,12 +152,19 @@ def chapter_chunks(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank) -
         if not u.key:
             continue
         data = cache.get(u.key)
-        if data is None:
+        block = None
+        if data is not None:
+            try:
+                block = mp3.read_block(data)
+            except EngineError:  # intact as stored, yet not a block: never ship it
+                cache.drop(u.key)
+        if block is None:
+            what = "was damaged and is dropped" if u.key in cache.damaged else "is missing"
             raise EngineError(
-                f"audio for {u.text[:60]!r} is missing from the cache: "
+                f"the cached audio for {u.text[:60]!r} {what} (cache {cache.root}): "
                 "run the same command again to render it"
             )
-        yield mp3.read_block(data), u
+        yield block, u
     yield silence.get(plan.tail_pause), None
 
 

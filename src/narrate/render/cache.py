@@ -1,4 +1,11 @@
-"""A content-addressed store of encoded audio blocks under the user's cache folder."""
+"""A content-addressed store of encoded audio blocks under the user's cache folder.
+
+A block's key says what it was made from (its words, voice and encoding); a
+checksum of its bytes, stored after them in the same file, says it is still
+what was written. An entry that fails the check (flipped bytes, a file cut
+short or emptied) is dropped on sight and counted in ``BlockCache.damaged``,
+so it is rendered again rather than shipped.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +18,36 @@ from pathlib import Path
 
 from platformdirs import user_cache_dir
 
+from narrate.errors import StorageError
 from narrate.outdir import write_atomic
 
 # Bump when the layout or what a key covers changes, so old entries are not misread.
 # 2: each block is stored behind its own Info tag (render/gapless.py).
-CACHE_FORMAT = "2"
+# 3: each block and gain carries a checksum of its content (a trailer, see seal()).
+CACHE_FORMAT = "3"
 ENGINE_RECORD = "engine.txt"  # the speech engine (and version) that rendered last
 
 log = logging.getLogger("narrate")
+
+_SEAL = b"NRS1"  # marks the trailer: these 4 bytes, then the BLAKE2b digest of what precedes
+_DIGEST = 16
+
+
+def _digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=_DIGEST).digest()
+
+
+def seal(data: bytes) -> bytes:
+    """``data`` with its checksum after it, as every cache entry is stored."""
+    return data + _SEAL + _digest(data)
+
+
+def unseal(stored: bytes) -> bytes | None:
+    """What :func:`seal` was given, or None if ``stored`` is not intact."""
+    body, mark, digest = stored[: -_DIGEST - 4], stored[-_DIGEST - 4 : -_DIGEST], stored[-_DIGEST:]
+    if len(stored) < _DIGEST + 4 or mark != _SEAL or _digest(body) != digest:
+        return None
+    return body
 
 
 def default_cache_dir() -> Path:
@@ -34,38 +63,52 @@ def make_key(*parts: object) -> str:
 
 
 class BlockCache:
-    """Blocks stored as <root>/blocks/ab/<key>.mp3; writes are atomic (temp + rename)."""
+    """Blocks stored as <root>/blocks/ab/<key>.mp3 (sealed); writes are atomic (temp + rename)."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
         self.blocks = root / "blocks"
+        self.damaged: set[str] = set()  # keys of entries found damaged and dropped
 
     def path(self, key: str) -> Path:
         return self.blocks / key[:2] / f"{key}.mp3"
 
     def get(self, key: str) -> bytes | None:
+        """The block's bytes if it is stored intact; a damaged entry is dropped (None)."""
+        path = self.path(key)
         try:
-            return self.path(key).read_bytes()
+            stored = path.read_bytes()
         except FileNotFoundError:
             return None
+        data = unseal(stored)
+        if data is None:
+            self.drop(key)
+        return data
 
     def has(self, key: str) -> bool:
-        return self.path(key).exists()
+        """Whether the block is stored intact (its checksum read and checked)."""
+        return self.get(key) is not None
+
+    def drop(self, key: str) -> None:
+        """Remove a damaged entry, so it is rendered again, and remember that it was."""
+        self.damaged.add(key)
+        try:
+            self.path(key).unlink(missing_ok=True)
+        except IsADirectoryError:
+            shutil.rmtree(self.path(key), ignore_errors=True)
 
     def ensure_writable(self) -> None:
         """Fail early, with the option to change, if the cache cannot be written."""
         try:
             self.blocks.mkdir(parents=True, exist_ok=True)
-            probe = self.blocks / ".writable"
+            probe = self.blocks / f".writable.{os.getpid()}.{secrets.token_hex(4)}"
             probe.touch()
             probe.unlink()
             self.sweep()
         except OSError as exc:
-            from narrate.errors import OutputError
-
-            raise OutputError(
+            raise StorageError(
                 f"cannot write the cache folder {self.root} ({exc.strerror}): "
-                "choose another with --cache-dir"
+                "make it writable or choose another with --cache-dir"
             ) from exc
 
     def put(self, key: str, data: bytes) -> None:
@@ -76,7 +119,7 @@ class BlockCache:
         tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.part")
         try:
             with tmp.open("xb") as out:
-                out.write(data)
+                out.write(seal(data))
             os.replace(tmp, target)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -94,12 +137,15 @@ class BlockCache:
                 continue
 
     def info(self) -> tuple[int, int]:
-        """(entries, bytes)."""
+        """(entries, bytes): what the entries themselves take (a link counts as itself)."""
         count = size = 0
         if self.blocks.is_dir():
             for entry in self.blocks.rglob("*.mp3"):
+                try:
+                    size += entry.lstat().st_size  # a dangling link has no target to measure
+                except OSError:
+                    continue  # gone between the listing and the look
                 count += 1
-                size += entry.stat().st_size
         return count, size
 
     def clear(self) -> None:
@@ -145,9 +191,11 @@ def clear_cache(root: Path | None = None) -> str:
 
 
 def code_fingerprint() -> str:
-    """A hash of narrate's own source, so cached results die with the code that made them."""
+    """A hash of narrate's own source and the data it ships (the confidence model's
+    weights), so cached results die with the code that made them."""
     digest = hashlib.sha256()
-    for file in sorted(Path(__file__).resolve().parent.parent.rglob("*.py")):
+    package = Path(__file__).resolve().parent.parent
+    for file in sorted([*package.rglob("*.py"), *package.rglob("*.json")]):
         digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 

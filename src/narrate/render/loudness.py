@@ -9,6 +9,7 @@ measures at the target and no character is louder than the narrator.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 import subprocess
@@ -21,7 +22,7 @@ import numpy as np
 from narrate.errors import EngineError
 from narrate.outdir import write_atomic
 from narrate.records import Voice
-from narrate.render.cache import make_key
+from narrate.render.cache import make_key, seal, unseal
 from narrate.tools import ffmpeg_exe, parse_ebur128
 from narrate.tts import PcmChunk
 
@@ -39,6 +40,8 @@ LIMITER_VERSION = 3
 # MP3 coding at 64 kbps measured 0.4-0.5 LU quieter than its PCM on espeak-ng
 # speech; calibration aims that much higher.
 MP3_LOSS_LU = 0.45
+# No voice needs more than this many dB of gain either way; a stored gain beyond it is damaged.
+MAX_GAIN_DB = 60.0
 
 # Ordinary prose with questions, exclamations and a spread of sounds, long
 # enough (about a minute) that the meter's gating sees speech as a book has it.
@@ -147,6 +150,7 @@ class Calibration:
         self.target = target
         self.pauses_ms = pauses_ms  # (sentence, paragraph), as the book is assembled
         self._gains: dict[str, float] = {}
+        self.damaged: set[str] = set()  # names of stored gains found damaged and dropped
 
     def _key(self, voice: Voice) -> str:
         return make_key(
@@ -178,18 +182,50 @@ class Calibration:
             parts.append(chunk.samples)
         return PcmChunk(b"".join(parts), rate)
 
+    def _path(self, voice: Voice) -> Path:
+        return self.folder / f"{self._key(voice)}.gain"
+
+    def stored(self, voice: Voice) -> float | None:
+        """The voice's stored gain if it is intact and plausible; a damaged one is dropped.
+
+        Each gain is sealed with a checksum (render/cache.py) and must be a finite
+        number of at most MAX_GAIN_DB: a ``nan`` would silence every chapter.
+        """
+        path = self._path(voice)
+        try:
+            stored = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError:
+            stored = b""  # a folder or an unreadable file where the gain should be
+        body = unseal(stored)
+        try:
+            gain = float(body.decode("ascii")) if body is not None else math.nan
+        except (UnicodeDecodeError, ValueError):
+            gain = math.nan
+        if math.isfinite(gain) and abs(gain) <= MAX_GAIN_DB:
+            return gain
+        self.damaged.add(path.name)
+        with contextlib.suppress(OSError):
+            path.unlink()
+        return None
+
     def gain(self, voice: Voice, synthesize: Synthesize) -> float:
         """dB to add to this voice's audio so it measures at the target."""
         key = self._key(voice)
         if key not in self._gains:
-            path = self.folder / f"{key}.txt"
-            try:
-                self._gains[key] = float(path.read_text())
-            except (OSError, ValueError):
+            found = self.stored(voice)
+            if found is None:
                 plain = Voice(voice.engine, voice.voice_id, voice.rate, voice.pitch, 1.0)
-                self._gains[key] = round(self._solve(self._passage(plain, synthesize)), 2)
+                found = round(self._solve(self._passage(plain, synthesize)), 2)
+                if not (math.isfinite(found) and abs(found) <= MAX_GAIN_DB):
+                    raise EngineError(
+                        f"voice {voice.voice_id!r} could not be brought to {self.target} LUFS "
+                        f"(gain {found} dB): run `narrate doctor`, or choose another voice"
+                    )
                 self.folder.mkdir(parents=True, exist_ok=True)
-                write_atomic(path, f"{self._gains[key]}\n")
+                write_atomic(self._path(voice), seal(f"{found}".encode("ascii")))
+            self._gains[key] = found
         return self._gains[key] + 20 * math.log10(max(voice.volume, 0.01))
 
     def _solve(self, pcm: PcmChunk) -> float:

@@ -34,6 +34,9 @@ DECODING_DELAY = 529
 # Where a block's first input sample comes out when its bare frames are decoded
 # (no Info tag to trim by): the encoder's delay plus the decoder's, measured with ffmpeg.
 DECODER_DELAY = ENCODER_DELAY + DECODING_DELAY
+# A block that is not what was encoded: the cache drops it (render/assemble.py) and a
+# re-run renders it again.
+DAMAGED = "MP3 block damaged: run the same command again to render it anew"
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +56,7 @@ class Block:
         """The block as an MP3 file of its own: its Info tag frame, then its frames."""
         first = gapless.read_header(self.data)
         if first is None:
-            raise EngineError("MP3 block damaged: clear the cache (`narrate cache clear`)")
+            raise EngineError("the MP3 encoder (LAME) wrote no frames: run `narrate doctor`")
         crc = gapless.Crc16()
         crc.update(self.data)
         return gapless.info_frame(first, self.gapless, len(self.data), crc.digest()) + self.data
@@ -87,14 +90,14 @@ def read_block(data: bytes) -> Block:
     """
     found = gapless.read_info(data)
     if found is None or found[1] != len(data):
-        raise EngineError("MP3 block damaged: clear the cache (`narrate cache clear`)")
+        raise EngineError(DAMAGED)
     info, _ = found
     header = gapless.read_header(data)
     assert header is not None  # read_info found one
     audio = data[header.length :]
     first = gapless.read_header(audio)
     if first is None:
-        raise EngineError("MP3 block damaged: clear the cache (`narrate cache clear`)")
+        raise EngineError(DAMAGED)
     samples = info.frames * first.frame_samples
     return Block(audio, info.frames, samples, info.delay, info.padding, info.quality)
 
@@ -121,7 +124,7 @@ class GaplessWriter:
         if self.first is None:
             self.first = gapless.read_header(block.data)
             if self.first is None:
-                raise EngineError("MP3 block damaged: clear the cache (`narrate cache clear`)")
+                raise EngineError(DAMAGED)
             self.first_block = block
             self.out.write(bytes(gapless.tag_length(self.first)))
         self.out.write(block.data)

@@ -7,6 +7,13 @@ sample counts travel back to the parent, never audio.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import multiprocessing
+import os
+import signal
+import sys
+import threading
 import time
 import unicodedata
 from collections.abc import Generator, Iterator
@@ -101,8 +108,41 @@ def is_rendered(cache: BlockCache, key: str, settings: RenderSettings) -> bool:
 _worker: tuple[Engine, BlockCache, loudness.Calibration, RenderSettings] | None = None
 
 
+def die_with_parent() -> None:
+    """End this worker process when the process that started it ends, however it ends.
+
+    A worker left behind by a parent killed outright (SIGKILL, SIGTERM) would go
+    on rendering into the cache for minutes. On Linux the kernel sends it SIGKILL
+    when its parent dies (PR_SET_PDEATHSIG); everywhere, a thread waits on the
+    parent's sentinel (a pipe or handle that closes when the parent is gone).
+    """
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    if sys.platform.startswith("linux") and os.getppid() == parent.pid:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if not parent.is_alive():  # gone before the watch began
+        os._exit(1)
+
+    def watch() -> None:
+        parent.join()
+        os._exit(1)
+
+    threading.Thread(target=watch, name="narrate-parent-watch", daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
+
+
+def init_pool_worker(settings: RenderSettings) -> None:
+    """Process-pool initializer: a worker that dies with its parent, then init_worker."""
+    die_with_parent()
+    init_worker(settings)
+
+
 def init_worker(settings: RenderSettings) -> None:
-    """Process-pool initializer: one engine, cache handle and calibration per process."""
+    """One engine, cache handle and calibration for this process."""
     global _worker
     engine = default_engine(timeout=settings.timeout)
     engine.start()  # a broken engine fails the worker here, before any batch
@@ -170,7 +210,7 @@ def render_all(jobs: list[Job], settings: RenderSettings, workers: int) -> Itera
 
 def _render_singly(jobs: list[Job], settings: RenderSettings) -> Iterator[list[str]]:
     """Render jobs one at a time in one worker, so the line that kills it is known."""
-    pool = ProcessPoolExecutor(max_workers=1, initializer=init_worker, initargs=(settings,))
+    pool = ProcessPoolExecutor(max_workers=1, initializer=init_pool_worker, initargs=(settings,))
     try:
         for job in jobs:
             try:
@@ -195,7 +235,9 @@ def _render_pool(
     """Render batches in a pool; return the batches a dead or hung worker left unfinished."""
     # The engine bounds each synthesis; this bounds a batch whose worker stopped answering.
     bound = settings.timeout * 2 + 60
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=init_worker, initargs=(settings,))
+    pool = ProcessPoolExecutor(
+        max_workers=workers, initializer=init_pool_worker, initargs=(settings,)
+    )
     futures = {pool.submit(render_batch, batch): batch for batch in batches}
     try:
         last = time.monotonic()  # when a batch last finished

@@ -17,7 +17,9 @@ quote; candidates.py says what a pass is and returns; quote_passes.py and
 turn_passes.py hold the passes, sieve.py declares them in order and drives them
 over one paragraph, rereads.py declares and drives the re-reads of the
 conversations (decode.py decodes each as one sequence of speakers);
-confidence.py is the one table of the confidences they give.
+confidence.py is the one table of the confidences they give; each line's
+view (:class:`narrate.segment.calibration.LineView`) is what the confidence it
+is finally given is worked out from.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from collections.abc import Sequence
 from typing import cast
 
 from narrate.records import Character, Gender
+from narrate.segment.calibration import LineView
+from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.mentions import Mention
 from narrate.segment.names import NameTable
 from narrate.segment.quotes import Quote
@@ -59,8 +63,32 @@ def attribute(
     reread_conversations(r)
     out = r.result
     out.lines = {pi: (r.first_speaker[pi], r.first_confidence[pi]) for pi in r.first_speaker}
+    out.views = line_views(r)
     for e in r.entities:
         name = r.names[e.key]
         aliases = tuple(sorted(set(e.forms) - {name}))
         out.characters.append(Character(name, aliases, cast(Gender, r.salience.gender(e.key))))
     return out
+
+
+def line_views(r: Reading) -> dict[int, LineView]:
+    """Every quote's line as the confidence model reads it (by id of the quote).
+
+    A line that carries on the unclosed speech of the paragraph before is as sure as
+    the line it carries on (a long story told over many paragraphs is as right as
+    the choice of its first): it is read with that line's evidence, and the lower
+    of the two numbers.
+    """
+    result = r.result
+    views: dict[int, LineView] = {}
+    before: LineView | None = None  # the last line of the paragraph before
+    for pq in r.quotes:
+        for q in pq:
+            ev = result.evidence.get(id(q), "unread")
+            own = table = result.confidence.get(id(q), CONFIDENCE["unread"])
+            if ev == "carried_on" and before is not None:
+                ev, table = before.evidence, min(table, before.table)
+            who = result.speakers.get(id(q))
+            views[id(q)] = LineView((q.start, q.end), who, ev, table, own)
+        before = views[id(pq[-1])] if pq else None
+    return views

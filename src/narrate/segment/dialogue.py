@@ -249,12 +249,19 @@ def backfill(
         for p in run:
             if conf.get(p, none) > weak:
                 continue
-            best = min(anchors, key=lambda a: (abs(a - p), a > p))
+            # the anchors are in order: the nearest is just before or at p, or just after
+            i = bisect.bisect_left(anchors, p)
+            best = min(anchors[max(0, i - 1) : i + 1], key=lambda a: (abs(a - p), a > p))
             if abs(best - p) > MAX_REACH:
                 continue
             who = speaker[best]
             if turns_apart(best, p, continues) % 2:
-                others = [a for a in anchors if speaker[a] != who and abs(a - p) <= 2 * MAX_REACH]
+                near = anchors[
+                    bisect.bisect_left(anchors, p - 2 * MAX_REACH) : bisect.bisect_right(
+                        anchors, p + 2 * MAX_REACH
+                    )
+                ]
+                others = [a for a in near if speaker[a] != who]
                 if not others:
                     continue
                 who = speaker[min(others, key=lambda a: (abs(a - p), a > p))]

@@ -17,8 +17,8 @@ from collections import Counter
 from dataclasses import replace
 
 from narrate.records import Book, Character, Script
+from narrate.segment.calibration import SHIPPED, Rate, rated
 from narrate.segment.characters import discover
-from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.mentions import find_mentions
 from narrate.segment.names import TITLE_BEFORE_RE, NameTable, norm
 from narrate.segment.segmenter import segment
@@ -37,11 +37,10 @@ def with_discovered(
     if not listed:
         return listed
     script = found or segment(book, None)
-    named = Counter(
-        s.speaker
-        for s in script.segments
-        if s.speaker and s.confidence >= CONFIDENCE["named_at_least"]
-    )
+    # a line tagged by name: the confidence the script gives one (no other kind of
+    # evidence is given as much)
+    by_name = rated("tag_by_name")
+    named = Counter(s.speaker for s in script.segments if s.speaker and s.confidence >= by_name)
     table = discover(book.source, listed)
     owned = {c.name: listed_owners(table, c) for c in script.characters}
     # the share of the lines said-tags give by name that the file's characters speak:
@@ -98,8 +97,12 @@ def _read(table: NameTable, name: str) -> set[int]:
 
 
 def segment_given(
-    book: Book, listed: list[Character] | None, found: Script | None = None
+    book: Book,
+    listed: list[Character] | None,
+    found: Script | None = None,
+    confidence: Rate = SHIPPED,
 ) -> Script:
     """segment() with the user's cast (None or empty: every character discovered);
-    ``found`` is the book segmented without a cast, when the caller has it."""
-    return segment(book, with_discovered(book, listed, found))
+    ``found`` is the book segmented without a cast (``segment(book, None)``), when
+    the caller has it; ``confidence`` as for segment()."""
+    return segment(book, with_discovered(book, listed, found), confidence)

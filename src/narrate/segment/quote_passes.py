@@ -44,7 +44,12 @@ def tag_of_quote_before(r: Reading, spot: Spot) -> Candidate | None:
         return None
     if before.speaker is None or before.speaker in spot.addressees:
         return None
-    return Candidate.of("tag_of_quote_before", "tag_of_quote_before", before.speaker)
+    return Candidate.of(
+        "tag_of_quote_before",
+        "tag_of_quote_before",
+        before.speaker,
+        follows=(spot.pi, spot.k - 1),
+    )
 
 
 def narration_subject(r: Reading, spot: Spot) -> Candidate | None:
@@ -84,12 +89,10 @@ def paragraph_neighbours(r: Reading, spot: Spot) -> Candidate | None:
     """Quotes of one paragraph share the speaker unless a tag says otherwise: an
     unattributed quote takes the nearest attributed one's (the earlier on a tie), among
     the lines chosen so far (so a quote may take what a neighbour itself took)."""
-    lines, k = spot.lines, spot.k
-    near = [
-        (abs(j - k), j > k, c.speaker)
-        for j, c in enumerate(lines)
-        if c is not None and c.speaker is not None and c.speaker not in spot.addressees
-    ]
-    if not near:
+    j = spot.neighbours().nearest(spot.k, spot.addressees)
+    line = None if j is None else spot.lines[j]
+    if j is None or line is None:
         return None
-    return Candidate.of("paragraph_neighbours", "shared_in_paragraph", min(near)[2])
+    return Candidate.of(
+        "paragraph_neighbours", "shared_in_paragraph", line.speaker, follows=(spot.pi, j)
+    )

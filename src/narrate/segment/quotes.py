@@ -111,7 +111,7 @@ def _double_spans(text: str, lo: int, hi: int) -> tuple[list[tuple[int, int, boo
         before = text[i - 1] if i > lo else " "
         after = text[i + 1] if i + 1 < hi else " "
         if open_at is None:
-            if c in "\u201d\u00bb" and not spans and text[lo:i].strip() == "":
+            if c in "\u201d\u00bb" and not spans and _first_char(text, lo, i) == i:
                 open_at = i  # a stray closer opening a paragraph: treat as opener
                 continue
             if c in "\u201d\u00bb":
@@ -149,7 +149,7 @@ def _single_spans(text: str, lo: int, hi: int) -> list[tuple[int, int, bool]]:
             e = _single_closers(text, k, hi)
             if e is None:
                 # unclosed: runs to the paragraph end only if it opens the paragraph
-                if text[lo:k].strip() == "":
+                if _first_char(text, lo, k) == k:
                     e2 = hi
                     while e2 > k and text[e2 - 1].isspace():
                         e2 -= 1
@@ -226,10 +226,16 @@ def _is_title_like(text: str, s: int, e: int, lo: int) -> bool:
     inner = text[s + 1 : e - 1].strip()
     if not inner or len(inner.split()) > 6:
         return False
-    before = text[lo:s].rstrip()
-    if not before or not (before[-1].isalpha() or before[-1] in "')"):
+    # the narration before the quote, read back from it (not the whole paragraph)
+    j = s
+    while j > lo and text[j - 1].isspace():
+        j -= 1
+    if j == lo or not (text[j - 1].isalpha() or text[j - 1] in "')"):
         return False  # opens a paragraph or follows punctuation: speech
-    word = before.split()[-1].lower().strip("'")
+    i = j - 1
+    while i > lo and not text[i - 1].isspace():
+        i -= 1
+    word = text[i:j].lower().strip("'")
     if VERB_RE.fullmatch(word):
         return False  # he said "yes"
     if inner[-1] in "?!" and len(inner.split()) > 1:

@@ -12,11 +12,13 @@ Reading; the drivers (sieve.py, rereads.py) write to it from the lines they choo
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from narrate.records import Character
+from narrate.segment.calibration import LineView
 from narrate.segment.confidence import CONFIDENCE, Evidence
 from narrate.segment.dialogue import FIRST_PERSON, find_narrator, turns_apart, vocatives
 from narrate.segment.mentions import SPOUSE, Mention
@@ -43,9 +45,13 @@ class Attribution:
     characters: list[Character]
     speakers: dict[int, str | None] = field(default_factory=dict)  # id(quote) -> name
     confidence: dict[int, float] = field(default_factory=dict)
+    evidence: dict[int, Evidence] = field(default_factory=dict)  # id(quote) -> why its line
     thoughts: set[int] = field(default_factory=set)
     # paragraph -> (speaker, confidence) of its first quote
     lines: dict[int, Line] = field(default_factory=dict)
+    # id(quote) -> where the line whose choice its speaker rests on starts
+    decisions: dict[int, int] = field(default_factory=dict)
+    views: dict[int, LineView] = field(default_factory=dict)  # id(quote) -> its line's view
 
 
 def _leads_in(narration: str) -> bool:
@@ -104,6 +110,10 @@ class Reading:
         self.addressed_gender: dict[int, str] = {}  # paragraph -> gender its last quote addresses
         self.turned: set[int] = set()  # paragraphs attributed by turn-taking alone
         self.opens: set[int] = set()  # paragraphs that open with a quote
+        # last_subject's place: (from, mentions read up to, the latest subject among them)
+        self._latest: tuple[int, int, int | None] = (-1, 0, None)
+        # _gender_named's place: (from, mentions read up to, gender -> first naming it)
+        self._named_from: tuple[int, int, dict[str, int]] = (-1, 0, {})
 
     def _find_narrator(self, mentions: Sequence[Mention]) -> None:
         st = self.salience
@@ -133,23 +143,44 @@ class Reading:
         return self.first_subject(self.in_range(lo, hi))
 
     def last_subject(self, lo: int, hi: int) -> int | None:
-        """The latest subject anywhere in the paragraph's narration before a quote."""
-        return self.first_subject(reversed(self.in_range(lo, hi)))
+        """The latest subject anywhere in the paragraph's narration before a quote.
+
+        The quotes of a paragraph ask in order, from its start: each reading goes on
+        from where the one before stopped (a paragraph of many quotes stays linear).
+        """
+        tags = self.tags
+        stop = bisect.bisect_left(tags.starts, hi)
+        at, upto, last = self._latest
+        if at != lo or upto > stop:
+            at, upto, last = lo, bisect.bisect_left(tags.starts, lo), None
+        for m in tags.mentions[upto:stop]:
+            decides, who = self._as_subject(m)
+            if decides:
+                last = who
+        self._latest = (at, max(upto, stop), last)
+        return last
 
     def first_subject(self, mentions: Iterable[Mention]) -> int | None:
         """The character of the first mention that is a resolved clause subject."""
-        resolved = self.resolved
         for m in mentions:
-            if (
-                id(m) in resolved
-                and resolved[id(m)] is not None
-                and m.clause_start
-                and subject_like(self.source, m)
-            ):
-                if id(m) in self.salience.guessed and m.word not in SPOUSE:
-                    return None  # "her friend" only guessed from recent characters: unknown
-                return resolved[id(m)]
+            decides, who = self._as_subject(m)
+            if decides:
+                return who
         return None
+
+    def _as_subject(self, m: Mention) -> tuple[bool, int | None]:
+        """Whether the mention is a resolved clause subject, and whom it names then."""
+        resolved = self.resolved
+        if (
+            id(m) in resolved
+            and resolved[id(m)] is not None
+            and m.clause_start
+            and subject_like(self.source, m)
+        ):
+            if id(m) in self.salience.guessed and m.word not in SPOUSE:
+                return True, None  # "her friend" only guessed from recent characters: unknown
+            return True, resolved[id(m)]
+        return False, None
 
     def lead_in(self, pi: int) -> int | None:
         """The speaker named by a narration paragraph that ends leading into a quote."""
@@ -196,6 +227,30 @@ class Reading:
                 found.setdefault(c >= named, who)
         return found.get(True, found.get(False))
 
+    def _named_gender(self, x: Mention) -> str | None:
+        """The gender of the one a resolved name or subject pronoun names (None: neither)."""
+        e = self.resolved.get(id(x))
+        if e is None or (x.kind == "pron" and not x.nominative):
+            return None
+        return self.salience.gender(e)
+
+    def _gender_named(self, lo: int, hi: int, gender: str) -> bool:
+        """Whether a mention in [lo, hi) names someone of that gender. The paragraph's
+        quotes ask in turn from its start: the mentions are read once, as far as asked."""
+        at, upto, first = self._named_from
+        tags = self.tags
+        if at != lo:
+            at, upto, first = lo, bisect.bisect_left(tags.starts, lo), {}
+        stop = bisect.bisect_left(tags.starts, hi)
+        while gender not in first and upto < stop:
+            x = tags.mentions[upto]
+            upto += 1
+            g = self._named_gender(x)
+            if g is not None:
+                first.setdefault(g, x.start)
+        self._named_from = (at, upto, first)
+        return first.get(gender, hi) < hi
+
     def dialogue_pronoun(self, pi: int, lo: int, m: Mention, mine: set[int]) -> int | None:
         """'he said' in a dialogue: the recent speaker of that gender whose turn it is."""
         source, st, speaker = self.source, self.salience, self.last_speaker
@@ -209,12 +264,12 @@ class Reading:
             for x in self.in_range(end, self.paras[pi - 1][1])
             if x.clause_start and SENT_RE.search(source, end, x.start)
         ]
-        for x in moved + self.in_range(lo, m.start):
-            if self.resolved.get(id(x)) is not None and (x.kind != "pron" or x.nominative):
-                e = self.resolved[id(x)]
-                if e is not None and st.gender(e) == m.gender:
-                    # the paragraph's narration named someone, or went on about "she": keep it
-                    return None
+        # the paragraph's narration named someone of that gender, or went on about "she"
+        # (or the narration after the last line did): keep it
+        if any(self._named_gender(x) == m.gender for x in moved) or self._gender_named(
+            lo, m.start, m.gender
+        ):
+            return None
         prev = speaker.get(pi - 1)
         for e in sorted(self.addressed.get(pi - 1, ())):
             if e != prev and e not in mine and st.gender(e) == m.gender:
@@ -227,7 +282,7 @@ class Reading:
         for pj in range(pi - 2, max(-1, pi - 12), -1):
             if pj not in speaker:
                 break  # only the speakers of this conversation
-            e = speaker.get(pj)
-            if e is not None and e != prev and e not in mine and st.gender(e) == m.gender:
-                return e
+            spoke = speaker.get(pj)
+            if spoke is not None and spoke not in (prev, *mine) and st.gender(spoke) == m.gender:
+                return spoke
         return None

@@ -97,3 +97,4 @@ def reread_conversations(r: Reading) -> None:
                     result.confidence[id(q)] = (
                         min(conf, c.confidence) if reread.lowers else c.confidence
                     )
+                    result.evidence[id(q)] = c.evidence

@@ -21,14 +21,25 @@ from dataclasses import replace
 
 from narrate.records import Book, Character, Kind, Script, Segment
 from narrate.segment.attribution import Attribution, attribute
+from narrate.segment.calibration import SHIPPED, Confidence, Rate, rate_of
 from narrate.segment.characters import discover
 from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.mentions import find_mentions
 from narrate.segment.quotes import Quote, find_quotes
 
 
-def segment(book: Book, characters: Sequence[Character] | None = None) -> Script:
-    """Every stretch of every paragraph as a Segment, speakers attributed."""
+def segment(
+    book: Book,
+    characters: Sequence[Character] | None = None,
+    confidence: Rate = SHIPPED,
+) -> Script:
+    """Every stretch of every paragraph as a Segment, speakers attributed.
+
+    ``confidence`` gives each line its confidence from its view: the shipped
+    calibrated model by default, None for the sieve's table alone (the numbers
+    its passes compare), or another model (the benchmark's per-fold ones).
+    """
+    rate = rate_of(confidence)
     source = book.source
     paras: list[tuple[int, int, int, int]] = []  # (chapter index, para index, start, end)
     for ch in book.chapters:
@@ -54,7 +65,8 @@ def segment(book: Book, characters: Sequence[Character] | None = None) -> Script
                     source[q.start : q.end],
                     q.start,
                     q.end,
-                    round(result.confidence.get(id(q), CONFIDENCE["unread"]), 3),
+                    round(_confidence(q, result, rate), 3),
+                    result.decisions.get(id(q), q.start),
                 )
             )
             cur = q.end
@@ -67,6 +79,13 @@ def segment(book: Book, characters: Sequence[Character] | None = None) -> Script
         if c.name in used
     )
     return Script(book, chars, tuple(segments))
+
+
+def _confidence(q: Quote, result: Attribution, rate: Confidence | None) -> float:
+    view = result.views.get(id(q))
+    if rate is None or view is None:
+        return result.confidence.get(id(q), CONFIDENCE["unread"])
+    return rate(view)
 
 
 def _kind(q: Quote, result: Attribution) -> Kind:

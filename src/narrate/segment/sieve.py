@@ -17,7 +17,7 @@ import re
 from collections.abc import Sequence
 from itertools import groupby
 
-from narrate.segment.candidates import Candidate, Pass, Spot
+from narrate.segment.candidates import Candidate, Neighbours, Pass, Spot
 from narrate.segment.confidence import CONFIDENCE
 from narrate.segment.dialogue import addressed_gender
 from narrate.segment.mentions import SPOUSE
@@ -66,10 +66,37 @@ def read_paragraph(r: Reading, pi: int) -> None:
     undecided = CONFIDENCE["undecided"]
     r.first_evidence[pi] = lines[0].evidence if lines[0] else "undecided"
     record(r, pi, [(c.speaker, c.confidence) if c else (None, undecided) for c in lines])
+    record_decisions(r, pi, lines)
+    for q, c in zip(pq, lines, strict=True):
+        r.result.evidence[id(q)] = c.evidence if c else "undecided"
 
 
-def spot(r: Reading, pi: int, k: int, lines: Sequence[Candidate | None]) -> Spot:
-    """Quote k of paragraph pi, as the passes read it."""
+def record_decisions(r: Reading, pi: int, lines: Sequence[Candidate | None]) -> None:
+    """Where the choice each quote's speaker rests on was made: at the quote itself, or
+    (following the lines it carries on, copies or takes its turn from) further back."""
+    decisions, quotes = r.result.decisions, r.quotes
+
+    def decide(k: int) -> int:
+        q = quotes[pi][k]
+        if id(q) not in decisions:
+            c = lines[k]
+            decisions[id(q)] = q.start  # its own, unless it follows another line
+            if c is not None and c.follows is not None:
+                pj, kj = c.follows
+                if pj == pi:  # a quote of this paragraph, decided before this one was
+                    decisions[id(q)] = decide(kj)
+                else:
+                    decisions[id(q)] = decisions.get(id(quotes[pj][kj]), q.start)
+        return decisions[id(q)]
+
+    for k in range(len(lines)):
+        decide(k)
+
+
+def spot(
+    r: Reading, pi: int, k: int, lines: Sequence[Candidate | None], near: Neighbours | None = None
+) -> Spot:
+    """Quote k of paragraph pi, as the passes read it (``near``: its lines indexed)."""
     lo, hi = r.paras[pi]
     pq = r.quotes[pi]
     return Spot(
@@ -81,6 +108,7 @@ def spot(r: Reading, pi: int, k: int, lines: Sequence[Candidate | None]) -> Spot
         pq[k + 1].start if k + 1 < len(pq) else hi,
         r.quote_addressees[pi][k],
         lines,
+        near,
     )
 
 
@@ -100,9 +128,11 @@ def choose(
             lines = [_first(r, spot(r, pi, 0, lines), passes)] * n
             r.turned.add(pi)
             continue
+        # the lines indexed once for the round: the nearest speaker in a step or two
+        near = Neighbours(lines) if reads == "paragraph" else None
         for k in range(n):
             if lines[k] is None:
-                c = lines[k] = _first(r, spot(r, pi, k, lines), passes)
+                c = lines[k] = _first(r, spot(r, pi, k, lines, near), passes)
                 if c is not None and c.thought:
                     r.result.thoughts.add(id(r.quotes[pi][k]))
     return lines
@@ -119,10 +149,12 @@ def _first(r: Reading, at: Spot, passes: Sequence[Pass]) -> Candidate | None:
 def resolve_narration(r: Reading, lo: int, hi: int, pq: Sequence[Quote]) -> None:
     """Resolve the mentions of the paragraph's narration (not its quotes), in order."""
     st = r.salience
-    inside = [(q.start, q.end) for q in pq]
+    k = 0  # the first quote not wholly before the mention (quotes and mentions are in order)
     for m in r.in_range(lo, hi):
-        if any(s <= m.start < e for s, e in inside):
-            continue
+        while k < len(pq) and pq[k].end <= m.start:
+            k += 1
+        if k < len(pq) and pq[k].start <= m.start:
+            continue  # inside a quote
         e = st.resolve(m)
         r.resolved[id(m)] = e
         # "her friend" only guessed sets no focus; "her husband" is seldom a stranger

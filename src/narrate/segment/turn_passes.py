@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 from narrate.segment.candidates import Candidate, Spot
+from narrate.segment.confidence import CONFIDENCE, Evidence
 from narrate.segment.dialogue import answering, carried_on, turn
 from narrate.segment.quotes import DOUBLE_MARKS, SINGLE_MARKS
 from narrate.segment.reading import Reading
@@ -24,6 +25,18 @@ SILENT = re.compile(
 )
 
 
+# turns read from the speakers before: a line given one of these rests on the choice of
+# the line before it, unless that line is itself an anchor of the conversation
+TURNS_FROM_BEFORE: frozenset[Evidence] = frozenset(
+    {"turns_alternate", "question_to_addressee", "turn_by_address", "resumes_after_narration"}
+)
+
+
+def line_before(r: Reading, pi: int) -> tuple[int, int]:
+    """(paragraph, quote) of the last line of the paragraph before."""
+    return pi - 1, len(r.quotes[pi - 1]) - 1
+
+
 def not_speakers(r: Reading, pi: int) -> set[int]:
     """Those the paragraph's quotes address or name: none of them speaks it."""
     mine: set[int] = set().union(*r.quote_addressees[pi], r.named[pi])
@@ -33,7 +46,9 @@ def not_speakers(r: Reading, pi: int) -> set[int]:
 def speech_carried_on(r: Reading, spot: Spot) -> Candidate | None:
     """A paragraph opening on the unclosed speech of the one before: the same speaker."""
     who = carried_on(spot.pi, spot.quote, r.last_speaker)
-    return None if who is None else Candidate.of("speech_carried_on", "carried_on", who)
+    if who is None:
+        return None
+    return Candidate.of("speech_carried_on", "carried_on", who, follows=line_before(r, spot.pi))
 
 
 def addressee(r: Reading, spot: Spot) -> Candidate | None:
@@ -78,4 +93,11 @@ def turn_taking(r: Reading, spot: Spot) -> Candidate | None:
         against,
         asked,
     )
-    return None if found is None else Candidate.of("turn_taking", found[1], found[0])
+    if found is None:
+        return None
+    follows = None
+    if found[1] in TURNS_FROM_BEFORE:
+        pj, kj = line_before(r, pi)
+        if r.result.confidence[id(r.quotes[pj][kj])] < CONFIDENCE["anchor_at_least"]:
+            follows = (pj, kj)
+    return Candidate.of("turn_taking", found[1], found[0], follows=follows)
