@@ -46,6 +46,9 @@ gender_c      they are mapped to: right / (right + wrong), weighted by quotes (_
               out (all of LitBank: its gold genders are unknown, shown as -). Perfect: 1.
 unk_q         of the quotes of speakers mapped to a character of known gold gender, the share
               whose speaker's gender is "unknown" (outside gender_q's denominator). Perfect: 0.
+gender10      of the discovered speakers with 10 or more quotes mapped to a character of known
+              gold gender, the share cast with that gender ("unknown" counts as wrong here).
+              The issue's target: >= 0.95. Perfect: 1.
 acc_no        attribution accuracy as score.py counts it (all gold spans with a speaker;
 acc_gold      undetected ones wrong), with no cast and with the gold cast; gap = acc_gold -
 gap           acc_no, the cost of discovery (negative when discovery happens to do better).
@@ -74,10 +77,12 @@ from types import ModuleType
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import discovery_measure as dm
-from attribution import AUTHORS, ROOT, gold_cast, gold_dirs, judged_lines, load_scorer, make_book
+from attribution import AUTHORS, ROOT, gold_cast, gold_dirs, load_scorer, make_book
 
 from narrate.records import Script
 from narrate.segment.segmenter import segment
+
+BIG_SPEAKER = 10  # quotes a discovered speaker holds to count in gender10
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +117,15 @@ def predictions(script: Script) -> list[dict]:
 
 
 def right_lines(scorer: ModuleType, gold: dict, preds: list[dict]) -> int:
-    return sum(right for _, right in judged_lines(scorer, gold, preds))
+    """Gold spans with a speaker that a prediction covers and names, as score.py judges."""
+    resolve = scorer.SpeakerResolver(gold.get("characters", []))
+    found = scorer.match(gold["quotes"], preds, 0.5)
+    right = 0
+    for gi, g in enumerate(gold["quotes"]):
+        if g.get("speaker") is not None and gi in found:
+            ids = resolve(preds[found[gi]]["speaker"])
+            right += str(g["speaker"]) in ids and len(ids) == 1
+    return right
 
 
 def measure_book(scorer: ModuleType, gold: dict, text: str, title: str) -> Measured:
@@ -188,6 +201,8 @@ def figures(m: Measured, opt: Options) -> dict[str, float | None]:
     by_q = dm.gender_figures(m.table, m.found_gender, m.gold_gender, weighted=True)
     by_c = dm.gender_figures(m.table, m.found_gender, m.gold_gender, weighted=False)
     judged_q = by_q.right + by_q.wrong
+    big = dm.gender_figures(m.table, m.found_gender, m.gold_gender, False, BIG_SPEAKER)
+    big_n = big.right + big.wrong + big.unknown
     acc_no = m.right_no / m.lines if m.lines else None
     acc_gold = m.right_gold / m.lines if m.lines else None
     some = total > 0
@@ -200,6 +215,7 @@ def figures(m: Measured, opt: Options) -> dict[str, float | None]:
         "gender_q": by_q.accuracy if judged_q else None,
         "gender_c": by_c.accuracy if by_c.right + by_c.wrong else None,
         "unk_q": by_q.unknown_share if judged_q + by_q.unknown else None,
+        "gender10": big.right / big_n if big_n else None,
         "acc_no": acc_no,
         "acc_gold": acc_gold,
         "gap": None if acc_no is None or acc_gold is None else acc_gold - acc_no,
@@ -217,6 +233,7 @@ COLUMNS = (
     "gender_q",
     "gender_c",
     "unk_q",
+    "gender10",
     "acc_no",
     "acc_gold",
     "gap",

@@ -235,14 +235,18 @@ def gender_figures(
     found: Mapping[str, str],
     gold: Mapping[str, str],
     weighted: bool,
+    min_quotes: int = 0,
 ) -> GenderFigures:
     """Discovered gender against the gold gender of the mapped character.
 
-    Speakers mapped to a gold character of unknown gender are left out; each speaker counts
-    as its number of quotes when ``weighted``, else as one.
+    Speakers mapped to a gold character of unknown gender are left out, and so are those
+    holding fewer than ``min_quotes`` quotes; each speaker counts as its number of quotes
+    when ``weighted``, else as one.
     """
     right = wrong = unknown = 0
     for d, g in majority(table).items():
+        if sum(table[d].values()) < min_quotes:
+            continue
         want = gold.get(g, "unknown")
         if want not in ("male", "female"):
             continue

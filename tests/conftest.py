@@ -17,6 +17,7 @@ import pytest
 from click.testing import Result
 
 from narrate.records import Book, Chapter, Character, Script
+from narrate.segment.ages import find_children
 from narrate.segment.attribution import attribute
 from narrate.segment.characters import discover
 from narrate.segment.mentions import find_mentions
@@ -116,6 +117,7 @@ def reading_at(text: str, pi: int, cast: list[Character] | None = None) -> Readi
     quotes = find_quotes(source, spans)
     table = discover(source, cast or None)
     mentions = find_mentions(source, table)
+    find_children(source, table, mentions)
     ahead = attribute(source, spans, quotes, table, mentions, {}).lines
     r = Reading(source, spans, quotes, table, mentions, ahead)
     for p in range(min(pi, len(spans))):

@@ -11,6 +11,7 @@ from conftest import DATA
 
 from narrate.cli import main
 from narrate.pipeline import prepare_book
+from narrate.tts import get_engine
 
 
 def script_of(book: Path, *extra: str) -> str:
@@ -106,6 +107,23 @@ def test_the_sample_childs_line_is_hers_with_the_readme_voices_file() -> None:
     ]
     line = next(s for s in segments if "hold her hand on the stairs" in s["text"])
     assert line["speaker"] == "Wren"
+
+
+def test_the_sample_childs_line_is_in_a_childs_voice_with_no_voices_file(tmp_path) -> None:
+    # No cast: the text alone ("the little girl", "the child") says Wren is a child.
+    sample = DATA.parent.parent / "samples" / "the-lamp-at-gull-point.txt"
+    cache = ["--cache-dir", str(tmp_path / "c")]
+    segments = json.loads(script_of(sample, "--format", "json", *cache))["segments"]
+    line = next(s for s in segments if "hold her hand on the stairs" in s["text"])
+    assert line["speaker"] == "Wren"
+    result = CliRunner().invoke(main, ["cast", str(sample), "--format", "json", *cache])
+    assert result.exit_code == 0, result.output
+    people = {c["name"]: c for c in json.loads(result.stdout)["characters"]}
+    assert people["Wren"]["age"] == "child"
+    assert {people[n]["age"] for n in people if n != "Wren"} == {"adult"}
+    engine = get_engine("espeak")
+    pools = engine.casting_pools("en", engine.narrator_voice("en"))
+    assert people["Wren"]["voice"]["id"] in pools.child
 
 
 def test_a_cached_script_keeps_every_character_field(tmp_path) -> None:

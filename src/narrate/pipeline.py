@@ -145,7 +145,11 @@ def _segment_cached(
     if saved is not None:  # every field of the records, so none is lost on a re-run
         return Script(
             book,
-            tuple(Character(c[0], tuple(c[1]), *c[2:]) for c in saved["characters"]),
+            tuple(
+                # JSON gives lists: the spans where the text first names them are pairs
+                Character(c[0], tuple(c[1]), c[2], c[3], tuple(tuple(x) for x in c[4]), *c[5:])
+                for c in saved["characters"]
+            ),
             tuple(Segment(*s) for s in saved["segments"]),
         )
     script = segment_given(book, cast_hint, found)

@@ -45,6 +45,8 @@ class Character:
     aliases: tuple[str, ...] = ()
     gender: Gender = "unknown"
     child: bool = False  # the user says so (voices.yaml age: child); else the text tells
+    # where the text first names them ((start, end) in Book.source): why they are in the cast
+    seen: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

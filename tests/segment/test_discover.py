@@ -5,10 +5,11 @@ Every passage here is invented for the test.
 
 from __future__ import annotations
 
-from conftest import speakers
+from conftest import make_book, speakers
 
 from narrate.segment.characters import discover
 from narrate.segment.salience import Salience
+from narrate.segment.segmenter import segment
 
 
 def _names(text: str) -> set[str]:
@@ -130,3 +131,74 @@ def test_a_discovered_narrator_is_not_given_a_stray_pronoun_s_gender() -> None:
     table.entities[st.narrator].first = None
     st.pron("female")
     assert st.gender(st.narrator) == "unknown"
+
+
+ADDRESSED_STORY = """\
+"Is the coach gone?" asked Corvin.
+
+"Not yet, sir," said the porter.
+
+"Then I shall wait," answered Corvin.
+
+The porter went out. Presently Nella Brisk came in.
+
+"Will you take tea, sir?" said Nella.
+
+"Thank you, I will," said Corvin.
+"""
+
+
+def test_a_speaker_no_pronoun_names_is_a_man_when_sir_is_said_to_him() -> None:
+    # "Corvin" is no known first name and never "he": the others' "sir" tells
+    script = segment(make_book(ADDRESSED_STORY))
+    genders = {c.name: c.gender for c in script.characters}
+    assert genders["Corvin"] == "male"
+
+
+INVERTED_STORY = """\
+"We shall see," said the Warden, shaking his head.
+
+"See what?" said Tib.
+
+"The boats," said the Warden, and he pointed at the bay.
+"""
+
+
+def test_the_pronoun_that_goes_on_an_inverted_said_tag_is_its_subjects() -> None:
+    table = discover(INVERTED_STORY)
+    warden = next(e for e in table.entities if "Warden" in e.main_name())
+    assert warden.gender == "male"
+
+
+APPOSED_STORY = """\
+We called on Mr. Quarle, the notary, at ten.
+
+"Sit down," said the notary. "The will is short."
+
+"Read it, then," said Ada Pym.
+
+"It leaves everything to the church," said the notary.
+"""
+
+
+def test_a_role_the_text_names_in_apposition_is_that_character() -> None:
+    assert speakers(APPOSED_STORY) == ["Mr. Quarle", "Mr. Quarle", "Ada Pym", "Mr. Quarle"]
+
+
+FAMILY_STORY = """\
+"Good morning," said Mr. Orme.
+
+"The two Mr. Ormes are early," said Ada Dace. "The Ormes always are."
+
+"We always are," said Mr. Orme. The Mr. Ormes walked on, and the Ormes' dog after
+them. Ormes never hurry.
+
+"Come along," said Orme. "Quickly," said Mr. Orme again.
+"""
+
+
+def test_a_plural_of_a_name_is_a_family_not_a_speaker() -> None:
+    # written "the Mr. Ormes" and "the Ormes": every form a plural of Mr. Orme's name
+    names = _names(FAMILY_STORY)
+    assert "Mr. Orme" in names
+    assert not {"Mr. Ormes", "Ormes", "The Ormes"} & names

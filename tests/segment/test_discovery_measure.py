@@ -150,5 +150,8 @@ def test_gender_is_judged_against_the_mapped_character() -> None:
     assert by_quote.unknown_share == pytest.approx(5 / 28)
     by_speaker = dm.gender_figures(TABLE, found, gold, weighted=False)
     assert (by_speaker.right, by_speaker.wrong, by_speaker.unknown) == (2, 1, 1)
+    # speakers with 10 or more quotes only: Holmes right, Watson wrong
+    big = dm.gender_figures(TABLE, found, gold, weighted=False, min_quotes=10)
+    assert (big.right, big.wrong, big.unknown) == (1, 1, 0)
     nothing = dm.gender_figures({}, {}, {}, weighted=True)
     assert nothing.accuracy == 1.0 and nothing.unknown_share == 0.0

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable
 from typing import Any
 
-from narrate.cast.casting import line_counts
+from narrate.cast.casting import is_child, line_counts
 from narrate.records import Cast, Character, Script, Voice
 from narrate.segment.runs import Run, decision_runs
 
@@ -20,10 +20,14 @@ from narrate.segment.runs import Run, decision_runs
 def cast_report(script: Script | None, cast: Cast) -> dict[str, object]:
     """``narrate cast --format json``: {"narrator": VOICE, "characters": [...]}.
 
-    Characters come most lines first, each {"name", "aliases", "gender",
-    "lines", "voice"}; VOICE is {"engine", "id", "rate", "pitch", "volume"}.
+    Characters come most lines first, each {"name", "aliases", "gender", "age"
+    ("child" or "adult"), "lines", "voice", "seen"}; VOICE is {"engine", "id", "rate", "pitch", "volume"};
+    "seen" lists the first mentions that made the character ``add_seen``.
     """
-    return {"narrator": cast.narrator.as_json(), "characters": _rows(script, cast)}
+    rows = _rows(script, cast)
+    if script is not None:
+        add_seen(rows, script)
+    return {"narrator": cast.narrator.as_json(), "characters": rows}
 
 
 def _rows(script: Script | None, cast: Cast) -> list[dict[str, Any]]:
@@ -38,6 +42,7 @@ def _rows(script: Script | None, cast: Cast) -> list[dict[str, Any]]:
             "name": c.name,
             "aliases": list(c.aliases),
             "gender": c.gender,
+            "age": "child" if is_child(c) else "adult",
             "lines": counts[c.name],
             "voice": cast.characters.get(c.name, cast.narrator).as_json(),
         }
@@ -121,6 +126,9 @@ def cast_listing(script: Script, cast: Cast, fmt: str, check: int) -> str:
         report = cast_report(script, cast) | {"check": [_item_json(r) for r in items]}
         return json.dumps(report, ensure_ascii=False, indent=1)
     text = format_cast(script, cast)
+    seen = format_seen(script)
+    if seen:
+        text += "\n\n" + seen
     if items:
         choices = sum(1 for r in decision_runs(script) if r.first.speaker)
         text += (
@@ -138,3 +146,74 @@ def cast_listing(script: Script, cast: Cast, fmt: str, check: int) -> str:
                     "choice: correct this first one and the rest follow"
                 )
     return text
+
+
+SEEN_CONTEXT = 32  # characters of text shown on each side of a first mention
+
+
+def _paragraph_of(script: Script, at: int) -> tuple[int | None, int, int]:
+    """The chapter and the paragraph span holding offset ``at`` (the whole text if none)."""
+    for chapter in script.book.chapters:
+        for lo, hi in chapter.paragraphs:
+            if lo <= at < hi:
+                return chapter.index, lo, hi
+    return None, 0, len(script.book.source)
+
+
+def _context(source: str, start: int, end: int, bounds: tuple[int, int]) -> str:
+    """The mention in brackets with a few words of its paragraph on each side, one line."""
+    lo, hi = max(bounds[0], start - SEEN_CONTEXT), min(bounds[1], end + SEEN_CONTEXT)
+    before, after = source[lo:start], source[end:hi]
+    if lo > bounds[0]:
+        before = "..." + (before.split(None, 1)[-1] if " " in before.strip() else before)
+    if hi < bounds[1]:
+        after = (after.rsplit(None, 1)[0] if " " in after.strip() else after) + "..."
+    return " ".join(f"{before}[{source[start:end]}]{after}".split())
+
+
+def seen_rows(script: Script) -> dict[str, list[dict[str, Any]]]:
+    """Per character, where the text first names them: {"chapter", "start", "end",
+    "text", "context"} for each first mention, "context" with the mention in brackets."""
+    source = script.book.source
+    rows: dict[str, list[dict[str, Any]]] = {}
+    for c in script.characters:
+        rows[c.name] = []
+        for s, e in c.seen:
+            chapter, lo, hi = _paragraph_of(script, s)
+            rows[c.name].append(
+                {
+                    "chapter": chapter,
+                    "start": s,
+                    "end": e,
+                    "text": source[s:e],
+                    "context": _context(source, s, e, (lo, hi)),
+                }
+            )
+    return rows
+
+
+def add_seen(rows: list[dict[str, Any]], script: Script) -> None:
+    """Each row of the JSON cast with its character's first mentions ("seen")."""
+    seen = seen_rows(script)
+    for row in rows:
+        row["seen"] = seen.get(str(row["name"]), [])
+
+
+def format_seen(script: Script) -> str:
+    """Why each character is in the cast: where the text first names them, most lines
+    first, so a place or a thing taken for a person shows at a glance."""
+    seen = seen_rows(script)
+    counts = line_counts(script)
+    names = sorted(seen, key=lambda n: (-counts[n], n))
+    if not any(seen[n] for n in names):
+        return ""
+    children = {c.name for c in script.characters if is_child(c)}
+    labels = {n: f"{n} (child)" if n in children else n for n in names}
+    width = max(len(label) for label in labels.values())
+    out = ["Why each is a character (where the text first names them):"]
+    for name in names:
+        for k, row in enumerate(seen[name] or [{"chapter": None, "context": "(never named)"}]):
+            where = f"ch {row['chapter']}" if row["chapter"] is not None else ""
+            label = labels[name] if k == 0 else ""
+            out.append(f"  {label:<{width}}  {where:<6} {row['context']}".rstrip())
+    return "\n".join(out)

@@ -16,7 +16,7 @@ from narrate.segment.names import (
     title_gender,
     title_word,
 )
-from narrate.segment.wordlists import FEMALE_NAMES, MALE_NAMES, words
+from narrate.segment.wordlists import FEMALE_NAMES, MALE_NAMES, TITLES, words
 
 FIRST_NAME_TITLES = words(
     "sir lady dame miss master aunt uncle cousin madame mademoiselle mlle don donna lord"
@@ -219,12 +219,29 @@ def cluster(
     for e in entities:
         e.shared_last = bool(e.last and surnames[e.last] > 1)
     stems = {t.lower() for e in entities for f in e.forms for t in f.split()[-1:]}
+    owner = {norm(f): e.key for e in entities for f in e.forms}
+
+    def plural(f: str, e: Entity) -> bool:
+        """'the Miss Bennets' when another character is 'Miss Bennet' ('Bennets' when
+        one is called 'Bennet'); not 'Mrs. Braddocks' for a 'Mrs. Braddock' written once."""
+        if not f.endswith("s"):
+            return False
+        ours = sum(e.forms.values())
+        for k in (1, 2):
+            other = owner.get(norm(f[:-k]), e.key)
+            # the one called so is named about as often as the plural: not a misspelling
+            if other != e.key and 2 * sum(entities[other].forms.values()) >= ours:
+                return True
+        return False
+
     for e in entities:
         f = e.main_name().split()[-1]
+        one = len(e.forms) == 1 and f.endswith("s")
         if (
-            len(e.forms) == 1
-            and f.endswith("s")
+            one
             and (f[:-1].lower() in stems or f[:-2].lower() in stems)
+            or e.forms
+            and all(plural(form, e) for form in e.forms)
         ):
             e.tagged = 0
             e.male = e.female = 0.0
@@ -252,10 +269,19 @@ def person(ent: Entity) -> bool:
 
 
 def child_cues(entities: list[Entity], text: str) -> None:
-    """Count "little X" / "baby X": such a character is a child ("the toddler")."""
-    cues = Counter(m.group(1) for m in CHILD_RE.finditer(text))
+    """Count "little X" / "baby X": such a character is a child ("the toddler"). The
+    name after "little" is the character's own, not a title ("little Miss Ada" says
+    nothing of every Miss), and one no other character carries."""
+    cues = Counter(
+        m.group(1) for m in CHILD_RE.finditer(text) if m.group(1).rstrip(".").lower() not in TITLES
+    )
     if not cues:
         return
-    for ent in entities:
-        for form in ent.forms:
-            ent.child += cues.get(form.split()[0], 0)
+    names = [
+        {t for form in ent.forms for t in form.split()[:1] if t.rstrip(".").lower() not in TITLES}
+        for ent in entities
+    ]
+    bearers = Counter(t for own in names for t in own)
+    for ent, own in zip(entities, names, strict=True):
+        # "little Charles" is none of three Charleses: the child is someone else
+        ent.child += sum(cues.get(t, 0) for t in own if bearers[t] == 1)

@@ -24,13 +24,14 @@ is finally given is worked out from.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from typing import cast
 
 from narrate.records import Character, Gender
 from narrate.segment.calibration import LineView
 from narrate.segment.confidence import CONFIDENCE
-from narrate.segment.mentions import Mention
+from narrate.segment.mentions import Mention, first_mentions
 from narrate.segment.names import NameTable
 from narrate.segment.quotes import Quote
 from narrate.segment.reading import Attribution, Line, Reading
@@ -38,6 +39,9 @@ from narrate.segment.rereads import reread_conversations
 from narrate.segment.sieve import read_paragraph
 
 __all__ = ["Attribution", "attribute"]
+
+SEEN = 3  # first mentions kept for each character: why it is one
+ADDRESS_VOTES = 2  # lines a speaker answers to "sir" (or "madam") to be taken for a man
 
 
 def attribute(
@@ -64,10 +68,36 @@ def attribute(
     out = r.result
     out.lines = {pi: (r.first_speaker[pi], r.first_confidence[pi]) for pi in r.first_speaker}
     out.views = line_views(r)
+    quoted = [(q.start, q.end) for pq in quotes for q in pq]
+    seen = first_mentions(mentions, quoted, SEEN, r.salience.narrator)
+    called = addressed_as(r)
     for e in r.entities:
         name = r.names[e.key]
         aliases = tuple(sorted(set(e.forms) - {name}))
-        out.characters.append(Character(name, aliases, cast(Gender, r.salience.gender(e.key))))
+        gender = cast(Gender, r.salience.gender(e.key))
+        if gender == "unknown":
+            gender = called.get(e.key, gender)
+        found = seen.get(e.key, ())
+        out.characters.append(Character(name, aliases, gender, e.young, found))
+    return out
+
+
+def addressed_as(r: Reading) -> dict[int, Gender]:
+    """The gender the others' forms of address give a speaker of unknown gender: "Yes,
+    sir," answered by the one it is said to ("my dear Watson" is a man when "sir" and
+    "my dear fellow" come his way). Only a clear majority of two or more counts."""
+    votes: dict[int, Counter[str]] = {}
+    for pi, g in r.addressed_gender.items():
+        if pi + 1 not in r.first_speaker:
+            continue  # no answer: the conversation ends
+        who, by = r.first_speaker[pi + 1], r.last_speaker.get(pi)
+        if who is not None and who != by:
+            votes.setdefault(who, Counter())[g] += 1
+    out: dict[int, Gender] = {}
+    for e, v in votes.items():
+        (g, n), *rest = v.most_common()
+        if n >= ADDRESS_VOTES and n >= 3 * (rest[0][1] if rest else 0):
+            out[e] = cast(Gender, g)
     return out
 
 

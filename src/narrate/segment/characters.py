@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 
 from narrate.records import Character
+from narrate.segment.ages import GIVEN
 from narrate.segment.aliases import child_cues, cluster, gender_votes
 from narrate.segment.names import (
     SEQ_RE,
@@ -51,6 +52,12 @@ SUBJECT_BEFORE_RE = re.compile(r"(?:[,;:]|\b(?:and|but|as|while|when|then|that|s
 
 TAG_AFTER_RE = re.compile(r"[\s,]*(?:\w+ly\s+)?(?:" + SPEECH_VERB_ALT + r")\b")
 TAG_BEFORE_RE = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")[ \t\n]+$")
+INVERTED_BEFORE_RE = re.compile(r"\b(?:" + SPEECH_VERB_ALT + r")[ \t\n]+(?:the[ \t\n]+)?$")
+TAG_GOES_ON_RE = re.compile(
+    r",\s+(?:(?:and|as)\s+(?:then\s+)?(?:he|she)\b"
+    r"|(?:[a-z]+ly\s+)?[a-z]+ing(?:\s+[a-z]+)?\s+(?:his|her)\b)",
+    re.IGNORECASE,
+)
 # The verb must follow a closing quotation mark: '"Yes," said the waiter' tags a speaker,
 # "to say the truth," and "finished the letter;" do not.
 ROLE_AFTER_RE = re.compile(
@@ -64,6 +71,7 @@ ROLE_BEFORE_RE = re.compile(
     + r")\b",
     re.MULTILINE,
 )
+NAME_RUN = r"(?:[A-Z][a-z]*\.?\s+)*[A-Z][\w'-]+"  # "Mr. Wells", "Athelney Jones"
 ROLE_STOP = words(
     "other others latter former same rest whole first second last one two three young old "
     "little poor good great eldest elder younger youngest new whole former next"
@@ -138,7 +146,13 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
             if tt is None and len(r) == 1 and initial and r[0] == toks[0] and cap_mid[r[0]] == 0:
                 initial_only.add(key)  # only ever seen opening a sentence
             cands[key] += 1
-            if r[0] == toks[0] and (initial or SUBJECT_BEFORE_RE.search(text, max(0, s - 8), s)):
+            subject = initial or SUBJECT_BEFORE_RE.search(text, max(0, s - 8), s)
+            # "said the Gryphon, shaking his head": the pronoun that goes on an inverted
+            # said-tag is its subject's
+            inverted = INVERTED_BEFORE_RE.search(text, max(0, s - 24), s) and TAG_GOES_ON_RE.match(
+                text, e
+            )
+            if r[0] == toks[0] and (subject or inverted):
                 ends[key].append(e)  # a likely subject: the pronouns after it are its own
                 person_uses[key] += sum(gender_votes(text, e))
             if r[0] == toks[0] and PLACE_PREP_RE.search(text, max(0, s - 24), s):
@@ -209,6 +223,10 @@ def _role_speakers(table: NameTable, text: str) -> None:
             if len(set(titled.get(noun, []))) == 1:
                 table.phrases[noun] = titled[noun][0]  # "the Count" is Count Mippipopolous
             continue
+        named = _apposed(table, text, noun)
+        if named is not None:
+            table.phrases[noun] = named  # "Mr. Wells, the lawyer": the lawyer is Mr. Wells
+            continue
         ent = Entity(len(table.entities), cast_name="The " + noun.capitalize())
         ent.forms["the " + noun] = n
         ent.tagged = n
@@ -217,6 +235,23 @@ def _role_speakers(table: NameTable, text: str) -> None:
         table.phrases[noun] = ent.key
     if table.phrases:
         table.phrase_re = phrase_pattern(table.phrases)
+
+
+def _apposed(table: NameTable, text: str, noun: str) -> int | None:
+    """The one character the text names in apposition to a role: "Mr. Wells, the
+    lawyer", "the lawyer, Mr. Wells"; None if none, or more than one."""
+    role = rf"(?:the|his|her|their|my|our|your)\s+(?:[a-z]+\s+){{0,2}}?{noun}\b"
+    pats = (rf"({NAME_RUN})\s*,\s+{role}", rf"\b{role}\s*,\s+({NAME_RUN})")
+    found: set[int] = set()
+    for pat in pats:
+        for m in re.finditer(pat, text):
+            toks = m.group(1).split()
+            for i in range(len(toks)):
+                key = norm(" ".join(toks[i:]))
+                if key in table.lookup:
+                    found.add(table.lookup[key])
+                    break
+    return found.pop() if len(found) == 1 else None
 
 
 def _family_names(
@@ -264,7 +299,7 @@ def _cast_table(
         ent = Entity(len(entities), cast_name=ch.name)
         ent.male = 9.0 if ch.gender == "male" else 0.0
         ent.female = 9.0 if ch.gender == "female" else 0.0
-        ent.child = 9 if ch.child else 0  # "the little girl" is the child the cast names
+        ent.child = GIVEN if ch.child else 0  # "the little girl" is the child the cast names
         entities.append(ent)
         for a in (ch.name, *ch.aliases):
             k = norm(a)

@@ -316,6 +316,7 @@ def reparity(
     soft: dict[int, float] | None = None,
     addressed: dict[int, str] | None = None,
     gender: dict[int, str] | None = None,
+    restarts: set[int] | None = None,
 ) -> dict[int, int]:
     """Re-read each stretch of untagged lines as two people taking turns.
 
@@ -327,7 +328,10 @@ def reparity(
     the speaker before it. A generic form of address ("sir", "papa") in
     ``addressed`` tells the gender of the lines on either side of it, as
     ``gender`` gives each character's. Lines in ``soft`` (weakly tagged ones)
-    join a stretch but pay their weight to be given someone else.
+    join a stretch but pay their weight to be given someone else. A line after the
+    stretch in ``restarts`` (a tagged line its paragraph's narration leads up to: "He
+    kissed her forehead. 'Go,' said he.") starts a new exchange: its speaker may well
+    have spoken the stretch's last line.
     """
     changes: dict[int, int] = {}
     soft = soft or {}
@@ -356,8 +360,10 @@ def reparity(
                     cands.append(x)
         if len(cands) < 2 or len(cands) > 6:
             continue
-        before, after = last.get(a - 1), first.get(b + 1)
-        ends = (before, after, last.get(a - 2), last.get(b + 2))
+        before, after, ahead = last.get(a - 1), first.get(b + 1), last.get(b + 2)
+        if restarts and b + 1 in restarts:
+            after = ahead = None  # the line after opens a new exchange
+        ends = (before, after, last.get(a - 2), ahead)
         old = [last.get(q) for q in range(a, b + 1)]
         best, top = old, _fit(old, a, ends, first, vocs, continues, soft, addr) + MARGIN
         for x in cands:

@@ -6,7 +6,9 @@ pronouns and descriptions to characters in reading order.
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from narrate.segment.names import (
@@ -250,3 +252,27 @@ def _title_clash(title: str, table: NameTable, ent: int, key: str) -> bool:
     titles = {title_word(f[0]) for f in carried if len(f) == 2}
     others = [f for f in carried if len(f) != 2 or title_word(f[0]) not in TITLES]
     return bool(titles) and not others and title_word(title) not in titles
+
+
+def first_mentions(
+    mentions: Sequence[Mention], spoken: Sequence[tuple[int, int]], n: int, narrator: int | None
+) -> dict[int, tuple[tuple[int, int], ...]]:
+    """Where the text first names each character: the first ``n`` name mentions (spans)
+    of each, the ones that made it a character. A first-person narrator, who has no name,
+    is the "I" of the narration (outside the ``spoken`` spans, the quotes)."""
+    found: dict[int, list[tuple[int, int]]] = {}
+    starts = [s for s, _e in spoken]
+    for m in mentions:
+        if m.kind == "name" and m.ent is not None:
+            e = m.ent
+        elif m.kind == "pron" and m.word == "i" and narrator is not None:
+            k = bisect.bisect_right(starts, m.start) - 1
+            if k >= 0 and m.start < spoken[k][1]:
+                continue  # an "I" inside a quote is its speaker's
+            e = narrator
+        else:
+            continue
+        spans = found.setdefault(e, [])
+        if len(spans) < n:
+            spans.append((m.start, m.end))
+    return {e: tuple(spans) for e, spans in found.items()}

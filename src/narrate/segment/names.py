@@ -80,7 +80,8 @@ class Entity:
     title: str | None = None
     male: float = 0.0
     female: float = 0.0
-    child: int = 0
+    child: int = 0  # "little X" cues: someone "the girl" or "the boy" may mean
+    young: bool = False  # a child, as the text shows (segment.ages): read in a child's voice
     cast_name: str | None = None
     article: int = 0  # mentions written "the X" (the Gryphon)
     shared_last: bool = False  # another character has the same surname

@@ -54,6 +54,12 @@ def refitted(r: Reading) -> dict[int, Candidate]:
         and r.first_speaker[pi] is not None
     }
     genders = {e.key: r.salience.gender(e.key) for e in r.entities}
+    # a tagged line its paragraph's narration leads up to: a new exchange begins
+    restarts = {
+        pi
+        for pi, c in r.first_confidence.items()
+        if pi not in r.opens and c >= CONFIDENCE["tagged_at_least"]
+    }
     fixed = reparity(
         len(r.paras),
         r.last_speaker,
@@ -64,6 +70,7 @@ def refitted(r: Reading) -> dict[int, Candidate]:
         soft,
         r.addressed_gender,
         genders,
+        restarts,
     )
     return {pi: Candidate.of("reparity", "refit", who) for pi, who in fixed.items()}
 

@@ -34,8 +34,8 @@ class Salience:
         self.by_family: set[int] = set()  # id(mention) of kin words resolved by surname
         self.guessed: set[int] = set()  # id(mention) of descriptions resolved by a guess
         ents = table.entities
-        kids = [e for e in ents if e.child > 0]
-        self.default_child = max(kids, key=lambda e: e.child).key if kids else None
+        kids = [e for e in ents if e.child > 0 or e.young]
+        self.default_child = max(kids, key=lambda e: e.child + e.young).key if kids else None
 
     @property
     def unguessed(self) -> int | None:
@@ -48,7 +48,9 @@ class Salience:
         return self.guess.get(e, g) if g == "unknown" else g
 
     def is_child(self, e: int) -> bool:
-        return self.table.entities[e].child > 0
+        """A child, or one "the girl" or "the boy" may mean ("little Ada")."""
+        ent = self.table.entities[e]
+        return ent.young or ent.child > 0
 
     def pron(self, g: str) -> int | None:
         e = self.subj.get(g, self.any.get(g))

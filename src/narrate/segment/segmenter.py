@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from narrate.records import Book, Character, Kind, Script, Segment
+from narrate.segment.ages import find_children
 from narrate.segment.attribution import Attribution, attribute
 from narrate.segment.calibration import SHIPPED, Confidence, Rate, rate_of
 from narrate.segment.characters import discover
@@ -49,6 +50,7 @@ def segment(
     quotes = find_quotes(source, spans)
     table = discover(source, characters or None)
     mentions = find_mentions(source, table)
+    find_children(source, table, mentions)
     result: Attribution = attribute(source, spans, quotes, table, mentions)
     segments: list[Segment] = []
     for (chapter, k, lo, hi), pq in zip(paras, quotes, strict=True):
