@@ -183,7 +183,13 @@ def narrate_one(
         prep = prepare_book(entry.book, entry.voices, cache_dir=options.cache_dir, **reading)
         mine = replace(options, name=entry.name)
         with ProgressBar(enabled=not quiet, label=prep.book.title) as bar:
-            written = generate(prep, mine, progress=bar.update, on_chapter=bar.chapter_done)
+            written = generate(
+                prep,
+                mine,
+                progress=bar.update,
+                on_chapter=bar.chapter_done,
+                on_encode=bar.encoding,
+            )
         ledger.record(entry, key, written.folder, written.files, options.out)
         return Outcome(entry, "done", str(written.folder))
     except Exception as exc:  # one book's failure never stops the others

@@ -60,8 +60,8 @@ main.command_class = ReportedCommand
 def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) -> None:
     """Narrate BOOK into tagged MP3 chapters, a playlist, transcripts and the script.
 
-    Everything goes under OUT/<book-slug>/. A second run reuses what the first
-    rendered, so an interrupted run resumes and an edit re-renders only what changed.
+    Everything goes under OUT/<book-slug>/ (see --layout). A second run reuses what the
+    first rendered, so an interrupted run resumes and an edit re-renders only what changed.
     """
     from narrate.pipeline import Options, prepare_book
     from narrate.pipeline import generate as run
@@ -77,7 +77,13 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
         **flags,
     )
     with ProgressBar(enabled=not ctx.obj["quiet"], label=prep.book.title) as bar:
-        written = run(prep, options, progress=bar.update, on_chapter=bar.chapter_done)
+        written = run(
+            prep,
+            options,
+            progress=bar.update,
+            on_chapter=bar.chapter_done,
+            on_encode=bar.encoding,
+        )
     for path in written.files:
         click.echo(str(path))
 

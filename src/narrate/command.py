@@ -129,6 +129,14 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 AUDIO = (
     click.option("--format", "formats", default="mp3", callback=_formats, help=formats.help_text()),
     click.option(
+        "--layout",
+        type=click.Choice(["folder", "library"]),
+        default="folder",
+        help="folder: OUT/<book-slug>/; library: OUT/Author/[Series/]Title/ with cover, "
+        "desc.txt, reader.txt and metadata.json, as Audiobookshelf reads them. "
+        "Each further format gets a sibling folder, '<folder> (m4b)'.",
+    ),
+    click.option(
         "--cover",
         type=PATH,
         help="Cover image (PNG or JPEG); default: the book's own or one beside it.",
