@@ -15,6 +15,7 @@ import math
 import os
 import re
 import secrets
+import stat
 import sys
 import unicodedata
 from collections.abc import Iterator
@@ -117,6 +118,17 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         publish(tmp, path)
 
 
+def write_if_changed(path: Path, data: bytes | str) -> None:
+    """``write_atomic``, unless ``path`` is a plain file that already holds exactly ``data``."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with contextlib.suppress(OSError):
+        held = os.lstat(path)
+        same_size = stat.S_ISREG(held.st_mode) and held.st_size == len(payload)
+        if same_size and path.read_bytes() == payload:
+            return
+    write_atomic(path, payload)
+
+
 def write_text_atomic(path: Path, text: str) -> None:
     """Write ``text`` as UTF-8 to ``path`` atomically, as one clear error if it cannot."""
     try:
@@ -195,7 +207,7 @@ class Manifest:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.folder = path.parent
-        data = _read_manifest(path)
+        data = read_manifest(path)
         outputs, files = data.get("outputs"), data.get("files")
         outputs = outputs if isinstance(outputs, dict) else {}
         # Written before narrate listed its files: all it names are narrate's own.
@@ -278,10 +290,16 @@ class Manifest:
         data: dict[str, Any] = {"outputs": self._entries, "files": sorted(self._files)}
         if self.book is not None:
             data["book"] = self.book
-        write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False))
+        write_if_changed(self.path, json.dumps(data, indent=1, ensure_ascii=False))
 
     def names(self) -> set[str]:
         return set(self._entries)
+
+    def delete(self, name: str) -> None:
+        """Remove a file narrate wrote here (one this manifest lists) and stop listing it."""
+        if inside(self.folder, name) and self.owns(name):
+            (self.folder / name).unlink(missing_ok=True)
+        self._files.discard(name)
 
     def forget(self, name: str) -> None:
         """Drop one entry (its file already removed by the caller)."""
@@ -289,7 +307,7 @@ class Manifest:
             self.save()
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
+def read_manifest(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError, RecursionError):
@@ -299,7 +317,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 
 def manifest_book(data: dict[str, Any] | Path) -> dict[str, str] | None:
     """Which book a manifest (its data, or its path) says the folder holds; None if it says not."""
-    book = (_read_manifest(data) if isinstance(data, Path) else data).get("book")
+    book = (read_manifest(data) if isinstance(data, Path) else data).get("book")
     if not isinstance(book, dict):
         return None
     return {k: v for k, v in book.items() if isinstance(k, str) and isinstance(v, str)}
