@@ -193,6 +193,18 @@ def test_a_manifest_of_the_wrong_shape_is_ignored(shelf: Shelf, garbage: str) ->
     assert len(list(folder.glob("*.mp3"))) == 1
 
 
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_a_manifest_that_links_to_an_endless_file_is_no_manifest(shelf: Shelf) -> None:
+    # Read whole, a link to /dev/zero would grow without end; it is not a plain file.
+    book = shelf.book("lamp.txt")
+    folder = shelf.out / "lamp"
+    folder.mkdir(parents=True)
+    (folder / ".narrate.json").symlink_to("/dev/zero")
+    assert shelf.generate(book, "-q").code == 0
+    assert len(list(folder.glob("*.mp3"))) == 1
+    assert json.loads((folder / ".narrate.json").read_text(encoding="utf-8"))["outputs"]
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="symbolic links need privileges there")
 @pytest.mark.parametrize("dangling", [False, True])
 def test_a_lock_that_is_a_symbolic_link_is_not_followed(shelf: Shelf, dangling: bool) -> None:

@@ -21,10 +21,10 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 from narrate.errors import OutputError
+from narrate.folderlock import locked
 from narrate.outdir import (
     Manifest,
     ensure_output_folder,
-    locked,
     manifest_book,
     other_book,
     read_manifest,
