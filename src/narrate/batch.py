@@ -23,7 +23,7 @@ from typing import Any, Literal
 from narrate.errors import ConfigError, explain
 from narrate.ingest import MARKDOWN_SUFFIXES
 from narrate.outdir import write_atomic
-from narrate.pipeline import Options, generate, prepare_book
+from narrate.pipeline import Options, Prepared, Written, generate, prepare_book
 from narrate.render.cache import code_fingerprint, make_key
 from narrate.render.executors import get_executor
 from narrate.render.progress import ProgressBar
@@ -171,6 +171,18 @@ def book_key(entry: Entry, options: Options, reading: dict[str, Any], code: str)
     )
 
 
+def narrate_book(prep: Prepared, options: Options, quiet: bool = False) -> Written:
+    """One prepared book, its progress on stderr: `narrate generate`, and each book here."""
+    with ProgressBar(enabled=not quiet, label=prep.book.title) as bar:
+        return generate(
+            prep,
+            options,
+            progress=bar.update,
+            on_chapter=bar.chapter_done,
+            on_encode=bar.encoding,
+        )
+
+
 def narrate_one(
     entry: Entry, options: Options, reading: dict[str, Any], ledger: Ledger, quiet: bool
 ) -> Outcome:
@@ -181,15 +193,7 @@ def narrate_one(
         if folder is not None:
             return Outcome(entry, "skipped", folder)
         prep = prepare_book(entry.book, entry.voices, cache_dir=options.cache_dir, **reading)
-        mine = replace(options, name=entry.name)
-        with ProgressBar(enabled=not quiet, label=prep.book.title) as bar:
-            written = generate(
-                prep,
-                mine,
-                progress=bar.update,
-                on_chapter=bar.chapter_done,
-                on_encode=bar.encoding,
-            )
+        written = narrate_book(prep, replace(options, name=entry.name), quiet)
         ledger.record(entry, key, written.folder, written.files, options.out)
         return Outcome(entry, "done", str(written.folder))
     except Exception as exc:  # one book's failure never stops the others
@@ -239,4 +243,4 @@ def summary(outcomes: list[Outcome]) -> str:
     )
 
 
-__all__ = ["Entry", "Outcome", "book_line", "entries", "run_batch", "summary"]
+__all__ = ["Entry", "Outcome", "book_line", "entries", "narrate_book", "run_batch", "summary"]

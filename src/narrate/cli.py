@@ -63,9 +63,8 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
     Everything goes under OUT/<book-slug>/ (see --layout). A second run reuses what the
     first rendered, so an interrupted run resumes and an edit re-renders only what changed.
     """
+    from narrate.batch import narrate_book
     from narrate.pipeline import Options, prepare_book
-    from narrate.pipeline import generate as run
-    from narrate.render.progress import ProgressBar
 
     reading = {name: flags.pop(name) for name in READING}
     prep = prepare_book(book, voices, cache_dir=flags["cache_dir"], **reading)
@@ -76,14 +75,7 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
         transcripts=not flags.pop("no_transcripts"),
         **flags,
     )
-    with ProgressBar(enabled=not ctx.obj["quiet"], label=prep.book.title) as bar:
-        written = run(
-            prep,
-            options,
-            progress=bar.update,
-            on_chapter=bar.chapter_done,
-            on_encode=bar.encoding,
-        )
+    written = narrate_book(prep, options, quiet=ctx.obj["quiet"])
     for path in written.files:
         click.echo(str(path))
 
