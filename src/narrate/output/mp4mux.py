@@ -85,8 +85,45 @@ def _damaged(path: Path) -> EngineError:
     return EngineError(f"{path}: the AAC stream is damaged: run the same command again")
 
 
-def adts_frames(data: bytes, path: Path) -> tuple[list[int], list[memoryview]]:
-    """Each frame's size and bytes, its ADTS header left out."""
+def adts_frames(data: bytes, path: Path) -> tuple[np.ndarray, memoryview]:
+    """Each frame's size, and the frames one after another, their ADTS headers left out."""
+    raw = np.frombuffer(data, np.uint8)
+    quick = _headers_found(raw)
+    if quick is None:
+        sizes, frames = _walk(data, path)
+        return np.array(sizes, dtype=np.uint32), memoryview(b"".join(frames))
+    starts, lengths = quick
+    keep = np.ones(len(raw), dtype=bool)
+    keep[(starts[:, None] + np.arange(7)).ravel()] = False
+    return (lengths - 7).astype(np.uint32), raw[keep].data
+
+
+def _headers_found(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+    """Where each frame starts and how long it is, found all at once; None if unsure.
+
+    An encoder writes every frame's header alike but for its length: the same
+    bytes as the first header (a 7-byte one, without CRC) but for the length
+    bits mark a frame. The frames found must follow each other exactly, end to
+    end; the same bytes inside a frame's data (rare) break that chain, and the
+    stream is then walked header by header instead.
+    """
+    if len(raw) < 7 or raw[0] != 0xFF or raw[1] & 0xF7 != 0xF1:
+        return None
+    at = np.flatnonzero(raw[:-6] == 0xFF)
+    alike = (raw[at + 1] == raw[1]) & (raw[at + 2] == raw[2]) & (raw[at + 6] == raw[6])
+    alike &= ((raw[at + 3] ^ raw[3]) & 0xFC == 0) & ((raw[at + 5] ^ raw[5]) & 0x1F == 0)
+    at = at[alike]
+    high, mid, low = raw[at + 3] & 3, raw[at + 4], raw[at + 5] >> 5
+    lengths = (high.astype(np.int64) << 11) | (mid.astype(np.int64) << 3) | low
+    if at[-1] + lengths[-1] != len(raw) or not np.array_equal(at[1:], at[:-1] + lengths[:-1]):
+        return None
+    if lengths.min() <= 7:
+        return None
+    return at.astype(np.int64), lengths
+
+
+def _walk(data: bytes, path: Path) -> tuple[list[int], list[memoryview]]:
+    """Each frame's size and bytes, header by header."""
     sizes: list[int] = []
     frames: list[memoryview] = []
     view = memoryview(data)
@@ -315,17 +352,16 @@ def write_mp4(
             t.title_at[k] = pos
             f.write(title)
             pos += len(title)
-            found, data = adts_frames(path.read_bytes(), path)
+            found, audio = adts_frames(path.read_bytes(), path)
             if len(found) != counts[k] or read_config(path) != config:
                 raise EngineError(
                     "ffmpeg's AAC encoder framed a chapter unexpectedly: "
                     "run `narrate doctor`, or choose MP3 output"
                 )
             t.audio_at[k] = pos
-            audio = b"".join(data)
             f.write(audio)
             pos += len(audio)
-            sizes.append(np.array(found, dtype=np.uint32))
+            sizes.append(found)
         t.sizes = np.concatenate(sizes) if sizes else t.sizes
         moov = _moov(config, marks, t, room)
         assert len(moov) == moov_size, "the MP4 tables changed size"
