@@ -3,13 +3,12 @@
 Each chapter is encoded to AAC from its rendered PCM (kept in the cache for
 this: one generation of lossy coding, not an AAC of the MP3), on as many cores
 as the run has, and kept in the cache beside the blocks; the book is then those
-chapters' AAC frames joined and put in an MP4 by ffmpeg without re-encoding,
-with the chapters from an FFMETADATA1 text. A re-run (another layout, a change
-of tags, one chapter edited) encodes only what changed. The file is then laid
-out as each chapter's title (one sample per chunk) before that chapter's audio
-(one chunk), so readers that time chapters by where their titles lie
-(music-metadata) find them (:mod:`narrate.output.mp4box`), and mutagen writes
-the tags ffmpeg cannot.
+chapters' AAC frames written into an MP4 box by box, without re-encoding or a
+second program (:mod:`narrate.output.mp4mux`): each chapter's title (one
+sample per chunk) before that chapter's audio (one chunk), so readers that
+time chapters by where their titles lie (music-metadata) find them; then
+mutagen writes the tags. A re-run (another layout, a change of tags, one
+chapter edited) encodes only what changed.
 
 Joining AAC streams: an encoder's stream decodes to 1024 samples of priming,
 then its input, then padding to a whole frame; its first frame only overlaps
