@@ -10,7 +10,8 @@ from conftest import RATE, sine
 
 from narrate import tools
 from narrate.errors import EngineError
-from narrate.output.mp4mux import adts_frames, read_config
+from narrate.output import mp4mux
+from narrate.output.mp4mux import read_config, read_frames
 
 
 def _adts(tmp_path: Path) -> Path:
@@ -35,31 +36,45 @@ def _by_hand(data: bytes) -> tuple[list[int], bytes]:
     return sizes, payload
 
 
-def test_frames_without_their_headers(tmp_path: Path) -> None:
-    data = _adts(tmp_path).read_bytes()
-    sizes, payload = adts_frames(data, tmp_path / "tone.aac")
-    want_sizes, want_payload = _by_hand(data)
+def _read(path: Path) -> tuple[list[int], bytes]:
+    sizes, payload = [], b""
+    for found, audio in read_frames(path):
+        sizes += [int(n) for n in found]
+        payload += bytes(audio)
+    return sizes, payload
+
+
+@pytest.mark.parametrize("block", [1 << 23, 1000, 7])
+def test_frames_without_their_headers(
+    tmp_path: Path, block: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read a block at a time, frames cut by a block's end included."""
+    monkeypatch.setattr(mp4mux, "_BLOCK", block)
+    path = _adts(tmp_path)
+    want_sizes, want_payload = _by_hand(path.read_bytes())
     assert len(want_sizes) > 20
-    assert list(sizes) == want_sizes and bytes(payload) == want_payload
-    config = read_config(tmp_path / "tone.aac")
+    assert _read(path) == (want_sizes, want_payload)
+    config = read_config(path)
     assert (config.object_type, config.sample_rate, config.channels) == (2, RATE, 1)
     assert config.specific() == bytes([0x13, 0x88])  # AAC LC, 22,050 Hz, mono
 
 
 def test_a_header_look_alike_inside_a_frame_is_not_a_frame(tmp_path: Path) -> None:
-    data = bytearray(_adts(tmp_path).read_bytes())
+    path = _adts(tmp_path)
+    data = bytearray(path.read_bytes())
     want_sizes, _ = _by_hand(bytes(data))
     # The second frame's first header-long stretch of data made to look like a header.
     second = 7 + want_sizes[0]
     data[second + 7 : second + 14] = data[:7]
-    sizes, payload = adts_frames(bytes(data), tmp_path / "tone.aac")
-    assert list(sizes) == want_sizes
-    assert bytes(payload) == _by_hand(bytes(data))[1]
+    path.write_bytes(data)
+    assert _read(path) == _by_hand(bytes(data))
+    assert _read(path)[0] == want_sizes
 
 
 def test_a_damaged_stream_is_an_engine_error(tmp_path: Path) -> None:
-    data = _adts(tmp_path).read_bytes()
-    with pytest.raises(EngineError, match="damaged"):
-        adts_frames(data[:-3], tmp_path / "tone.aac")
-    with pytest.raises(EngineError, match="damaged"):
-        adts_frames(b"\0" + data, tmp_path / "tone.aac")
+    path = _adts(tmp_path)
+    data = path.read_bytes()
+    for damaged in (data[:-3], b"\0" + data, data[:100] + b"\0" * 9 + data[100:]):
+        path.write_bytes(damaged)
+        with pytest.raises(EngineError, match="damaged"):
+            _read(path)

@@ -36,7 +36,7 @@ from narrate import tools
 from narrate.errors import EngineError
 from narrate.outdir import publish
 from narrate.output.formats import WriteOptions
-from narrate.output.mp4mux import adts_frames, write_mp4
+from narrate.output.mp4mux import read_frames, write_mp4
 from narrate.output.tags import tag_m4b
 from narrate.output.whole_book import (
     ChapterAudio,
@@ -119,7 +119,7 @@ def _encode_chapter(pcm: Iterable[bytes], out: Path, bitrate: int, sample_rate: 
 
 def _adts_frames(path: Path) -> int:
     """The number of frames in an ADTS stream, by their headers' lengths."""
-    return len(adts_frames(path.read_bytes(), path)[0])
+    return sum(len(sizes) for sizes, _ in read_frames(path))
 
 
 class _Streams:

@@ -24,7 +24,7 @@ end; memory holds one chapter's stream at a time. Chunk offsets are 64-bit
 from __future__ import annotations
 
 import struct
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,7 @@ FRAME = 1024  # samples per AAC frame
 _RATES = (96000, 88200, 64000, 48000, 44100, 32000, 24000, 22050, 16000, 12000, 11025, 8000)
 _MATRIX = struct.pack(">9I", 0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000)
 _U32 = 0xFFFFFFFF
+_BLOCK = 1 << 23  # bytes of a stream read at a time
 
 
 def box(kind: bytes, *parts: bytes) -> bytes:
@@ -81,25 +82,48 @@ def read_config(path: Path) -> AudioConfig:
     return AudioConfig(((head[2] >> 6) & 3) + 1, rate_index, ((head[2] & 1) << 2) | (head[3] >> 6))
 
 
+def _unexpected() -> EngineError:
+    return EngineError(
+        "ffmpeg's AAC encoder framed a chapter unexpectedly: "
+        "run `narrate doctor`, or choose MP3 output"
+    )
+
+
 def _damaged(path: Path) -> EngineError:
     return EngineError(f"{path}: the AAC stream is damaged: run the same command again")
 
 
-def adts_frames(data: bytes, path: Path) -> tuple[np.ndarray, memoryview]:
-    """Each frame's size, and the frames one after another, their ADTS headers left out."""
+def read_frames(path: Path) -> Iterator[tuple[np.ndarray, memoryview]]:
+    """An ADTS stream's frames, a block at a time: their sizes, and their bytes one after
+    another with the headers left out. Memory holds one block whatever the stream's length."""
+    rest = b""
+    with path.open("rb") as f:
+        while block := f.read(_BLOCK):
+            data = rest + block
+            sizes, payload, used = adts_frames(data, path)
+            rest = data[used:]
+            yield sizes, payload
+    if rest:
+        raise _damaged(path)  # a frame cut short
+
+
+def adts_frames(data: bytes, path: Path) -> tuple[np.ndarray, memoryview, int]:
+    """The whole frames at the start of ``data``: sizes, headerless bytes, bytes used."""
     raw = np.frombuffer(data, np.uint8)
     quick = _headers_found(raw)
     if quick is None:
-        sizes, frames = _walk(data, path)
-        return np.array(sizes, dtype=np.uint32), memoryview(b"".join(frames))
+        sizes, frames, used = _walk(data, path)
+        return np.array(sizes, dtype=np.uint32), memoryview(b"".join(frames)), used
     starts, lengths = quick
-    keep = np.ones(len(raw), dtype=bool)
+    used = int(starts[-1] + lengths[-1]) if len(starts) else 0
+    keep = np.zeros(len(raw), dtype=bool)
+    keep[:used] = True
     keep[(starts[:, None] + np.arange(7)).ravel()] = False
-    return (lengths - 7).astype(np.uint32), raw[keep].data
+    return (lengths - 7).astype(np.uint32), raw[keep].data, used
 
 
 def _headers_found(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
-    """Where each frame starts and how long it is, found all at once; None if unsure.
+    """Where each whole frame starts and how long it is, found all at once; None if unsure.
 
     An encoder writes every frame's header alike but for its length: the same
     bytes as the first header (a 7-byte one, without CRC) but for the length
@@ -112,33 +136,38 @@ def _headers_found(raw: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
     at = np.flatnonzero(raw[:-6] == 0xFF)
     alike = (raw[at + 1] == raw[1]) & (raw[at + 2] == raw[2]) & (raw[at + 6] == raw[6])
     alike &= ((raw[at + 3] ^ raw[3]) & 0xFC == 0) & ((raw[at + 5] ^ raw[5]) & 0x1F == 0)
-    at = at[alike]
+    at = at[alike].astype(np.int64)
     high, mid, low = raw[at + 3] & 3, raw[at + 4], raw[at + 5] >> 5
     lengths = (high.astype(np.int64) << 11) | (mid.astype(np.int64) << 3) | low
-    if at[-1] + lengths[-1] != len(raw) or not np.array_equal(at[1:], at[:-1] + lengths[:-1]):
+    if not np.array_equal(at[1:], at[:-1] + lengths[:-1]) or lengths.min() <= 7:
         return None
-    if lengths.min() <= 7:
+    end = at[-1] + lengths[-1]
+    if end > len(raw):  # the last frame runs on into the next block
+        at, lengths = at[:-1], lengths[:-1]
+    elif len(raw) - end >= 7:  # bytes after the last frame found that should be a frame
         return None
-    return at.astype(np.int64), lengths
+    return at, lengths
 
 
-def _walk(data: bytes, path: Path) -> tuple[list[int], list[memoryview]]:
-    """Each frame's size and bytes, header by header."""
+def _walk(data: bytes, path: Path) -> tuple[list[int], list[memoryview], int]:
+    """Each whole frame's size and bytes, header by header, and the bytes they take."""
     sizes: list[int] = []
     frames: list[memoryview] = []
     view = memoryview(data)
     pos, end = 0, len(data)
-    while pos < end:
-        if pos + 7 > end or data[pos] != 0xFF or data[pos + 1] & 0xF6 != 0xF0:
+    while pos + 7 <= end:
+        if data[pos] != 0xFF or data[pos + 1] & 0xF6 != 0xF0:
             raise _damaged(path)
         length = ((data[pos + 3] & 3) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
         head = 7 if data[pos + 1] & 1 else 9  # protection_absent, else a CRC follows
-        if length <= head or pos + length > end:
+        if length <= head:
             raise _damaged(path)
+        if pos + length > end:
+            break
         sizes.append(length - head)
         frames.append(view[pos + head : pos + length])
         pos += length
-    return sizes, frames
+    return sizes, frames, pos
 
 
 def title_sample(title: str) -> bytes:
@@ -335,11 +364,9 @@ def write_mp4(
     config = read_config(streams[0])
     titles = [title_sample(mark.title) for mark in marks]
     most = sum(p.stat().st_size for p in streams) + sum(map(len, titles))
-    frames = sum(counts)
     # The tables' lengths depend only on the counts: moov is sized before any frame is read.
-    t = _Tables(
-        counts, titles, np.zeros(frames, np.uint32), [0] * len(counts), [0] * len(counts), False
-    )
+    zeros = [0] * len(counts)
+    t = _Tables(counts, titles, np.zeros(sum(counts), np.uint32), zeros, list(zeros), False)
     ftyp = box(b"ftyp", BRAND, struct.pack(">I", 0x200), BRAND, b"isom", b"iso2")
     t.wide = len(ftyp) + len(_moov(config, marks, t, room)) + 16 + most > _U32
     moov_size = len(_moov(config, marks, t, room))
@@ -352,16 +379,19 @@ def write_mp4(
             t.title_at[k] = pos
             f.write(title)
             pos += len(title)
-            found, audio = adts_frames(path.read_bytes(), path)
-            if len(found) != counts[k] or read_config(path) != config:
-                raise EngineError(
-                    "ffmpeg's AAC encoder framed a chapter unexpectedly: "
-                    "run `narrate doctor`, or choose MP3 output"
-                )
+            if read_config(path) != config:
+                raise _unexpected()
             t.audio_at[k] = pos
-            f.write(audio)
-            pos += len(audio)
-            sizes.append(found)
+            frames = 0
+            for found, audio in read_frames(path):
+                frames += len(found)
+                if frames > counts[k]:
+                    raise _unexpected()
+                f.write(audio)
+                pos += len(audio)
+                sizes.append(found)
+            if frames != counts[k]:
+                raise _unexpected()
         t.sizes = np.concatenate(sizes) if sizes else t.sizes
         moov = _moov(config, marks, t, room)
         assert len(moov) == moov_size, "the MP4 tables changed size"
