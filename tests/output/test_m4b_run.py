@@ -93,10 +93,14 @@ def test_sigterm_while_writing_the_m4b_leaves_no_temporary_file(tmp_path: Path) 
     assert warm.returncode == 0, warm.stderr.decode()
     folder = out / "the-clockmaker-s-lamp"
     (folder / "the-clockmaker-s-lamp.m4b").unlink()  # so the next run writes it again
+    streams = list(cache.glob("blocks/*/*.aac"))
+    assert streams  # each chapter's AAC, kept
+    for stream in streams:  # forgotten, so that it encodes them: time to stop it
+        stream.unlink()
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 60
-        while not list(folder.glob(".*.ffmeta.part")) and proc.poll() is None:
+        while not list(folder.glob(".the-clockmaker-s-lamp.m4b.*.part")) and proc.poll() is None:
             assert time.monotonic() < deadline, "the M4B was not started within 60 s"
             time.sleep(0.005)
         proc.send_signal(signal.SIGTERM)  # to narrate alone, as a service manager sends it

@@ -11,6 +11,7 @@ from __future__ import annotations
 import array
 import math
 import os
+import struct
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from mutagen.mp4 import MP4, MP4Cover
 
 from narrate import tools
 from narrate.errors import EngineError
+from narrate.output import mp4mux
 from narrate.output.chapters import mp3_lead
 from narrate.output.m4b import marks as m4b_marks
 from narrate.output.m4b import write_m4b
@@ -292,6 +294,33 @@ def test_m4b_chapters_tags_and_cover(tmp_path: Path, book: Book) -> None:
     for chap, mark in zip(audio.chapters, marks, strict=True):
         assert abs(chap.start - mark.start) < TOLERANCE
     _no_temp_files(tmp_path)
+
+
+def test_m4b_past_4_gib_has_64_bit_boxes_offsets_and_times(
+    tmp_path: Path, book: Book, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a book past 4 GiB (or 2^32 samples) gets: 64-bit box sizes, co64, version-1 headers.
+
+    The 32-bit limit is lowered so that this small book takes that path.
+    """
+    monkeypatch.setattr(mp4mux, "_U32", 4000)
+    out = tmp_path / "book.m4b"
+    write_m4b(out, book.chapters, META, sample_rate=RATE)
+    data = out.read_bytes()
+    assert data[8:12] == b"M4B "
+    assert struct.unpack_from(">I4s", data, 28) == (1, b"moov")  # a 64-bit size follows
+    assert b"co64" in data and b"stco" not in data
+    mvhd = data.index(b"mvhd")
+    assert data[mvhd + 4] == 1  # version 1: 64-bit times
+    _decodes_cleanly(out)
+    pcm, _ = decode(out)
+    played = round(sum(c.duration for c in book.chapters) * RATE)
+    assert abs(len(pcm) // 2 - played) <= 1024
+    audio = MP4(out)
+    assert abs(audio.info.length - played / RATE) < 0.100
+    assert audio.tags is not None and audio.tags["\xa9nam"] == ["The Test Book"]
+    assert [c.title for c in audio.chapters] == list(TITLES)
+    _check_chapters(out, book, m4b_marks(book.chapters, RATE), opening=1024)
 
 
 def test_m4b_ffmpeg_failure_reports_stderr_tail(

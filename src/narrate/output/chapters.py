@@ -1,9 +1,10 @@
 """Chapter marks in each container: ID3 CHAP/CTOC frames, FFMETADATA sections, MP4 lists.
 
 Whole-book files carry one mark per chapter. An MP3 holds them as ID3 CHAP
-frames under a top-level CTOC; an M4B gets them from ffmpeg, which reads an
-FFMETADATA1 text (with the book's global tags) and writes the MP4 chapter
-lists. Writing and reading each container's marks live side by side here.
+frames under a top-level CTOC; an M4B holds them in its chapter track and
+Nero list (:mod:`narrate.output.mp4mux`). ffmpeg's FFMETADATA1 text (with the
+book's global tags) is written here for MP4s made by ffmpeg, and read back when
+a file is inspected.
 
 A mark is in played time: seconds from the first sample a player plays. ID3
 CHAP times are on the decoder's own timeline, which starts before the

@@ -3,13 +3,12 @@
 Each chapter is encoded to AAC from its rendered PCM (kept in the cache for
 this: one generation of lossy coding, not an AAC of the MP3), on as many cores
 as the run has, and kept in the cache beside the blocks; the book is then those
-chapters' AAC frames joined and put in an MP4 by ffmpeg without re-encoding,
-with the chapters from an FFMETADATA1 text. A re-run (another layout, a change
-of tags, one chapter edited) encodes only what changed. The file is then laid
-out as each chapter's title (one sample per chunk) before that chapter's audio
-(one chunk), so readers that time chapters by where their titles lie
-(music-metadata) find them (:mod:`narrate.output.mp4box`), and mutagen writes
-the tags ffmpeg cannot.
+chapters' AAC frames written into an MP4 box by box, without re-encoding or a
+second program (:mod:`narrate.output.mp4mux`): each chapter's title (one
+sample per chunk) before that chapter's audio (one chunk), so readers that
+time chapters by where their titles lie (music-metadata) find them; then
+mutagen writes the tags. A re-run (another layout, a change of tags, one
+chapter edited) encodes only what changed.
 
 Joining AAC streams: an encoder's stream decodes to 1024 samples of priming,
 then its input, then padding to a whole frame; its first frame only overlaps
@@ -36,9 +35,8 @@ from pathlib import Path
 from narrate import tools
 from narrate.errors import EngineError
 from narrate.outdir import publish
-from narrate.output.chapters import ffmetadata_chapters
 from narrate.output.formats import WriteOptions
-from narrate.output.mp4box import interleave_chapters
+from narrate.output.mp4mux import read_frames, write_mp4
 from narrate.output.tags import tag_m4b
 from narrate.output.whole_book import (
     ChapterAudio,
@@ -53,7 +51,6 @@ from narrate.render.pcm import Sidecar
 
 # AAC at 64 kbps overshoots speech's peaks by ~2 dB; from 96 kbps it stays under -3 dBTP.
 MIN_BITRATE = 96
-BRAND = "M4B "  # the major brand: what marks an MP4 as an audiobook to Apple's players
 FRAME = 1024  # samples per AAC frame; the encoder's priming is one frame
 AAC = ".aac"  # a chapter's ADTS stream, kept beside the blocks
 _FULL = tuple(os.strerror(code) for code in (errno.ENOSPC, errno.EDQUOT))
@@ -120,52 +117,9 @@ def _encode_chapter(pcm: Iterable[bytes], out: Path, bitrate: int, sample_rate: 
     _run(cmd, pcm, out)
 
 
-def _mux(streams: list[Path], metadata: Path, out: Path) -> None:
-    """The chapters' ADTS streams, joined, into an M4B with the chapters in ``metadata``."""
-    cmd = [
-        *_QUIET,
-        "-f",
-        "aac",
-        "-i",
-        "pipe:0",
-        # FFMETADATA input: the chapters (and provisional global tags) come from here.
-        "-f",
-        "ffmetadata",
-        "-i",
-        str(metadata),
-        "-map",
-        "0:a",
-        "-map_metadata",
-        "1",
-        "-map_chapters",
-        "1",
-        "-c:a",
-        "copy",
-        "-brand",
-        BRAND,
-        # no +faststart: interleave_chapters puts moov before mdat in its one pass
-        "-f",
-        "ipod",
-        str(out),  # the .m4b muxer, whatever the temporary name ends with
-    ]
-    _run(cmd, _read_all(streams), out)
-
-
-def _read_all(paths: list[Path]) -> Iterator[bytes]:
-    for path in paths:
-        with path.open("rb") as stream:
-            yield from iter(lambda: stream.read(1 << 20), b"")
-
-
 def _adts_frames(path: Path) -> int:
     """The number of frames in an ADTS stream, by their headers' lengths."""
-    data, pos, count = path.read_bytes(), 0, 0
-    while pos + 7 <= len(data):
-        if data[pos] != 0xFF or data[pos + 1] & 0xF0 != 0xF0:
-            raise EngineError(f"{path}: the AAC stream is damaged: run the same command again")
-        pos += ((data[pos + 3] & 3) << 11) | (data[pos + 4] << 3) | (data[pos + 5] >> 5)
-        count += 1
-    return count
+    return sum(len(sizes) for sizes, _ in read_frames(path))
 
 
 class _Streams:
@@ -277,19 +231,15 @@ def write_m4b(
     streams = _Streams(path, cache, bitrate, sample_rate)
     with terminate_as_interrupt():
         tmp = temp_file_beside(path, ".part")
-        metadata = temp_file_beside(path, ".ffmeta.part")  # swept as any .part is
         try:
             parts = _all_streams(streams, chapters, counts, workers, progress)
-            metadata.write_text(ffmetadata_chapters(tagged.chapters, tagged), encoding="utf-8")
-            _mux(parts, metadata, tmp)
-            # moov before mdat: players can start (and read chapters) before the file loads;
-            # the room is for the tags, the cover above all, written in place by mutagen.
-            interleave_chapters(tmp, counts, room=len(meta.cover or b"") + 16384)
+            # The room is for the tags, the cover above all, written in place by mutagen.
+            write_mp4(tmp, parts, counts, tagged.chapters, room=len(meta.cover or b"") + 16384)
             # mutagen writes the tags (cover, free-form atoms, media kind) ffmpeg cannot.
             tag_m4b(tmp, tagged)
             publish(tmp, path)
         finally:
-            for leftover in itertools.chain([tmp, metadata], streams.made):
+            for leftover in itertools.chain([tmp], streams.made):
                 with contextlib.suppress(OSError):
                     leftover.unlink(missing_ok=True)
 

@@ -149,7 +149,7 @@ FIELDS: tuple[TagField, ...] = (
     TagField("movement_index", lambda m: _whole_number(m.series_index), "MVIN", None, None),
     TagField("publisher", lambda m: m.publisher, "TPUB", _ITUNES + "PUBLISHER", "publisher"),
     TagField("isbn", lambda m: m.isbn, "TXXX:ISBN", _ITUNES + "ISBN", None),
-    # ffmpeg writes its own encoder tag; the M4B's is set afterwards, by mutagen.
+    # The M4B's is set by mutagen, as all its tags are.
     TagField("encoder", lambda m: m.encoder, "TSSE", "\xa9too", None),
 )
 
