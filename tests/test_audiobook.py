@@ -47,6 +47,11 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return work / "out" / "the-clockmaker-s-lamp"
 
 
+def _beside(book: Path, fmt: str) -> Path:
+    """The folder of a format other than the book folder's own: one book per folder."""
+    return book.with_name(f"{book.name} ({fmt})")
+
+
 def ffmetadata_chapters(path: Path) -> list[tuple[float, str]]:
     out = subprocess.run(
         [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "ffmetadata", "-"],
@@ -100,7 +105,7 @@ def test_three_chapter_mp3s_with_cover_and_transcripts(book):
 
 
 def test_single_mp3_lists_the_chapters(book):
-    single = book / "the-clockmaker-s-lamp.mp3"
+    single = _beside(book, "mp3-single") / "the-clockmaker-s-lamp.mp3"
     _, errors = decode(single)
     assert errors == ""
     found = ffmetadata_chapters(single)
@@ -125,7 +130,7 @@ def test_single_mp3_lists_the_chapters(book):
 
 
 def test_m4b_lists_the_chapters_with_cover(book):
-    m4b = book / "the-clockmaker-s-lamp.m4b"
+    m4b = _beside(book, "m4b") / "the-clockmaker-s-lamp.m4b"
     _, errors = decode(m4b)
     assert errors == ""
     assert [title for _, title in ffmetadata_chapters(m4b)] == TITLES
@@ -137,8 +142,8 @@ def test_m4b_lists_the_chapters_with_cover(book):
 def test_loudness_on_target_with_headroom(book):
     for path in [
         *sorted(book.glob("0*.mp3")),
-        book / "the-clockmaker-s-lamp.mp3",
-        book / "the-clockmaker-s-lamp.m4b",
+        _beside(book, "mp3-single") / "the-clockmaker-s-lamp.mp3",
+        _beside(book, "m4b") / "the-clockmaker-s-lamp.m4b",
     ]:
         integrated, peak = loudness(path)
         assert abs(integrated - -18.0) <= 1.0, (path.name, integrated)
@@ -162,3 +167,99 @@ def test_cues_start_where_their_speech_starts(book):
 def _seconds(stamp: str) -> float:
     h, m, s = stamp.split(":")
     return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+# ---------------------------------------------------------------- the M4B, box by box
+
+
+def _boxes(data: bytes, start: int, end: int) -> dict[bytes, list[tuple[int, int]]]:
+    """The boxes in data[start:end]: kind -> [(payload start, end)], 32-bit sizes only."""
+    found: dict[bytes, list[tuple[int, int]]] = {}
+    while start + 8 <= end:
+        size = int.from_bytes(data[start : start + 4], "big")
+        assert size >= 8, "a damaged box"
+        found.setdefault(data[start + 4 : start + 8], []).append((start + 8, start + size))
+        start += size
+    return found
+
+
+def _child(data: bytes, box: tuple[int, int], *path: bytes) -> tuple[int, int]:
+    for kind in path:
+        (box,) = _boxes(data, *box)[kind]
+    return box
+
+
+def _table(data: bytes, box: tuple[int, int], width: int) -> list[tuple[int, ...]]:
+    """A full box's entry count and its entries of ``width`` 32-bit numbers."""
+    count = int.from_bytes(data[box[0] + 4 : box[0] + 8], "big")
+    words = [
+        int.from_bytes(data[box[0] + 8 + 4 * i : box[0] + 12 + 4 * i], "big")
+        for i in range(count * width)
+    ]
+    return [tuple(words[i : i + width]) for i in range(0, len(words), width)]
+
+
+def test_m4b_is_branded_and_each_chapter_title_is_a_chunk_before_its_audio(book):
+    """The layout music-metadata reads chapters from: a title sample per chunk, placed
+    in the file before its chapter's audio, whose chunks before it say when it starts."""
+    m4b = _beside(book, "m4b") / "the-clockmaker-s-lamp.m4b"
+    data = m4b.read_bytes()
+    assert data[4:8] == b"ftyp" and data[8:12] == b"M4B "  # the major brand
+    top = _boxes(data, 0, len(data))
+    (moov,) = top[b"moov"]
+    (mdat,) = top[b"mdat"]
+    assert moov[0] < mdat[0]  # faststart: players read the chapters before the audio
+    tracks = {}
+    for trak in _boxes(data, *moov)[b"trak"]:
+        hdlr = _child(data, trak, b"mdia", b"hdlr")
+        tracks[data[hdlr[0] + 8 : hdlr[0] + 12]] = _boxes(
+            data, *_child(data, trak, b"mdia", b"minf", b"stbl")
+        )
+    text, audio = tracks[b"text"], tracks[b"soun"]
+    assert _table(data, text[b"stsc"][0], 3) == [(1, 1, 1)]  # every chunk holds one sample
+    offsets = [o for (o,) in _table(data, text[b"stco"][0], 1)]
+    sizes_box = text[b"stsz"][0]
+    sizes = [s for (s,) in _table(data, (sizes_box[0] + 4, sizes_box[1]), 1)]
+    assert len(offsets) == len(sizes) == len(TITLES)
+    titles = []
+    for offset, size in zip(offsets, sizes, strict=True):
+        assert mdat[0] <= offset and offset + size <= mdat[1]
+        length = int.from_bytes(data[offset : offset + 2], "big")
+        titles.append(data[offset + 2 : offset + 2 + length].decode())
+    assert titles == TITLES
+    # Audio chunks: one per chapter, each right after its title.
+    chunks = [o for (o,) in _table(data, audio[b"stco"][0], 1)]
+    assert [o + s for o, s in zip(offsets, sizes, strict=True)] == chunks
+    runs = _table(data, audio[b"stsc"][0], 3)
+    per_chunk = [
+        next(n for first, n, _ in reversed(runs) if first <= chunk)
+        for chunk in range(1, len(chunks) + 1)
+    ]
+    ((count, duration),) = _table(data, audio[b"stts"][0], 2)
+    assert sum(per_chunk) == count and duration == 1024
+    mdhd = _child(data, _trak(data, moov, b"soun"), b"mdia", b"mdhd")
+    scale = int.from_bytes(data[mdhd[0] + 12 : mdhd[0] + 16], "big")
+    # Where a reader that times a title by the audio chunks before it puts each chapter.
+    by_position = [sum(per_chunk[:k]) * duration / scale for k in range(len(TITLES))]
+    ffmpeg = [start for start, _ in ffmetadata_chapters(m4b)]
+    assert by_position == pytest.approx(ffmpeg, abs=0.001)
+
+
+def _trak(data: bytes, moov: tuple[int, int], kind: bytes) -> tuple[int, int]:
+    for trak in _boxes(data, *moov)[b"trak"]:
+        hdlr = _child(data, trak, b"mdia", b"hdlr")
+        if data[hdlr[0] + 8 : hdlr[0] + 12] == kind:
+            return trak
+    raise AssertionError(f"no {kind!r} track")
+
+
+def test_m4b_lasts_as_long_as_the_chapter_mp3s(book):
+    """Encoded from the PCM: as long as the chapter files, each chapter where its file starts."""
+    m4b = _beside(book, "m4b") / "the-clockmaker-s-lamp.m4b"
+    lengths = [len(decode(path)[0]) // 2 for path in sorted(book.glob("0*.mp3"))]
+    assert abs(len(decode(m4b)[0]) // 2 - sum(lengths)) <= 1024  # one AAC frame
+    starts = [start for start, _ in ffmetadata_chapters(m4b)]
+    expected = [0, lengths[0], lengths[0] + lengths[1]]
+    for start, want in zip(starts, expected, strict=True):
+        # within half an AAC frame (each chapter a whole number of frames), and a millisecond
+        assert abs(start - want / 22050) <= (512 + 22) / 22050

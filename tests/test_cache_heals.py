@@ -96,7 +96,7 @@ def test_a_damaged_block_of_an_up_to_date_chapter_is_not_put_in_a_whole_book_fil
     book, _, _ = rendered
     out = tmp_path / "out"
     assert generate(book, out, cache, "-q", "--format", "mp3,mp3-single").code == 0
-    single = out / "the-lamp" / "the-lamp.mp3"
+    single = out / "the-lamp (mp3-single)" / "the-lamp.mp3"  # its own folder: one book each
     first = single.read_bytes()
     # The chapters are up to date; only the whole-book file is to be written again.
     single.unlink()

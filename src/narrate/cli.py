@@ -60,6 +60,14 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 )
 @click.option("--format", "formats", default="mp3", callback=_formats, help=formats.help_text())
 @click.option(
+    "--layout",
+    type=click.Choice(["folder", "library"]),
+    default="folder",
+    help="folder: OUT/<book-slug>/; library: OUT/Author/[Series/]Title/ with cover, "
+    "desc.txt, reader.txt and metadata.json, as Audiobookshelf reads them. "
+    "Each further format gets a sibling folder, '<folder> (m4b)'.",
+)
+@click.option(
     "--cover",
     type=PATH,
     help="Cover image (PNG or JPEG); default: the book's own or one beside it.",
@@ -86,8 +94,8 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) -> None:
     """Narrate BOOK into tagged MP3 chapters, a playlist, transcripts and the script.
 
-    Everything goes under OUT/<book-slug>/. A second run reuses what the first
-    rendered, so an interrupted run resumes and an edit re-renders only what changed.
+    Everything goes under OUT/<book-slug>/ (see --layout). A second run reuses what the
+    first rendered, so an interrupted run resumes and an edit re-renders only what changed.
     """
     from narrate.pipeline import Options, prepare_book
     from narrate.pipeline import generate as run
@@ -103,7 +111,13 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
         **flags,
     )
     with ProgressBar(enabled=not ctx.obj["quiet"], label=prep.book.title) as bar:
-        written = run(prep, options, progress=bar.update, on_chapter=bar.chapter_done)
+        written = run(
+            prep,
+            options,
+            progress=bar.update,
+            on_chapter=bar.chapter_done,
+            on_encode=bar.encoding,
+        )
     for path in written.files:
         click.echo(str(path))
 

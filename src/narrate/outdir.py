@@ -280,6 +280,14 @@ class Manifest:
             data["book"] = self.book
         write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False))
 
+    def names(self) -> set[str]:
+        return set(self._entries)
+
+    def forget(self, name: str) -> None:
+        """Drop one entry (its file already removed by the caller)."""
+        if self._entries.pop(name, None) is not None:
+            self.save()
+
 
 def _read_manifest(path: Path) -> dict[str, Any]:
     try:

@@ -21,13 +21,13 @@ from narrate.cast.starter import lists_discovery
 from narrate.cast.voices import characters_from_config, load_voices
 from narrate.config import VoiceConfig
 from narrate.ingest import read_book
-from narrate.outdir import Manifest, ensure_output_folder, safe_name, slug, write_atomic
-from narrate.output import formats
+from narrate.outdir import ensure_output_folder, safe_name, slug, write_atomic
+from narrate.output import formats, layout
 from narrate.output.folder import book_folder, book_identity, choose_folder, remove_unused
 from narrate.output.metadata import find_cover, narrator_credit, track_meta
 from narrate.output.playlist import write_playlist
 from narrate.output.transcripts import cues_for, write_srt, write_vtt
-from narrate.output.whole_book import ChapterAudio, chapter_marks
+from narrate.output.whole_book import ChapterAudio
 from narrate.records import Book, Cast, Character, Script, Segment, TrackMeta
 from narrate.render import mp3
 from narrate.render.assemble import (
@@ -36,6 +36,7 @@ from narrate.render.assemble import (
     Layout,
     SilenceBank,
     chapter_chunks,
+    chapter_pcm,
     plan_chapter,
     timeline,
 )
@@ -181,6 +182,7 @@ class Options:
     timeout: float = 120.0
     loudness: float = DEFAULT_TARGET
     force: bool = False  # overwrite files in the book's folder that narrate did not write
+    layout: str = "folder"  # or "library": OUT/Author/[Series/]Title/ with its side files
 
 
 @dataclass(frozen=True)
@@ -189,6 +191,8 @@ class Written:
     files: list[Path]
 
 
+# (file being written, seconds written, seconds in all) while a whole-book file is encoded
+Encoding = Callable[[Path, float, float], None]
 Progress = Callable[[int, int], None]  # (utterances done, total)
 
 
@@ -214,6 +218,7 @@ def _settings(
         options.loudness,
         (pauses.sentence, pauses.paragraph),
         engine.sample_rate,
+        keep_pcm=any(f.from_pcm for f in formats.whole_book_formats(options.formats)),
     )
 
 
@@ -246,8 +251,12 @@ def generate(
     options: Options,
     progress: Progress | None = None,
     on_chapter: Callable[[Path], None] | None = None,
+    on_encode: Encoding | None = None,
 ) -> Written:
     """Render the book and write every requested output into OUT/<book-slug>/.
+
+    (Or OUT/Author/[Series/]Title/ with --layout library; each format other
+    than the first in a sibling folder: :mod:`narrate.output.layout`.)
 
     The folder is the book's own: one holding another book's files is passed
     over for OUT/<book-slug>-2 (output/folder.py), and a run that fails before
@@ -257,11 +266,16 @@ def generate(
     cache = BlockCache(options.cache_dir or default_cache_dir())
     cache.ensure_writable()  # before the book's folder is made: a refused cache leaves none
     identity = book_identity(prep.book, prep.path)
-    folder = choose_folder(options.out, slug(prep.book.title), identity)
+    parent, name = layout.book_place(
+        options.out, prep.book, prep.config.book.series, options.layout
+    )
+    folder = choose_folder(parent, name, identity)
     made = not folder.exists()
     ensure_output_folder(folder)
     try:
-        return _generate_into(folder, identity, prep, options, cache, cover, progress, on_chapter)
+        return _generate_into(
+            folder, identity, prep, options, cache, cover, progress, on_chapter, on_encode
+        )
     except BaseException:
         if made:
             remove_unused(folder)
@@ -277,6 +291,7 @@ def _generate_into(
     cover: tuple[bytes, str] | None,
     progress: Progress | None,
     on_chapter: Callable[[Path], None] | None,
+    on_encode: Encoding | None,
 ) -> Written:
     book, config, script = prep.book, prep.config, prep.script
     engine = default_engine()  # one for the run: its id, rate, markup and credit
@@ -295,11 +310,25 @@ def _generate_into(
     silence = SilenceBank(options.bitrate, settings.sample_rate)
     workers = options.jobs or os.cpu_count() or 1
     per_chapter = formats.chapter_format(options.formats)
-    writing = formats.WriteOptions(options.bitrate, options.id3v23, settings.sample_rate)
+    encoding: list[Path] = []  # the whole-book file being written, for on_encode
+
+    def encoded(done: float, total: float) -> None:
+        if on_encode and encoding:
+            on_encode(encoding[-1], done, total)
+
+    writing = formats.WriteOptions(
+        options.bitrate,
+        options.id3v23,
+        settings.sample_rate,
+        progress=encoded,
+        cache=cache.root,
+        workers=workers,
+    )
     name = slug(book.title)
+    places = layout.plan_places(folder, book.title, options.formats, options.layout)
     book_meta = track_meta(book, config, book.title, 1, 1, cover, narrator=narrator)
     book_files = [
-        (fmt, folder / f"{name}{fmt.suffix}") for fmt in formats.whole_book_formats(options.formats)
+        (fmt, places.whole_book(fmt)) for fmt in formats.whole_book_formats(options.formats)
     ]
     playlist, script_path = folder / f"{name}.m3u8", folder / "script.json"
 
@@ -311,7 +340,8 @@ def _generate_into(
 
     everything = [
         *(p for i in range(total) for p in outputs(i)),
-        *(path for _, path in book_files),
+        *(path for _, path in book_files if path.parent == folder),
+        *(folder / side for side in (layout.SIDE_FILES if places.library else ())),
         playlist,
         script_path,
     ]
@@ -334,6 +364,10 @@ def _generate_into(
                     manifest.duration(stems[i]),
                     manifest.span(stems[i]),
                     functools.partial(_chunk_data, p, cache, silence),
+                    functools.partial(chapter_pcm, p, cache, silence)
+                    if settings.keep_pcm
+                    else None,
+                    p.key("audio"),
                 )
                 for i, p in enumerate(plans)
             ]
@@ -341,10 +375,7 @@ def _generate_into(
         # A whole-book file reads every chapter's blocks: when one is to be written, all
         # of them are checked (and any damaged rendered again) with the pending chapters'.
         book_due = bool(book_files) and (
-            bool(todo)
-            or _books_stale(
-                book_files, _book_key(chapters(), book_meta, options, manifest), manifest
-            )
+            bool(todo) or layout.books_stale(places, chapters(), book_meta, writing, manifest)
         )
 
         def finish(i: int) -> None:
@@ -362,14 +393,13 @@ def _generate_into(
         for i in range(total):
             written += outputs(i)
         laid_out = chapters()
-        key = _book_key(laid_out, book_meta, options, manifest)
-        for fmt, path in book_files:
-            if manifest.key(fmt.manifest_label) != key or not path.exists():
-                fmt.book_writer()(path, laid_out, book_meta, writing)
-                manifest.record(fmt.manifest_label, key, chapter_marks(laid_out)[-1].end)
-            written.append(path)
+        written += layout.write_whole_books(
+            places, laid_out, book_meta, writing, manifest, options.formats, encoding.append
+        )
         labels = {f.manifest_label for f in formats.FORMATS if f.whole_book}
-        manifest.forget_except(set(stems) | labels, folder)
+        manifest.forget_except(set(stems) | labels | {layout.LIBRARY_LABEL}, folder)
+        if places.library:
+            written += layout.write_library(places, laid_out, book_meta, writing, manifest)
         if per_chapter:
             write_playlist(
                 playlist,
@@ -383,7 +413,7 @@ def _generate_into(
                 ],
             )
         else:
-            length = chapter_marks(laid_out)[-1].end
+            length = book_files[0][0].marks(laid_out, settings.sample_rate)[-1].end
             write_playlist(playlist, [(book_files[0][1].name, length, book.title)])
         write_atomic(script_path, dumps_json(script))
         manifest.save()
@@ -415,25 +445,6 @@ def _write_chapter(
         write_vtt(folder / f"{stem}.vtt", cues)
         write_srt(folder / f"{stem}.srt", cues)
     return laid
-
-
-def _book_key(
-    chapters: list[ChapterAudio], meta: TrackMeta, options: Options, manifest: Manifest
-) -> str:
-    """Everything a whole-book file's bytes depend on."""
-    return make_key(
-        "book",
-        [(c.title, c.duration, c.span) for c in chapters],
-        meta,
-        options.id3v23,
-        options.bitrate,
-        manifest.keys(),
-    )
-
-
-def _books_stale(books: list[tuple[formats.Format, Path]], key: str, manifest: Manifest) -> bool:
-    """Whether a whole-book file is missing or would come out different."""
-    return any(manifest.key(fmt.manifest_label) != key or not path.exists() for fmt, path in books)
 
 
 __all__ = ["Options", "Prepared", "generate", "prepare_book", "script_listing"]

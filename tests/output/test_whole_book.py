@@ -24,11 +24,13 @@ from mutagen.mp4 import MP4, MP4Cover
 from narrate import tools
 from narrate.errors import EngineError
 from narrate.output.chapters import mp3_lead
+from narrate.output.m4b import marks as m4b_marks
 from narrate.output.m4b import write_m4b
 from narrate.output.single_mp3 import write_single_mp3
-from narrate.output.whole_book import ChapterAudio, chapter_marks
-from narrate.records import TrackMeta, Voice
+from narrate.output.whole_book import ChapterAudio, chapter_marks, played_marks
+from narrate.records import ChapterMark, TrackMeta, Voice
 from narrate.render import mp3
+from narrate.render.assemble import block_pcm
 from narrate.tts import PcmChunk, get_engine
 
 TOLERANCE = 0.050  # seconds: a chapter mark vs. where its audio starts
@@ -103,25 +105,40 @@ def book(tmp_path_factory: pytest.TempPathFactory) -> Book:
     synth = get_engine("espeak")
     assert synth.sample_rate == RATE  # the rate the test decodes at
     voice = Voice("espeak", "en-us")
-    tone = mp3.encode(_tone(0.3))
+    tone_pcm = _tone(0.3)
+    tone = mp3.encode(tone_pcm)
     # Where the tone starts in its own (Info-tagged, so trimmed) file, per ffmpeg.
     alone = tmp_path_factory.mktemp("tone") / "tone.mp3"
     alone.write_bytes(tone.tagged())
     lead = _onsets(decode(alone)[0])[0]
     chapters, total = [], 0
     for title, line in zip(TITLES, LINES, strict=True):
-        speech = mp3.encode(_quieter(synth.synthesize(line, voice)))
+        speech_pcm = _quieter(synth.synthesize(line, voice))
+        speech = mp3.encode(speech_pcm)
         blocks = [
             tone,
             mp3.silence(200, sample_rate=RATE),
             speech,
             mp3.silence(600, sample_rate=RATE),
         ]
+        # Each block's span as PCM, as the cache gives it to the M4B writer.
+        spans = [
+            (tone, block_pcm(tone, tone_pcm.samples)),
+            (blocks[1], block_pcm(blocks[1], None)),
+            (speech, block_pcm(speech, speech_pcm.samples)),
+            (blocks[3], block_pcm(blocks[3], None)),
+        ]
         samples = sum(b.samples for b in blocks)
         total += samples
         played = samples - blocks[0].delay - blocks[-1].padding
         chapters.append(
-            ChapterAudio(title, played / RATE, samples / RATE, lambda blocks=blocks: iter(blocks))
+            ChapterAudio(
+                title,
+                played / RATE,
+                samples / RATE,
+                lambda blocks=blocks: iter(blocks),
+                lambda spans=spans: iter(spans),
+            )
         )
     last = chapters[-1]
     played = total - round((last.span - last.duration) * RATE)
@@ -167,17 +184,21 @@ def _decodes_cleanly(path: Path) -> None:
     assert done.returncode == 0 and done.stdout + done.stderr == ""
 
 
-def _check_chapters(path: Path, book: Book) -> list[float]:
-    """ffmpeg's chapters match the expected marks and the tone onsets; the errors in s."""
+def _check_chapters(
+    path: Path, book: Book, expected: tuple[ChapterMark, ...], opening: int = 0
+) -> list[float]:
+    """ffmpeg's chapters match the expected marks and the tone onsets; the errors in s.
+
+    ``opening``: samples each chapter's audio starts after its mark (the M4B's AAC priming).
+    """
     found = _ffmeta(path)
-    expected = chapter_marks(book.chapters)
     assert [c["title"] for c in found] == list(TITLES)
     for chap, mark in zip(found, expected, strict=True):
         assert abs(chap["start"] - mark.start) < TOLERANCE
     onsets = _onsets(decode(path)[0])
     assert len(onsets) == len(TITLES)
     errors = [
-        (onset - book.lead) / RATE - chap["start"]
+        (onset - book.lead - opening) / RATE - chap["start"]
         for onset, chap in zip(onsets, found, strict=True)
     ]
     assert all(abs(e) < ONSET_TOLERANCE for e in errors), errors
@@ -194,7 +215,7 @@ def _no_temp_files(folder: Path) -> None:
 def test_single_mp3_chapters_land_on_the_audio(tmp_path: Path, book: Book) -> None:
     out = tmp_path / "book.mp3"
     write_single_mp3(out, book.chapters, META)
-    errors = _check_chapters(out, book)
+    errors = _check_chapters(out, book, chapter_marks(book.chapters))
     print("mp3 chapter-start errors (ms):", [round(e * 1000, 1) for e in errors])
     _decodes_cleanly(out)
     pcm, _ = decode(out)
@@ -247,14 +268,20 @@ def test_single_mp3_failure_leaves_nothing(tmp_path: Path, book: Book) -> None:
 
 def test_m4b_chapters_tags_and_cover(tmp_path: Path, book: Book) -> None:
     out = tmp_path / "book.m4b"
-    write_m4b(out, book.chapters, META)
-    errors = _check_chapters(out, book)
+    write_m4b(out, book.chapters, META, sample_rate=RATE)
+    # The M4B is the chapters as their own files play, one after another, each
+    # chapter's stream a whole number of AAC frames that opens with the priming frame.
+    marks = m4b_marks(book.chapters, RATE)
+    for mark, played in zip(marks, played_marks(book.chapters), strict=True):
+        assert abs(mark.start - played.start) <= 512 / RATE
+    errors = _check_chapters(out, book, marks, opening=1024)
     print("m4b chapter-start errors (ms):", [round(e * 1000, 1) for e in errors])
     _decodes_cleanly(out)
     pcm, _ = decode(out)
-    assert abs(len(pcm) / 2 / RATE - book.samples / RATE) < 0.100
+    played = round(sum(c.duration for c in book.chapters) * RATE)
+    assert abs(len(pcm) // 2 - played) <= 1024  # one AAC frame
     audio = MP4(out)
-    assert abs(audio.info.length - book.samples / RATE) < 0.100
+    assert abs(audio.info.length - played / RATE) < 0.100
     tags = audio.tags
     assert tags is not None
     assert tags["\xa9nam"] == ["The Test Book"] and tags["\xa9alb"] == ["The Test Book"]
@@ -262,7 +289,7 @@ def test_m4b_chapters_tags_and_cover(tmp_path: Path, book: Book) -> None:
     (cover,) = tags["covr"]
     assert bytes(cover) == PNG and cover.imageformat == MP4Cover.FORMAT_PNG
     assert [c.title for c in audio.chapters] == list(TITLES)
-    for chap, mark in zip(audio.chapters, chapter_marks(book.chapters), strict=True):
+    for chap, mark in zip(audio.chapters, marks, strict=True):
         assert abs(chap.start - mark.start) < TOLERANCE
     _no_temp_files(tmp_path)
 
@@ -283,7 +310,7 @@ def test_m4b_ffmpeg_failure_reports_stderr_tail(
     folder = tmp_path / "out"
     folder.mkdir()
     with pytest.raises(EngineError) as caught:
-        write_m4b(folder / "book.m4b", book.chapters, META)
+        write_m4b(folder / "book.m4b", book.chapters, META, sample_rate=RATE)
     message = str(caught.value)
     assert "Unknown encoder: FAKE-AAC" in message and "exit status 1" in message
     assert "0" * 400 not in message  # only the tail is quoted
@@ -292,18 +319,21 @@ def test_m4b_ffmpeg_failure_reports_stderr_tail(
 
 def test_m4b_bad_bitrate_is_an_engine_error(tmp_path: Path, book: Book) -> None:
     with pytest.raises(EngineError, match="bitrate"):
-        write_m4b(tmp_path / "book.m4b", book.chapters, META, bitrate=-64)
+        write_m4b(tmp_path / "book.m4b", book.chapters, META, sample_rate=RATE, bitrate=-64)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_m4b_interrupt_leaves_nothing(tmp_path: Path, book: Book) -> None:
-    def interrupted() -> Iterator[bytes]:
-        yield from book.chapters[0].chunks()
+    first = book.chapters[0]
+    assert first.pcm is not None
+
+    def interrupted() -> Iterator[tuple[mp3.Block, bytes]]:
+        yield from first.pcm()  # type: ignore[misc]
         raise KeyboardInterrupt
 
-    chapters = [book.chapters[0], ChapterAudio("Cut", 1.0, 1.0, interrupted)]
+    chapters = [first, ChapterAudio("Cut", 1.0, 1.0, first.chunks, interrupted)]
     with pytest.raises(KeyboardInterrupt):
-        write_m4b(tmp_path / "book.m4b", chapters, META)
+        write_m4b(tmp_path / "book.m4b", chapters, META, sample_rate=RATE)
     assert list(tmp_path.iterdir()) == []
 
 
@@ -311,4 +341,4 @@ def test_no_chapters_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         write_single_mp3(tmp_path / "a.mp3", [], META)
     with pytest.raises(ValueError):
-        write_m4b(tmp_path / "a.m4b", [], META)
+        write_m4b(tmp_path / "a.m4b", [], META, sample_rate=RATE)

@@ -14,7 +14,7 @@ read, so parsing ``--format`` stays cheap.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal, Protocol, cast
@@ -23,7 +23,7 @@ from narrate.errors import ConfigError
 
 if TYPE_CHECKING:
     from narrate.output.whole_book import ChapterAudio
-    from narrate.records import TrackMeta
+    from narrate.records import ChapterMark, TrackMeta
     from narrate.render.assemble import Chunk, Layout
 
 
@@ -34,6 +34,10 @@ class WriteOptions:
     bitrate: int  # kbps of the MP3 blocks
     id3v23: bool  # ID3v2.3 rather than v2.4, for old players
     sample_rate: int  # of the book's audio: the engine's, which every block and pause share
+    # a whole-book writer that takes a while tells (seconds written, seconds in all)
+    progress: Callable[[float, float], None] | None = None
+    cache: Path | None = None  # narrate's cache folder, where a writer may keep its encodings
+    workers: int = 1  # how many encoders a writer may run at once
 
 
 class BookWriter(Protocol):
@@ -59,6 +63,8 @@ class Format:
     writes: Literal["per-chapter", "whole-book"]  # one file per chapter, or one for the book
     module: str  # the module under narrate.output whose write() makes the files
     help: str | None = None  # for --help, when the name does not say what it is
+    from_pcm: bool = False  # encoded from the rendered PCM, which the cache then keeps
+    revision: int = 1  # bumped when the writer's output changes, so earlier files are remade
 
     @property
     def whole_book(self) -> bool:
@@ -72,6 +78,19 @@ class Format:
     def _write(self) -> object:
         return importlib.import_module(f"narrate.output.{self.module}").write
 
+    def marks(self, chapters: Sequence[ChapterAudio], sample_rate: int) -> tuple[ChapterMark, ...]:
+        """The chapters as this format's file has them.
+
+        One file per chapter: the files played one after another; a whole-book
+        writer may say (its module's ``marks``), else its chapters are frame-joined.
+        """
+        from narrate.output import whole_book  # not at the top: the table stays cheap
+
+        if not self.whole_book:
+            return whole_book.played_marks(chapters)
+        own = getattr(importlib.import_module(f"narrate.output.{self.module}"), "marks", None)
+        return own(chapters, sample_rate) if own else whole_book.chapter_marks(chapters)
+
     def book_writer(self) -> BookWriter:
         assert self.whole_book, f"{self.name} writes one file per chapter"
         return cast(BookWriter, self._write())
@@ -84,7 +103,8 @@ class Format:
 FORMATS: tuple[Format, ...] = (
     Format("mp3", ".mp3", "per-chapter", "chapter_mp3", "one file per chapter"),
     Format("mp3-single", ".mp3", "whole-book", "single_mp3", "one chaptered MP3"),
-    Format("m4b", ".m4b", "whole-book", "m4b"),
+    # 2: AAC from the PCM (not from the MP3), M4B brand, one chapter title per chunk
+    Format("m4b", ".m4b", "whole-book", "m4b", from_pcm=True, revision=2),
 )
 
 

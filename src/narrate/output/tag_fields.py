@@ -10,6 +10,7 @@ OS) raises while tagging or reading leaves those modules as a :class:`TagError`.
 
 from __future__ import annotations
 
+import errno
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -42,6 +43,11 @@ def mutagen_errors(path: Path, action: str, fix: str = _DEFAULT_FIX) -> Iterator
     except (MutagenError, OSError, ValueError) as exc:
         # mutagen wraps the OS error; look through it so the fix can be specific.
         cause = exc if isinstance(exc, OSError) else exc.__cause__
+        if isinstance(cause, OSError) and cause.errno in (errno.ENOSPC, errno.EDQUOT):
+            # a full disk is reported as one (exit 6), not as a problem with the tags
+            if cause is exc:
+                raise
+            raise cause from exc
         if isinstance(cause, FileNotFoundError):
             raise TagError(path, "file not found", "check the path and run again") from exc
         if isinstance(cause, PermissionError):

@@ -18,6 +18,7 @@ from narrate.records import Cast, Chapter, Script, Segment, Voice
 from narrate.render import mp3
 from narrate.render.cache import BlockCache, make_key
 from narrate.render.headings import spoken_heading
+from narrate.render.pcm import Sidecar
 from narrate.render.workers import RenderSettings, job_key, spoken_text
 
 # A sentence ends at . ! ? or … (with closing quotes/brackets) before a space.
@@ -165,6 +166,45 @@ def chapter_chunks(plan: ChapterPlan, cache: BlockCache, silence: SilenceBank) -
             )
         yield block, u
     yield silence.get(plan.tail_pause), None
+
+
+def block_pcm(block: mp3.Block, samples: bytes | None) -> bytes:
+    """The block's whole decoded span as PCM: its delay, its samples, its padding.
+
+    ``samples`` is its cached PCM, or None for a pause (silence throughout).
+    """
+    if samples is None:
+        return bytes(2 * block.samples)
+    if len(samples) != 2 * (block.samples - block.delay - block.padding):
+        raise ValueError("PCM does not match its block")
+    return bytes(2 * block.delay) + samples + bytes(2 * block.padding)
+
+
+def chapter_pcm(
+    plan: ChapterPlan, cache: BlockCache, silence: SilenceBank
+) -> Iterator[tuple[mp3.Block, bytes]]:
+    """Each of the chapter's blocks with its span as PCM (see :func:`block_pcm`), in order.
+
+    A block whose PCM is missing or does not fit it is dropped from the cache
+    (so the next run renders it again) and named in an EngineError.
+    """
+    store = Sidecar(cache)
+    for block, utterance in chapter_chunks(plan, cache, silence):
+        if utterance is None:
+            yield block, block_pcm(block, None)
+            continue
+        samples = store.get(utterance.key)
+        try:
+            if samples is None:
+                raise ValueError("no PCM kept")
+            span = block_pcm(block, samples)
+        except ValueError:
+            store.drop(utterance.key)
+            raise EngineError(
+                f"the rendered audio of {utterance.text[:60]!r} does not match its MP3 block "
+                "in the cache: run the same command again to render it anew"
+            ) from None
+        yield block, span
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,7 @@ class ProgressBar:
         self.started = clock()
         self._drawn = self.started  # on a terminal: the last redraw; else the last line
         self._chapters = 0
+        self._encoding: tuple[Path, float] | None = None  # the whole-book file, since when
 
     def __enter__(self) -> Self:
         return self
@@ -101,6 +102,41 @@ class ProgressBar:
         self.stream.write(f"  done: {path.name}\n")
         if self.tty and self.total:
             self._draw()
+        self.stream.flush()
+
+    def encoding(self, path: Path, done: float, total: float) -> None:
+        """A whole-book file being encoded: a bar of its own, in seconds of audio.
+
+        Off a terminal: a line when it starts, one every ``every`` seconds, one when it is done.
+        """
+        if not self.enabled:
+            return
+        now = self.clock()
+        if self._encoding is None or self._encoding[0] != path:
+            self._encoding = (path, now)
+            self._drawn = now if not self.tty else 0.0
+            if not self.tty:
+                self.stream.write(f"  encoding: {path.name}\n")
+        finished = done >= total
+        if now - self._drawn < (0.1 if self.tty else self.every) and not finished:
+            return
+        self._drawn = now
+        share = min(1.0, done / total) if total > 0 else 1.0
+        elapsed = now - self._encoding[1]
+        eta = elapsed * (1 - share) / share if share > 0 else 0.0
+        tail = f" {share:4.0%} {_clock(done)}/{_clock(total)} of audio ETA {_clock(eta)}"
+        if finished:
+            self.stream.write(
+                f"{chr(13) + chr(27) + '[K' if self.tty else ''}  done: {path.name}\n"
+            )
+        elif not self.tty:
+            self.stream.write(f"  encoding: {path.name}{tail}\n")
+        else:
+            width = shutil.get_terminal_size((80, 20)).columns
+            room = max(10, width - len(tail) - len(path.name) - 12)
+            filled = int(room * share)
+            bar = f"[{'#' * filled}{'-' * (room - filled)}]"
+            self.stream.write(f"\r\033[KEncoding {path.name} {bar}{tail}")
         self.stream.flush()
 
     def __exit__(

@@ -20,7 +20,7 @@ from narrate.errors import EngineError
 from narrate.render import loudness
 from narrate.render.assemble import ChapterPlan
 from narrate.render.cache import BlockCache
-from narrate.render.workers import BlockError, Job, RenderSettings, render_all
+from narrate.render.workers import BlockError, Job, RenderSettings, is_rendered, render_all
 
 log = logging.getLogger("narrate")
 
@@ -50,7 +50,10 @@ def render_pending(
     checked: set[str] = set()
     for i in dict.fromkeys([*todo, *also]):
         for n, u in enumerate(plans[i].utterances):
-            if u.key and (u.key in pending or (u.key not in checked and not cache.has(u.key))):
+            if u.key and (
+                u.key in pending
+                or (u.key not in checked and not is_rendered(cache, u.key, settings))
+            ):
                 pending[u.key] = Job(u.key, u.spoken, u.voice)
                 waiting[i].add(u.key)
                 lines[(i, u.segment if u.segment is not None else -1 - n)].add(u.key)

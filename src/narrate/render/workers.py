@@ -26,6 +26,7 @@ from narrate.errors import EngineError
 from narrate.records import Voice
 from narrate.render import loudness, mp3
 from narrate.render.cache import BlockCache, make_key
+from narrate.render.pcm import Sidecar
 from narrate.tts import Engine, default_engine
 
 # Characters that must never reach the engine as text: control and format
@@ -96,6 +97,12 @@ class RenderSettings:
     loudness: float  # target LUFS
     pauses_ms: tuple[int, int]  # (sentence, paragraph): the calibration reads as a book does
     sample_rate: int  # the engine's: every block and pause is encoded at it
+    keep_pcm: bool = False  # keep each block's PCM too, for a format encoded from it (M4B)
+
+
+def is_rendered(cache: BlockCache, key: str, settings: RenderSettings) -> bool:
+    """Whether the cache holds all a run needs of a block: its MP3, and its PCM if kept."""
+    return cache.has(key) and (not settings.keep_pcm or Sidecar(cache).has(key))
 
 
 _worker: tuple[Engine, BlockCache, loudness.Calibration, RenderSettings] | None = None
@@ -155,7 +162,8 @@ def render_batch(jobs: list[Job]) -> list[str]:
     assert _worker is not None, "init_worker must run first"
     synth, cache, calibration, settings = _worker
     for job in jobs:
-        if not cache.has(job.key):  # another worker or run may have made it meanwhile
+        # another worker or run may have made it meanwhile
+        if not is_rendered(cache, job.key, settings):
             # The engine always speaks at full volume; volume is part of the gain.
             plain = Voice(
                 job.voice.engine, job.voice.voice_id, job.voice.rate, job.voice.pitch, 1.0
@@ -166,6 +174,8 @@ def render_batch(jobs: list[Job]) -> list[str]:
                 raise BlockError(str(exc), job.key) from exc
             gain = calibration.gain(job.voice, synth.synthesize)
             pcm = loudness.shape(pcm, gain)
+            if settings.keep_pcm:  # first: a block without its PCM is rendered again
+                Sidecar(cache).put(job.key, pcm.samples)
             cache.put(job.key, mp3.encode(pcm, settings.bitrate, settings.quality).tagged())
     return [job.key for job in jobs]
 
