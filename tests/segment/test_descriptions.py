@@ -6,6 +6,7 @@ Every passage here is invented for the test.
 
 from __future__ import annotations
 
+import pytest
 from conftest import make_book, speakers
 
 from narrate.segment.segmenter import segment
@@ -74,12 +75,6 @@ Ada Fenn tied the rope. "The tide was against us," she said.
 """
 
 
-def test_a_description_the_text_names_in_apposition_stays_that_character() -> None:
-    script = segment(make_book(APPOSED_STORY))
-    assert "The Stranger" not in {c.name for c in script.characters}
-    assert speakers(APPOSED_STORY) == ["Mr. Quill", "Ada Fenn", "Mr. Quill"]
-
-
 # The stranger follows Brand's name each time: the narration's second name for him.
 SCENE_STORY = """\
 Brand walked into the inn at dusk. The stranger shook the snow from his hat.
@@ -94,10 +89,20 @@ Brand set down his pack by the fire. The stranger warmed his hands.
 """
 
 
-def test_a_description_that_follows_one_name_time_and_again_is_that_name() -> None:
-    script = segment(make_book(SCENE_STORY))
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        (APPOSED_STORY, ["Mr. Quill", "Ada Fenn", "Mr. Quill"]),
+        (SCENE_STORY, ["Brand", "Marta", "Brand"]),
+    ],
+    ids=["apposition", "same-scene"],
+)
+def test_a_description_the_text_ties_to_a_name_stays_that_character(
+    text: str, said: list[str]
+) -> None:
+    script = segment(make_book(text))
     assert "The Stranger" not in {c.name for c in script.characters}
-    assert speakers(SCENE_STORY) == ["Brand", "Marta", "Brand"]
+    assert speakers(text) == said
 
 
 # No pronoun says who is a man or a woman here; the role words do.
