@@ -17,6 +17,7 @@ RANK = {
     "errors": 0,
     "config": 0,
     "outdir": 0,
+    "folderlock": 0,
     "tools": 0,
     "yamldata": 0,
     "ingest": 1,

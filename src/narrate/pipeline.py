@@ -21,9 +21,9 @@ from narrate.cast.starter import lists_discovery
 from narrate.cast.voices import characters_from_config, load_voices
 from narrate.config import VoiceConfig
 from narrate.ingest import read_book
-from narrate.outdir import ensure_output_folder, safe_name, slug, write_atomic
+from narrate.outdir import safe_name, slug, write_if_changed
 from narrate.output import formats, layout
-from narrate.output.folder import book_folder, book_identity, choose_folder, remove_unused
+from narrate.output.folder import book_identity, choose_folder, claim_folders
 from narrate.output.metadata import find_cover, narrator_credit, track_meta
 from narrate.output.playlist import write_playlist
 from narrate.output.transcripts import cues_for, write_srt, write_vtt
@@ -258,9 +258,9 @@ def generate(
     (Or OUT/Author/[Series/]Title/ with --layout library; each format other
     than the first in a sibling folder: :mod:`narrate.output.layout`.)
 
-    The folder is the book's own: one holding another book's files is passed
-    over for OUT/<book-slug>-2 (output/folder.py), and a run that fails before
-    writing anything leaves no folder behind.
+    Each folder is the book's own: a name whose folders hold another book's
+    files is passed over for OUT/<book-slug>-2 (output/folder.py), and a run
+    that fails before writing anything leaves no folder behind.
     """
     cover = find_cover(options.cover, prep.path, prep.config)
     cache = BlockCache(options.cache_dir or default_cache_dir())
@@ -269,17 +269,10 @@ def generate(
     parent, name = layout.book_place(
         options.out, prep.book, prep.config.book.series, options.layout
     )
-    folder = choose_folder(parent, name, identity)
-    made = not folder.exists()
-    ensure_output_folder(folder)
-    try:
-        return _generate_into(
-            folder, identity, prep, options, cache, cover, progress, on_chapter, on_encode
-        )
-    except BaseException:
-        if made:
-            remove_unused(folder)
-        raise
+    folder = choose_folder(parent, name, identity, layout.further_formats(options.formats))
+    return _generate_into(
+        folder, identity, prep, options, cache, cover, progress, on_chapter, on_encode
+    )
 
 
 def _generate_into(
@@ -338,15 +331,12 @@ def _generate_into(
             names += [f"{stems[i]}.vtt", f"{stems[i]}.srt"]
         return [folder / name for name in names]
 
-    everything = [
-        *(p for i in range(total) for p in outputs(i)),
-        *(path for _, path in book_files if path.parent == folder),
-        *(folder / side for side in (layout.SIDE_FILES if places.library else ())),
-        playlist,
-        script_path,
-    ]
+    folders = layout.folder_files(places, book_meta, identity)
+    folders[folder] += [p.name for i in range(total) for p in outputs(i)]
+    folders[folder] += [playlist.name, script_path.name]
     written: list[Path] = []
-    with book_folder(folder, identity, [p.name for p in everything], options.force) as manifest:
+    with claim_folders(folders, identity, options.force) as manifests:
+        manifest = manifests[folder]
         keys = [
             p.key((m, options.id3v23, per_chapter is not None, options.transcripts))
             for p, m in zip(plans, metas, strict=True)
@@ -375,7 +365,7 @@ def _generate_into(
         # A whole-book file reads every chapter's blocks: when one is to be written, all
         # of them are checked (and any damaged rendered again) with the pending chapters'.
         book_due = bool(book_files) and (
-            bool(todo) or layout.books_stale(places, chapters(), book_meta, writing, manifest)
+            bool(todo) or layout.books_stale(places, chapters(), book_meta, writing, manifests)
         )
 
         def finish(i: int) -> None:
@@ -394,12 +384,12 @@ def _generate_into(
             written += outputs(i)
         laid_out = chapters()
         written += layout.write_whole_books(
-            places, laid_out, book_meta, writing, manifest, options.formats, encoding.append
+            places, laid_out, book_meta, writing, manifests, options.formats, encoding.append
         )
         labels = {f.manifest_label for f in formats.FORMATS if f.whole_book}
         manifest.forget_except(set(stems) | labels | {layout.LIBRARY_LABEL}, folder)
         if places.library:
-            written += layout.write_library(places, laid_out, book_meta, writing, manifest)
+            written += layout.write_library(places, laid_out, book_meta, writing, manifests)
         if per_chapter:
             write_playlist(
                 playlist,
@@ -415,7 +405,7 @@ def _generate_into(
         else:
             length = book_files[0][0].marks(laid_out, settings.sample_rate)[-1].end
             write_playlist(playlist, [(book_files[0][1].name, length, book.title)])
-        write_atomic(script_path, dumps_json(script))
+        write_if_changed(script_path, dumps_json(script))
         manifest.save()
     return Written(folder, [*written, playlist, script_path])
 
