@@ -286,7 +286,9 @@ class Manifest:
             del self._entries[name]
 
     def save(self) -> None:
-        data: dict[str, Any] = {"outputs": self._entries, "files": sorted(self._files)}
+        # in name order, not the order chapters finished in: the same run, the same bytes
+        outputs = dict(sorted(self._entries.items()))
+        data: dict[str, Any] = {"outputs": outputs, "files": sorted(self._files)}
         if self.book is not None:
             data["book"] = self.book
         write_if_changed(self.path, json.dumps(data, indent=1, ensure_ascii=False))

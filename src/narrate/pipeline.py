@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from narrate.cast.casting import build_cast
@@ -37,9 +37,9 @@ from narrate.render.assemble import (
     SilenceBank,
     chapter_chunks,
     chapter_pcm,
-    plan_chapter,
     timeline,
 )
+from narrate.render.book_plan import book_plans
 from narrate.render.cache import (
     BlockCache,
     ScriptCache,
@@ -47,6 +47,7 @@ from narrate.render.cache import (
     default_cache_dir,
     make_key,
 )
+from narrate.render.executors import get_executor
 from narrate.render.loudness import DEFAULT_TARGET
 from narrate.render.streaming import render_pending
 from narrate.render.workers import RenderSettings
@@ -55,7 +56,6 @@ from narrate.segment.given import segment_given
 from narrate.segment.runs import follow_runs
 from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
 from narrate.tts import Engine, default_engine
-from narrate.tts.lexicon import apply_lexicon
 
 log = logging.getLogger("narrate")
 
@@ -183,6 +183,9 @@ class Options:
     loudness: float = DEFAULT_TARGET
     force: bool = False  # overwrite files in the book's folder that narrate did not write
     layout: str = "folder"  # or "library": OUT/Author/[Series/]Title/ with its side files
+    name: str | None = None  # the book's folder is named as a book of this title would be
+    executor: str = "local"  # where lines are rendered (render/executors/)
+    ray_address: str | None = None  # --executor ray: the cluster (None: a local Ray)
 
 
 @dataclass(frozen=True)
@@ -194,15 +197,6 @@ class Written:
 # (file being written, seconds written, seconds in all) while a whole-book file is encoded
 Encoding = Callable[[Path, float, float], None]
 Progress = Callable[[int, int], None]  # (utterances done, total)
-
-
-def _credits(book: Book, narrator: str) -> tuple[str, str]:
-    """The opening and closing credits; ``narrator`` is the same credit as the tags'."""
-    by = f", by {book.author}" if book.author else ""
-    return (
-        f"{book.title}{by}. Narrated by {narrator}.",
-        f"The end. You have been listening to {book.title}{by}.",
-    )
 
 
 def _settings(
@@ -220,30 +214,6 @@ def _settings(
         engine.sample_rate,
         keep_pcm=any(f.from_pcm for f in formats.whole_book_formats(options.formats)),
     )
-
-
-def _plans(
-    prep: Prepared, options: Options, settings: RenderSettings, engine: Engine, narrator: str
-) -> list[ChapterPlan]:
-    book, config, script, cast = prep.book, prep.config, prep.script, prep.voiced
-    opening, closing = _credits(book, narrator) if options.credits else (None, None)
-    last = len(book.chapters) - 1
-    return [
-        plan_chapter(
-            script,
-            chapter,
-            cast,
-            config.pauses,
-            lambda text: apply_lexicon(engine.escape(text), config.lexicon),
-            settings,
-            # A book without headings is one chapter named after the
-            # book, whose title the opening credits already say.
-            spoken_title=options.spoken_titles and not (opening and chapter.title == book.title),
-            opening=opening if n == 0 else None,
-            closing=closing if n == last else None,
-        )
-        for n, chapter in enumerate(book.chapters)
-    ]
 
 
 def generate(
@@ -266,9 +236,8 @@ def generate(
     cache = BlockCache(options.cache_dir or default_cache_dir())
     cache.ensure_writable()  # before the book's folder is made: a refused cache leaves none
     identity = book_identity(prep.book, prep.path)
-    parent, name = layout.book_place(
-        options.out, prep.book, prep.config.book.series, options.layout
-    )
+    named = replace(prep.book, title=options.name) if options.name else prep.book
+    parent, name = layout.book_place(options.out, named, prep.config.book.series, options.layout)
     folder = choose_folder(parent, name, identity, layout.further_formats(options.formats))
     return _generate_into(
         folder, identity, prep, options, cache, cover, progress, on_chapter, on_encode
@@ -287,12 +256,22 @@ def _generate_into(
     on_encode: Encoding | None,
 ) -> Written:
     book, config, script = prep.book, prep.config, prep.script
+    run = get_executor(options.executor, options.ray_address).render  # where lines render
     engine = default_engine()  # one for the run: its id, rate, markup and credit
     info = engine.info()
     cache.note_engine(f"{info.get('engine')} {info.get('version', '')}".strip())
     narrator = narrator_credit(config, info)
     settings = _settings(prep, options, cache, engine, info)
-    plans = _plans(prep, options, settings, engine, narrator)
+    plans = book_plans(
+        prep.script,
+        prep.voiced,
+        prep.config,
+        engine,
+        settings,
+        narrator,
+        options.credits,
+        options.spoken_titles,
+    )
     total = len(plans)
     width = max(2, len(str(total)))
     stems = [f"{p.chapter.index:0{width}d} - {safe_name(p.chapter.title)}" for p in plans]
@@ -377,7 +356,7 @@ def _generate_into(
 
         try:
             also = range(total) if book_due else ()
-            render_pending(plans, todo, cache, settings, workers, finish, progress, also)
+            render_pending(plans, todo, cache, settings, workers, finish, progress, also, run)
         finally:
             cache.sweep()  # what workers killed mid-write left behind
         for i in range(total):
