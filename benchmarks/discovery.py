@@ -294,6 +294,18 @@ def details(m: Measured, opt: Options, n: int) -> list[str]:
             f"  gender {d!r} cast {m.found_gender[d]}, is {name(g, g)!r} "
             f"({m.gold_gender[g]}), {held(m, d)} quotes"
         )
+    unknown = [
+        d
+        for d, g in mapped.items()
+        if m.gold_gender.get(g) in ("male", "female")
+        and m.found_gender.get(d) not in ("male", "female")
+        and held(m, d) >= 10
+    ]
+    for d in sorted(unknown, key=lambda d: (-held(m, d), d))[:n]:
+        g = mapped[d]
+        out.append(
+            f"  gender {d!r} unknown, is {name(g, g)!r} ({m.gold_gender[g]}), {held(m, d)} quotes"
+        )
     return out
 
 

@@ -13,6 +13,10 @@ from collections.abc import Callable, Sequence
 from narrate.records import Character
 from narrate.segment.ages import GIVEN
 from narrate.segment.aliases import child_cues, cluster, gender_votes
+from narrate.segment.descriptions import (
+    description_speakers,
+    role_genders,
+)
 from narrate.segment.names import (
     SEQ_RE,
     TOKEN_RE,
@@ -198,6 +202,8 @@ def discover(text: str, cast: Sequence[Character] | None = None) -> NameTable:
             del cands[key]
     table = cluster(cands, ends, text, tagged, the_count, acted)
     _role_speakers(table, text)
+    description_speakers(table, text)
+    role_genders(table)
     return table
 
 

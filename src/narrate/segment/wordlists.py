@@ -226,3 +226,43 @@ NOUN_GENDER = {
     "neighbour": "unknown",
     "neighbor": "unknown",
 }
+# Role nouns whose gender is part of the word ("the Duchess", "the landlady", "the
+# waiter" of a period novel); ``role_gender`` adds the -man, -woman and -ess forms.
+ROLE_GENDER = {
+    **{
+        w: "male"
+        for w in words(
+            "king prince duke earl count baron lord emperor marquis viscount squire sir "
+            "waiter butler footman valet monk priest abbot friar father uncle brother son "
+            "husband widower bridegroom groom nephew grandfather steward headwaiter "
+            "schoolmaster landlord host master gentleman boy lad fellow man"
+        )
+    },
+    **{
+        w: "female"
+        for w in words(
+            "queen princess duchess countess baroness lady empress marchioness viscountess "
+            "dame madam madame maid waitress housekeeper nun abbess mother aunt sister "
+            "daughter wife widow bride niece grandmother stewardess schoolmistress "
+            "governess landlady hostess mistress woman girl lass nurse"
+        )
+    },
+}
+NOT_ROLE_ESS = words(
+    "witness business address mattress fortress wilderness access success express progress "
+    "congress cypress duress recess caress prowess"
+)
+NOT_ROLE_MAN = ("human", "roman", "german", "ottoman", "shaman", "talisman")
+
+
+def role_gender(noun: str) -> str:
+    """The gender a role noun carries in itself: 'duchess' -> female, 'coachman' -> male;
+    'unknown' for 'doctor' or 'stranger'."""
+    w = noun.lower()
+    if w in ROLE_GENDER:
+        return ROLE_GENDER[w]
+    if w.endswith("woman") or w.endswith("ess") and len(w) > 5 and w not in NOT_ROLE_ESS:
+        return "female"
+    if w.endswith("man") and len(w) > 5 and not w.endswith(NOT_ROLE_MAN):
+        return "male"
+    return "unknown"
