@@ -56,6 +56,7 @@ from narrate.segment.runs import follow_runs
 from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
 from narrate.tts import Engine, default_engine
 from narrate.tts.lexicon import apply_lexicon
+from narrate.tts.mixed import MixedEngine
 
 log = logging.getLogger("narrate")
 
@@ -206,12 +207,13 @@ def _credits(book: Book, narrator: str) -> tuple[str, str]:
 
 
 def _settings(
-    prep: Prepared, options: Options, cache: BlockCache, engine: Engine, info: dict[str, str]
+    prep: Prepared, options: Options, cache: BlockCache, engine: MixedEngine
 ) -> RenderSettings:
     pauses = prep.config.pauses
+    cast = prep.voiced
     return RenderSettings(
         cache.root,
-        f"{info.get('engine')}-{info.get('version', '')}",  # in every block's cache key
+        engine.key_id([cast.narrator, *cast.characters.values()]),  # in every block's cache key
         options.bitrate,
         options.quality,
         options.timeout,
@@ -298,7 +300,7 @@ def _generate_into(
     info = engine.info()
     cache.note_engine(f"{info.get('engine')} {info.get('version', '')}".strip())
     narrator = narrator_credit(config, info)
-    settings = _settings(prep, options, cache, engine, info)
+    settings = _settings(prep, options, cache, engine)
     plans = _plans(prep, options, settings, engine, narrator)
     total = len(plans)
     width = max(2, len(str(total)))
