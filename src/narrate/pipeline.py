@@ -299,7 +299,7 @@ def _generate_into(
     engine = default_engine()  # one for the run: its id, rate, markup and credit
     info = engine.info()
     cache.note_engine(f"{info.get('engine')} {info.get('version', '')}".strip())
-    narrator = narrator_credit(config, info)
+    narrator = narrator_credit(config, engine.info_for(prep.voiced.narrator))
     settings = _settings(prep, options, cache, engine)
     plans = _plans(prep, options, settings, engine, narrator)
     total = len(plans)

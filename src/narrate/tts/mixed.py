@@ -15,6 +15,7 @@ from collections.abc import Callable, Collection, Iterable
 from narrate.errors import EngineError
 from narrate.records import Voice, VoiceInfo
 from narrate.tts.engine import CastingPools, Engine, PcmChunk
+from narrate.tts.resample import VERSION as RESAMPLER
 from narrate.tts.resample import resample
 
 
@@ -62,8 +63,15 @@ class MixedEngine:
         parts = [f"{info.get('engine')}-{info.get('version', '')}"]
         for other in self.engines_of(voices):
             extra = other.info()
-            parts.append(f"{other.name}-{extra.get('version', '')}-{extra.get('model', '')}")
+            parts.append(
+                f"{other.name}-{extra.get('version', '')}-{extra.get('model', '')}-r{RESAMPLER}"
+            )
         return " ".join(parts)
+
+    def info_for(self, voice: Voice) -> dict[str, str]:
+        """What the engine that reads ``voice`` says of itself (for the narrator's credit)."""
+        other, _ = self.route(voice.voice_id)
+        return (other or self.base).info()
 
     def others(self) -> dict[str, Engine | EngineError]:
         """Every other engine, or the error that says why it cannot be used here."""

@@ -6,11 +6,17 @@ import numpy as np
 
 from narrate.tts.engine import PcmChunk
 
+VERSION = 1  # in the cache keys of resampled audio: a change here renders it again
+# The top of the band is faded out rather than cut: a brick wall at the Nyquist
+# frequency rings, and its overshoot between samples eats into the peak headroom.
+_FADE_FROM = 0.7  # of the lower rate's Nyquist frequency
+
 
 def resample(chunk: PcmChunk, rate: int) -> PcmChunk:
     """``chunk`` at ``rate``, by band-limited (FFT) resampling of its 16-bit samples.
 
-    Everything above the lower rate's Nyquist frequency is cut; a line of speech
+    Everything above the lower rate's Nyquist frequency is cut (the top 30% of the
+    band below it faded out); a line of speech
     starts and ends in near silence, so treating it as one period is harmless.
     The length is the source's duration in samples of ``rate``, rounded.
     """
@@ -24,6 +30,9 @@ def resample(chunk: PcmChunk, rate: int) -> PcmChunk:
     kept = np.zeros(bins, dtype=complex)
     common = min(bins, len(spectrum))
     kept[:common] = spectrum[:common]
+    fade = np.arange(bins) / (bins - 1)  # 0 .. 1 of the lower Nyquist frequency
+    top = fade > _FADE_FROM
+    kept[top] *= 0.5 + 0.5 * np.cos(np.pi * (fade[top] - _FADE_FROM) / (1 - _FADE_FROM))
     out = np.fft.irfft(kept, n_out) * (n_out / n_in)
     pcm = np.clip(np.rint(out), -32768, 32767).astype("<i2")
     return PcmChunk(pcm.tobytes(), rate)
