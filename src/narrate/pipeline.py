@@ -54,9 +54,8 @@ from narrate.segment.corrections import apply_corrections, load_corrections
 from narrate.segment.given import segment_given
 from narrate.segment.runs import follow_runs
 from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
-from narrate.tts import Engine, default_engine
+from narrate.tts import Engine, MixedEngine, default_engine
 from narrate.tts.lexicon import apply_lexicon
-from narrate.tts.mixed import MixedEngine
 
 log = logging.getLogger("narrate")
 
@@ -210,10 +209,9 @@ def _settings(
     prep: Prepared, options: Options, cache: BlockCache, engine: MixedEngine
 ) -> RenderSettings:
     pauses = prep.config.pauses
-    cast = prep.voiced
     return RenderSettings(
         cache.root,
-        engine.key_id([cast.narrator, *cast.characters.values()]),  # in every block's cache key
+        engine.key_id(prep.voiced),  # in every block's cache key
         options.bitrate,
         options.quality,
         options.timeout,

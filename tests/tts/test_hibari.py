@@ -19,7 +19,7 @@ from click.testing import CliRunner
 from conftest import REPO, assert_cues_at_onsets, decodes_cleanly, error_line, loudness, seconds_of
 
 from narrate.cli import main
-from narrate.records import Voice
+from narrate.records import Cast, Voice
 from narrate.tts import PcmChunk, default_engine
 from narrate.tts.resample import resample
 
@@ -126,8 +126,8 @@ def _pitch(chunk: PcmChunk) -> float:
 @needs_hibari
 def test_the_cache_key_names_the_engine_and_its_model():
     engine = default_engine()
-    alone = engine.key_id([Voice("espeak", "en-us")])
-    mixed = engine.key_id([Voice("espeak", "en-us"), Voice("espeak", "hibari:heart")])
+    alone = engine.key_id(Cast(Voice("espeak", "en-us"), {}))
+    mixed = engine.key_id(Cast(Voice("espeak", "en-us"), {"Wren": Voice("hibari", "hibari:heart")}))
     model = engine.engine("hibari").info()["model"]
     assert alone.startswith("espeak-ng-") and "hibari" not in alone
     assert mixed.startswith(alone + " hibari-0.2.1-") and model in mixed
@@ -195,3 +195,16 @@ def test_the_sample_story_with_a_neural_narrator(sample_book):
         cues = assert_cues_at_onsets(path)
         ends = re.findall(r" --> ([\d:.]+)", path.with_suffix(".vtt").read_text())
         assert cues == len(ends) and seconds_of(ends[-1]) <= seconds + 0.01
+
+
+@needs_hibari
+def test_preview_speaks_the_neural_narrator(tmp_path):
+    voices = _voices(tmp_path)
+    sample = tmp_path / "narrator.mp3"
+    result = CliRunner().invoke(
+        main,
+        ["preview", "narrator", "--voices", str(voices), "--text", LINE]
+        + ["--out", str(sample), "--no-play"],
+    )
+    assert result.exit_code == 0, result.output
+    assert decodes_cleanly(sample) > 2.0

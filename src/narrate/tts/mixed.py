@@ -13,7 +13,7 @@ import dataclasses
 from collections.abc import Callable, Collection, Iterable
 
 from narrate.errors import EngineError
-from narrate.records import Voice, VoiceInfo
+from narrate.records import Cast, Voice, VoiceInfo
 from narrate.tts.engine import CastingPools, Engine, PcmChunk
 from narrate.tts.resample import VERSION as RESAMPLER
 from narrate.tts.resample import resample
@@ -56,12 +56,12 @@ class MixedEngine:
         used = {v.voice_id.partition(":")[0] for v in voices if ":" in v.voice_id}
         return [self.engine(n) for n in sorted(used) if n in self._names]
 
-    def key_id(self, voices: Iterable[Voice]) -> str:
-        """What goes into the cache keys of a book read in ``voices``: every engine's
+    def key_id(self, cast: Cast) -> str:
+        """What goes into the cache keys of a book read by ``cast``: every engine's
         name and version, and each other engine's model hash."""
         info = self.base.info()
         parts = [f"{info.get('engine')}-{info.get('version', '')}"]
-        for other in self.engines_of(voices):
+        for other in self.engines_of([cast.narrator, *cast.characters.values()]):
             extra = other.info()
             parts.append(
                 f"{other.name}-{extra.get('version', '')}-{extra.get('model', '')}-r{RESAMPLER}"
