@@ -17,6 +17,7 @@ RANK = {
     "errors": 0,
     "config": 0,
     "outdir": 0,
+    "folderlock": 0,
     "tools": 0,
     "yamldata": 0,
     "ingest": 1,
@@ -26,10 +27,11 @@ RANK = {
     "render": 5,
     "output": 6,
     "pipeline": 7,
-    "preview": 8,
-    "command": 9,
-    "cli": 10,
-    "__main__": 11,
+    "batch": 8,
+    "preview": 9,
+    "command": 10,
+    "cli": 11,
+    "__main__": 12,
 }
 TOP_LEVEL = {
     f"{name}.py"

@@ -14,7 +14,7 @@ from conftest import DATA, decode
 
 from narrate.cli import main
 from narrate.errors import OutputError
-from narrate.outdir import locked
+from narrate.folderlock import locked
 
 
 def long_book(path: Path, chapters: int = 8) -> Path:

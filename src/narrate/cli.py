@@ -14,18 +14,21 @@ import click
 from narrate import __version__
 from narrate.command import (
     BOOK,
+    CACHE_DIR,
+    FRONT_MATTER,
+    HEADING_LEVEL,
     PATH,
     READING,
     TEXT_OR_JSON,
     VOICES,
     ReportedCommand,
+    audio_options,
     chatter_options,
     corrections_options,
     reading_options,
     set_chatter,
 )
-from narrate.errors import ConfigError
-from narrate.output import formats
+from narrate.errors import BatchError
 from narrate.render import cache as block_cache  # light: no audio libraries
 
 
@@ -44,13 +47,6 @@ def main(ctx: click.Context, verbose: int, quiet: bool) -> None:
 main.command_class = ReportedCommand
 
 
-def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
-    try:
-        return formats.parse_formats(value)
-    except ConfigError as exc:
-        raise click.BadParameter(str(exc)) from exc
-
-
 @main.command()
 @BOOK
 @VOICES
@@ -58,37 +54,7 @@ def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[st
 @click.option(
     "--out", type=PATH, default=Path("output"), help="Folder under which <book-slug>/ is written."
 )
-@click.option("--format", "formats", default="mp3", callback=_formats, help=formats.help_text())
-@click.option(
-    "--layout",
-    type=click.Choice(["folder", "library"]),
-    default="folder",
-    help="folder: OUT/<book-slug>/; library: OUT/Author/[Series/]Title/ with cover, "
-    "desc.txt, reader.txt and metadata.json, as Audiobookshelf reads them. "
-    "Each further format gets a sibling folder, '<folder> (m4b)'.",
-)
-@click.option(
-    "--cover",
-    type=PATH,
-    help="Cover image (PNG or JPEG); default: the book's own or one beside it.",
-)
-@click.option("--bitrate", type=click.IntRange(32, 320), default=64, help="MP3 bitrate in kbps.")
-@click.option(
-    "--loudness",
-    type=click.FloatRange(-30, -10),
-    default=-18.0,
-    help="Target loudness in LUFS (true peak stays under -3 dBTP).",
-)
-@click.option(
-    "--jobs",
-    "-j",
-    type=click.IntRange(1, 64),
-    help="Worker processes (default: the number of cores).",
-)
-@click.option("--id3v23", is_flag=True, help="Write ID3v2.3 tags for old players.")
-@click.option("--no-spoken-titles", is_flag=True, help="Do not read chapter titles aloud.")
-@click.option("--no-credits", is_flag=True, help="No opening and closing credits.")
-@click.option("--no-transcripts", is_flag=True, help="No WebVTT/SRT transcripts.")
+@audio_options
 @corrections_options
 @click.pass_context
 def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) -> None:
@@ -97,9 +63,8 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
     Everything goes under OUT/<book-slug>/ (see --layout). A second run reuses what the
     first rendered, so an interrupted run resumes and an edit re-renders only what changed.
     """
+    from narrate.batch import narrate_book
     from narrate.pipeline import Options, prepare_book
-    from narrate.pipeline import generate as run
-    from narrate.render.progress import ProgressBar
 
     reading = {name: flags.pop(name) for name in READING}
     prep = prepare_book(book, voices, cache_dir=flags["cache_dir"], **reading)
@@ -110,16 +75,53 @@ def generate(ctx: click.Context, book: Path, voices: Path | None, **flags: Any) 
         transcripts=not flags.pop("no_transcripts"),
         **flags,
     )
-    with ProgressBar(enabled=not ctx.obj["quiet"], label=prep.book.title) as bar:
-        written = run(
-            prep,
-            options,
-            progress=bar.update,
-            on_chapter=bar.chapter_done,
-            on_encode=bar.encoding,
-        )
+    written = narrate_book(prep, options, quiet=ctx.obj["quiet"])
     for path in written.files:
         click.echo(str(path))
+
+
+@main.command()
+@click.argument("sources", nargs=-1, required=True, type=PATH)
+@click.option(
+    "--voices", type=PATH, help="voices.yaml for every book without its own in a manifest."
+)
+@FRONT_MATTER
+@HEADING_LEVEL
+@CACHE_DIR
+@click.option("--out", type=PATH, required=True, help="Folder under which each book's is written.")
+@audio_options
+@click.pass_context
+def batch(ctx: click.Context, sources: tuple[Path, ...], voices: Path | None, **flags: Any) -> None:
+    """Narrate many books: SOURCES are book files, folders of books or manifests.
+
+    A manifest (.csv or .list) has one book a line: book[, voices.yaml[, output
+    name]], relative to the manifest. A book that fails is reported and the others
+    go on; a second run skips the books already done.
+    """
+    from narrate.batch import book_line, entries, run_batch, summary
+    from narrate.pipeline import Options
+
+    reading = {name: flags.pop(name) for name in READING if name in flags}
+    options = Options(
+        spoken_titles=not flags.pop("no_spoken_titles"),
+        credits=not flags.pop("no_credits"),
+        transcripts=not flags.pop("no_transcripts"),
+        **flags,
+    )
+
+    def report(outcome: Any) -> None:
+        if outcome.status == "done":
+            click.echo(outcome.detail)
+        if outcome.status == "failed" or not ctx.obj["quiet"]:
+            for line in book_line(outcome).splitlines():
+                click.echo(f"narrate: {line}", err=True)
+
+    found = entries(list(sources), voices)
+    outcomes = run_batch(found, options, reading, report, quiet=ctx.obj["quiet"])
+    click.echo(f"narrate: {summary(outcomes)}", err=True)
+    if any(o.status == "failed" for o in outcomes):
+        failed = [o.entry.label for o in outcomes if o.status == "failed"]
+        raise BatchError(f"{len(failed)} of {len(outcomes)} books failed: {', '.join(failed)}")
 
 
 @main.command()

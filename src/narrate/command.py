@@ -14,7 +14,8 @@ from typing import Any
 
 import click
 
-from narrate.errors import explain
+from narrate.errors import ConfigError, explain
+from narrate.output import formats
 
 log = logging.getLogger("narrate")
 
@@ -116,3 +117,64 @@ class ReportedCommand(click.Command):
         for line in lines:
             click.echo(f"narrate: {line}", err=True)
         ctx.exit(code)
+
+
+def _formats(ctx: click.Context, param: click.Parameter, value: str) -> tuple[str, ...]:
+    try:
+        return formats.parse_formats(value)
+    except ConfigError as exc:
+        raise click.BadParameter(str(exc)) from exc
+
+
+AUDIO = (
+    click.option("--format", "formats", default="mp3", callback=_formats, help=formats.help_text()),
+    click.option(
+        "--layout",
+        type=click.Choice(["folder", "library"]),
+        default="folder",
+        help="folder: OUT/<book-slug>/; library: OUT/Author/[Series/]Title/ with cover, "
+        "desc.txt, reader.txt and metadata.json, as Audiobookshelf reads them. "
+        "Each further format gets a sibling folder, '<folder> (m4b)'.",
+    ),
+    click.option(
+        "--cover",
+        type=PATH,
+        help="Cover image (PNG or JPEG); default: the book's own or one beside it.",
+    ),
+    click.option(
+        "--bitrate", type=click.IntRange(32, 320), default=64, help="MP3 bitrate in kbps."
+    ),
+    click.option(
+        "--loudness",
+        type=click.FloatRange(-30, -10),
+        default=-18.0,
+        help="Target loudness in LUFS (true peak stays under -3 dBTP).",
+    ),
+    click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(1, 64),
+        help="Worker processes (default: the number of cores).",
+    ),
+    click.option("--id3v23", is_flag=True, help="Write ID3v2.3 tags for old players."),
+    click.option("--no-spoken-titles", is_flag=True, help="Do not read chapter titles aloud."),
+    click.option("--no-credits", is_flag=True, help="No opening and closing credits."),
+    click.option("--no-transcripts", is_flag=True, help="No WebVTT/SRT transcripts."),
+    click.option(
+        "--executor",
+        default="local",
+        help="Where lines are rendered: local (this machine's workers) or ray "
+        "(a Ray cluster; pip install 'narrate[ray]').",
+    ),
+    click.option(
+        "--ray-address",
+        help="--executor ray: the cluster, auto or HOST:PORT (default: a local Ray for the run).",
+    ),
+)
+
+
+def audio_options(command: Any) -> Any:
+    """How the audio is made and written: the same for `generate` and `batch`."""
+    for option in reversed(AUDIO):
+        command = option(command)
+    return command

@@ -41,6 +41,12 @@ class StorageError(NarrateError):
     exit_code = 6
 
 
+class BatchError(NarrateError):
+    """Some books of a batch failed; the others were written."""
+
+    exit_code = 7
+
+
 def explain(exc: Exception) -> tuple[list[str], int]:
     """The lines to print for an error that reached the command line, and the exit code."""
     if isinstance(exc, NarrateError):

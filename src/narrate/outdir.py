@@ -8,14 +8,13 @@ name and renaming into place, and the lock and manifest of the book's folder.
 from __future__ import annotations
 
 import contextlib
-import errno
 import json
 import logging
 import math
 import os
 import re
 import secrets
-import sys
+import stat
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -40,6 +39,7 @@ _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 # File systems cap a name at 255 bytes; the number prefix, a temporary name's
 # random part and the suffix need room beside the title.
 _NAME_BYTES = 150
+MAX_MANIFEST_BYTES = 64 << 20  # a manifest lists a book's outputs: far less than this
 
 
 def safe_name(title: str, limit: int = 80) -> str:
@@ -115,6 +115,17 @@ def write_atomic(path: Path, data: bytes | str) -> None:
         out.write(payload)
         out.close()
         publish(tmp, path)
+
+
+def write_if_changed(path: Path, data: bytes | str) -> None:
+    """``write_atomic``, unless ``path`` is a plain file that already holds exactly ``data``."""
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    with contextlib.suppress(OSError):
+        held = os.lstat(path)
+        same_size = stat.S_ISREG(held.st_mode) and held.st_size == len(payload)
+        if same_size and path.read_bytes() == payload:
+            return
+    write_atomic(path, payload)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -195,7 +206,7 @@ class Manifest:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.folder = path.parent
-        data = _read_manifest(path)
+        data = read_manifest(path)
         outputs, files = data.get("outputs"), data.get("files")
         outputs = outputs if isinstance(outputs, dict) else {}
         # Written before narrate listed its files: all it names are narrate's own.
@@ -275,13 +286,21 @@ class Manifest:
             del self._entries[name]
 
     def save(self) -> None:
-        data: dict[str, Any] = {"outputs": self._entries, "files": sorted(self._files)}
+        # in name order, not the order chapters finished in: the same run, the same bytes
+        outputs = dict(sorted(self._entries.items()))
+        data: dict[str, Any] = {"outputs": outputs, "files": sorted(self._files)}
         if self.book is not None:
             data["book"] = self.book
-        write_atomic(self.path, json.dumps(data, indent=1, ensure_ascii=False))
+        write_if_changed(self.path, json.dumps(data, indent=1, ensure_ascii=False))
 
     def names(self) -> set[str]:
         return set(self._entries)
+
+    def delete(self, name: str) -> None:
+        """Remove a file narrate wrote here (one this manifest lists) and stop listing it."""
+        if inside(self.folder, name) and self.owns(name):
+            (self.folder / name).unlink(missing_ok=True)
+        self._files.discard(name)
 
     def forget(self, name: str) -> None:
         """Drop one entry (its file already removed by the caller)."""
@@ -289,9 +308,20 @@ class Manifest:
             self.save()
 
 
-def _read_manifest(path: Path) -> dict[str, Any]:
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The manifest's data; {} for anything but a plain file of narrate's size (an untrusted
+    link to /dev/zero or a huge file is no manifest)."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        fd = os.open(
+            path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+        )
+        with os.fdopen(fd, "rb") as f:
+            if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+                return {}
+            raw = f.read(MAX_MANIFEST_BYTES + 1)
+        if len(raw) > MAX_MANIFEST_BYTES:
+            return {}
+        data = json.loads(raw.decode("utf-8"))
     except (OSError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
@@ -299,7 +329,7 @@ def _read_manifest(path: Path) -> dict[str, Any]:
 
 def manifest_book(data: dict[str, Any] | Path) -> dict[str, str] | None:
     """Which book a manifest (its data, or its path) says the folder holds; None if it says not."""
-    book = (_read_manifest(data) if isinstance(data, Path) else data).get("book")
+    book = (read_manifest(data) if isinstance(data, Path) else data).get("book")
     if not isinstance(book, dict):
         return None
     return {k: v for k, v in book.items() if isinstance(k, str) and isinstance(v, str)}
@@ -322,106 +352,3 @@ def _entry(entry: dict[Any, Any]) -> dict[str, Any]:
         if math.isfinite(value) and value >= 0:
             kept[field] = float(value)
     return kept
-
-
-# The lock descriptors this process holds: a forked child (a render worker) closes its
-# copies at once, so the lock goes when this process does, whatever its children do.
-_held: set[int] = set()
-
-
-def _forget_inherited_locks() -> None:
-    for fd in list(_held):
-        with contextlib.suppress(OSError):
-            os.close(fd)
-    _held.clear()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_inherited_locks)
-
-_LOCK_FLAGS = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
-def _open_lock(path: Path) -> int:
-    """Open (creating) the lock file, never through a symbolic link.
-
-    A link where the lock belongs is removed (the link, not what it points to)
-    and a plain file made in its place.
-    """
-    for _ in range(5):
-        try:
-            return os.open(path, _LOCK_FLAGS, 0o644)
-        except OSError as exc:
-            if not path.is_symlink():
-                if exc.errno == errno.ELOOP:
-                    continue  # a link that was there is gone: try again
-                raise
-        log.warning("%s was a symbolic link: replaced it with a plain lock file", path)
-        with contextlib.suppress(FileNotFoundError):
-            path.unlink()
-    raise OutputError(f"{path} keeps being replaced by a symbolic link: choose another --out")
-
-
-@contextmanager
-def locked(folder: Path) -> Iterator[None]:
-    """Hold an exclusive lock on the folder; the OS frees it if the process dies."""
-    lock_path = folder / ".narrate.lock"
-    while True:
-        fd = _open_lock(lock_path)
-        try:
-            _lock(fd)
-        except OSError as exc:
-            os.close(fd)
-            raise OutputError(
-                f"another narrate run is writing {folder}: wait for it to finish "
-                "or choose another folder with --out"
-            ) from exc
-        if _same_file(fd, lock_path):
-            break
-        # the run before removed the file between our open and our lock: lock the new one
-        _unlock(fd)
-        os.close(fd)
-    _held.add(fd)
-    owner = os.getpid()
-    try:
-        yield
-    finally:
-        if os.getpid() == owner and fd in _held:  # not in a forked child
-            _held.discard(fd)
-            # Removed while still held, so no run can lock a file that is about to vanish;
-            # one that opened it just before finds it gone and locks a fresh one.
-            with contextlib.suppress(OSError):  # Windows cannot remove an open file
-                lock_path.unlink()
-            _unlock(fd)
-            os.close(fd)
-
-
-def _same_file(fd: int, path: Path) -> bool:
-    try:
-        return os.path.samestat(os.fstat(fd), os.lstat(path))
-    except OSError:
-        return False
-
-
-# sys.platform rather than os.name: type checkers read it and check each branch
-# against its own platform's modules.
-def _lock(fd: int) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-
-def _unlock(fd: int) -> None:
-    if sys.platform == "win32":
-        import msvcrt
-
-        msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)
-    else:
-        import fcntl
-
-        fcntl.flock(fd, fcntl.LOCK_UN)

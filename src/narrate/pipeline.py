@@ -13,7 +13,7 @@ import functools
 import logging
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import astuple, dataclass
+from dataclasses import astuple, dataclass, replace
 from pathlib import Path
 
 from narrate.cast.casting import build_cast
@@ -21,9 +21,9 @@ from narrate.cast.starter import lists_discovery
 from narrate.cast.voices import characters_from_config, load_voices
 from narrate.config import VoiceConfig
 from narrate.ingest import read_book
-from narrate.outdir import ensure_output_folder, safe_name, slug, write_atomic
+from narrate.outdir import safe_name, slug, write_if_changed
 from narrate.output import formats, layout
-from narrate.output.folder import book_folder, book_identity, choose_folder, remove_unused
+from narrate.output.folder import book_identity, choose_folder, claim_folders
 from narrate.output.metadata import find_cover, narrator_credit, track_meta
 from narrate.output.playlist import write_playlist
 from narrate.output.transcripts import cues_for, write_srt, write_vtt
@@ -37,9 +37,9 @@ from narrate.render.assemble import (
     SilenceBank,
     chapter_chunks,
     chapter_pcm,
-    plan_chapter,
     timeline,
 )
+from narrate.render.book_plan import book_plans
 from narrate.render.cache import (
     BlockCache,
     ScriptCache,
@@ -47,6 +47,7 @@ from narrate.render.cache import (
     default_cache_dir,
     make_key,
 )
+from narrate.render.executors import get_executor
 from narrate.render.loudness import DEFAULT_TARGET
 from narrate.render.streaming import render_pending
 from narrate.render.workers import RenderSettings
@@ -54,8 +55,7 @@ from narrate.segment.corrections import apply_corrections, load_corrections
 from narrate.segment.given import segment_given
 from narrate.segment.runs import follow_runs
 from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
-from narrate.tts import Engine, MixedEngine, default_engine
-from narrate.tts.lexicon import apply_lexicon
+from narrate.tts import MixedEngine, default_engine
 
 log = logging.getLogger("narrate")
 
@@ -183,6 +183,9 @@ class Options:
     loudness: float = DEFAULT_TARGET
     force: bool = False  # overwrite files in the book's folder that narrate did not write
     layout: str = "folder"  # or "library": OUT/Author/[Series/]Title/ with its side files
+    name: str | None = None  # the book's folder is named as a book of this title would be
+    executor: str = "local"  # where lines are rendered (render/executors/)
+    ray_address: str | None = None  # --executor ray: the cluster (None: a local Ray)
 
 
 @dataclass(frozen=True)
@@ -194,15 +197,6 @@ class Written:
 # (file being written, seconds written, seconds in all) while a whole-book file is encoded
 Encoding = Callable[[Path, float, float], None]
 Progress = Callable[[int, int], None]  # (utterances done, total)
-
-
-def _credits(book: Book, narrator: str) -> tuple[str, str]:
-    """The opening and closing credits; ``narrator`` is the same credit as the tags'."""
-    by = f", by {book.author}" if book.author else ""
-    return (
-        f"{book.title}{by}. Narrated by {narrator}.",
-        f"The end. You have been listening to {book.title}{by}.",
-    )
 
 
 def _settings(
@@ -222,30 +216,6 @@ def _settings(
     )
 
 
-def _plans(
-    prep: Prepared, options: Options, settings: RenderSettings, engine: Engine, narrator: str
-) -> list[ChapterPlan]:
-    book, config, script, cast = prep.book, prep.config, prep.script, prep.voiced
-    opening, closing = _credits(book, narrator) if options.credits else (None, None)
-    last = len(book.chapters) - 1
-    return [
-        plan_chapter(
-            script,
-            chapter,
-            cast,
-            config.pauses,
-            lambda text: apply_lexicon(engine.escape(text), config.lexicon),
-            settings,
-            # A book without headings is one chapter named after the
-            # book, whose title the opening credits already say.
-            spoken_title=options.spoken_titles and not (opening and chapter.title == book.title),
-            opening=opening if n == 0 else None,
-            closing=closing if n == last else None,
-        )
-        for n, chapter in enumerate(book.chapters)
-    ]
-
-
 def generate(
     prep: Prepared,
     options: Options,
@@ -258,28 +228,20 @@ def generate(
     (Or OUT/Author/[Series/]Title/ with --layout library; each format other
     than the first in a sibling folder: :mod:`narrate.output.layout`.)
 
-    The folder is the book's own: one holding another book's files is passed
-    over for OUT/<book-slug>-2 (output/folder.py), and a run that fails before
-    writing anything leaves no folder behind.
+    Each folder is the book's own: a name whose folders hold another book's
+    files is passed over for OUT/<book-slug>-2 (output/folder.py), and a run
+    that fails before writing anything leaves no folder behind.
     """
     cover = find_cover(options.cover, prep.path, prep.config)
     cache = BlockCache(options.cache_dir or default_cache_dir())
     cache.ensure_writable()  # before the book's folder is made: a refused cache leaves none
     identity = book_identity(prep.book, prep.path)
-    parent, name = layout.book_place(
-        options.out, prep.book, prep.config.book.series, options.layout
+    named = replace(prep.book, title=options.name) if options.name else prep.book
+    parent, name = layout.book_place(options.out, named, prep.config.book.series, options.layout)
+    folder = choose_folder(parent, name, identity, layout.further_formats(options.formats))
+    return _generate_into(
+        folder, identity, prep, options, cache, cover, progress, on_chapter, on_encode
     )
-    folder = choose_folder(parent, name, identity)
-    made = not folder.exists()
-    ensure_output_folder(folder)
-    try:
-        return _generate_into(
-            folder, identity, prep, options, cache, cover, progress, on_chapter, on_encode
-        )
-    except BaseException:
-        if made:
-            remove_unused(folder)
-        raise
 
 
 def _generate_into(
@@ -294,12 +256,22 @@ def _generate_into(
     on_encode: Encoding | None,
 ) -> Written:
     book, config, script = prep.book, prep.config, prep.script
+    run = get_executor(options.executor, options.ray_address).render  # where lines render
     engine = default_engine()  # one for the run: its id, rate, markup and credit
     info = engine.info()
     cache.note_engine(f"{info.get('engine')} {info.get('version', '')}".strip())
     narrator = narrator_credit(config, engine.info_for(prep.voiced.narrator))
     settings = _settings(prep, options, cache, engine)
-    plans = _plans(prep, options, settings, engine, narrator)
+    plans = book_plans(
+        prep.script,
+        prep.voiced,
+        prep.config,
+        engine,
+        settings,
+        narrator,
+        options.credits,
+        options.spoken_titles,
+    )
     total = len(plans)
     width = max(2, len(str(total)))
     stems = [f"{p.chapter.index:0{width}d} - {safe_name(p.chapter.title)}" for p in plans]
@@ -338,15 +310,12 @@ def _generate_into(
             names += [f"{stems[i]}.vtt", f"{stems[i]}.srt"]
         return [folder / name for name in names]
 
-    everything = [
-        *(p for i in range(total) for p in outputs(i)),
-        *(path for _, path in book_files if path.parent == folder),
-        *(folder / side for side in (layout.SIDE_FILES if places.library else ())),
-        playlist,
-        script_path,
-    ]
+    folders = layout.folder_files(places, book_meta, identity)
+    folders[folder] += [p.name for i in range(total) for p in outputs(i)]
+    folders[folder] += [playlist.name, script_path.name]
     written: list[Path] = []
-    with book_folder(folder, identity, [p.name for p in everything], options.force) as manifest:
+    with claim_folders(folders, identity, options.force) as manifests:
+        manifest = manifests[folder]
         keys = [
             p.key((m, options.id3v23, per_chapter is not None, options.transcripts))
             for p, m in zip(plans, metas, strict=True)
@@ -375,7 +344,7 @@ def _generate_into(
         # A whole-book file reads every chapter's blocks: when one is to be written, all
         # of them are checked (and any damaged rendered again) with the pending chapters'.
         book_due = bool(book_files) and (
-            bool(todo) or layout.books_stale(places, chapters(), book_meta, writing, manifest)
+            bool(todo) or layout.books_stale(places, chapters(), book_meta, writing, manifests)
         )
 
         def finish(i: int) -> None:
@@ -387,19 +356,19 @@ def _generate_into(
 
         try:
             also = range(total) if book_due else ()
-            render_pending(plans, todo, cache, settings, workers, finish, progress, also)
+            render_pending(plans, todo, cache, settings, workers, finish, progress, also, run)
         finally:
             cache.sweep()  # what workers killed mid-write left behind
         for i in range(total):
             written += outputs(i)
         laid_out = chapters()
         written += layout.write_whole_books(
-            places, laid_out, book_meta, writing, manifest, options.formats, encoding.append
+            places, laid_out, book_meta, writing, manifests, options.formats, encoding.append
         )
         labels = {f.manifest_label for f in formats.FORMATS if f.whole_book}
         manifest.forget_except(set(stems) | labels | {layout.LIBRARY_LABEL}, folder)
         if places.library:
-            written += layout.write_library(places, laid_out, book_meta, writing, manifest)
+            written += layout.write_library(places, laid_out, book_meta, writing, manifests)
         if per_chapter:
             write_playlist(
                 playlist,
@@ -415,7 +384,7 @@ def _generate_into(
         else:
             length = book_files[0][0].marks(laid_out, settings.sample_rate)[-1].end
             write_playlist(playlist, [(book_files[0][1].name, length, book.title)])
-        write_atomic(script_path, dumps_json(script))
+        write_if_changed(script_path, dumps_json(script))
         manifest.save()
     return Written(folder, [*written, playlist, script_path])
 

@@ -15,26 +15,29 @@ folder also gets what a library reads beside the audio: ``cover.jpg`` (or
 (title, authors, narrators, series, description, language and the chapters
 as that folder's audio has them).
 
-Each folder's manifest says what narrate wrote there; a format that moved
-(another was added or dropped) is removed from where it was only if that
-manifest lists it, and a sibling folder left empty is removed.
+Every one of these folders is claimed for the book through the one guard,
+:func:`narrate.output.folder.claim_folders` (which book it holds, no file of
+the user's overwritten), and each folder's manifest says what narrate wrote
+there: a format that moved (another was added or dropped) is removed from
+where it was only if that manifest lists its file, and a sibling folder left
+empty is removed.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from narrate.outdir import Manifest, ensure_output_folder, safe_name, slug, write_atomic
+from narrate.outdir import Manifest, safe_name, slug, write_if_changed
 from narrate.output import formats
+from narrate.output.folder import holds_other, sibling
 from narrate.output.whole_book import ChapterAudio
 from narrate.records import Book, ChapterMark, TrackMeta
 from narrate.render.cache import make_key
 
 LAYOUTS = ("folder", "library")
-MANIFEST = ".narrate.json"
 UNKNOWN_AUTHOR = "Unknown Author"  # the library layout's author folder for a book without one
 LIBRARY_LABEL = "library"  # the manifest entry that says narrate wrote the side files
 SIDE_FILES = ("cover.jpg", "cover.png", "desc.txt", "reader.txt", "metadata.json")
@@ -51,9 +54,12 @@ class Places:
         return self.audio[fmt.name] / f"{self.stem}{fmt.suffix}"
 
 
-def sibling(book_folder: Path, fmt: formats.Format) -> Path:
-    """The folder a format gets when another one holds the book's folder."""
-    return book_folder.with_name(f"{book_folder.name} ({fmt.name})")
+Manifests = Mapping[Path, Manifest]  # each claimed folder's manifest
+
+
+def further_formats(chosen: Sequence[str]) -> list[str]:
+    """The chosen formats that get a sibling folder: all but the first in table order."""
+    return [f.name for f in formats.FORMATS if f.name in set(chosen)][1:]
 
 
 def book_place(out: Path, book: Book, series: str | None, layout: str) -> tuple[Path, str]:
@@ -70,12 +76,43 @@ def plan_places(folder: Path, title: str, chosen: Sequence[str], layout: str) ->
     """Where each chosen format's audio goes, beside or in the book's ``folder``."""
     library = layout == "library"
     wanted = [f for f in formats.FORMATS if f.name in set(chosen)]
-    audio = {f.name: folder if n == 0 else sibling(folder, f) for n, f in enumerate(wanted)}
+    audio = {f.name: folder if n == 0 else sibling(folder, f.name) for n, f in enumerate(wanted)}
     return Places(folder, audio, safe_name(title) if library else slug(title), library)
 
 
-def folder_manifest(places: Places, book_manifest: Manifest, folder: Path) -> Manifest:
-    return book_manifest if folder == places.book else Manifest(folder / MANIFEST)
+def side_names(meta: TrackMeta) -> list[str]:
+    """The side files the library layout writes beside a folder's audio."""
+    cover = (
+        ["cover.png" if meta.cover.startswith(b"\x89PNG") else "cover.jpg"] if meta.cover else []
+    )
+    return [
+        *cover,
+        *(["desc.txt"] if meta.description else []),
+        *(["reader.txt"] if meta.narrator else []),
+        "metadata.json",
+    ]
+
+
+def folder_files(
+    places: Places, meta: TrackMeta, identity: dict[str, str]
+) -> dict[Path, list[str]]:
+    """Each folder this run writes in, with the names of the audio and side files it gets.
+
+    The book's folder comes first (the caller adds its chapter files); then each
+    sibling; then, with nothing to be written, a folder a chosen format may be
+    leaving (a sibling of the book's folder narrate wrote for this book).
+    """
+    files: dict[Path, list[str]] = {places.book: []}
+    for fmt in formats.FORMATS:
+        if fmt.name in places.audio:
+            names = files.setdefault(places.audio[fmt.name], [])
+            names += [places.whole_book(fmt).name] if fmt.whole_book else []
+            names += side_names(meta) if places.library else []
+    for fmt in formats.whole_book_formats(places.audio):
+        old = sibling(places.book, fmt.name)
+        if old not in files and old.is_dir() and not holds_other(old, identity):
+            files[old] = []
+    return files
 
 
 def _book_key(
@@ -101,7 +138,7 @@ def books_stale(
     chapters: Sequence[ChapterAudio],
     meta: TrackMeta,
     writing: formats.WriteOptions,
-    book_manifest: Manifest,
+    manifests: Manifests,
 ) -> bool:
     """Whether a chosen whole-book file is missing or would come out different."""
     for name in places.audio:
@@ -109,7 +146,7 @@ def books_stale(
         if not fmt.whole_book:
             continue
         path = places.whole_book(fmt)
-        manifest = folder_manifest(places, book_manifest, path.parent)
+        manifest = manifests[path.parent]
         if manifest.key(fmt.manifest_label) != _book_key(fmt, chapters, meta, writing):
             return True
         if not path.exists():
@@ -122,7 +159,7 @@ def write_whole_books(
     chapters: Sequence[ChapterAudio],
     meta: TrackMeta,
     writing: formats.WriteOptions,
-    book_manifest: Manifest,
+    manifests: Manifests,
     chosen: Sequence[str],
     before: Callable[[Path], None] | None = None,
 ) -> list[Path]:
@@ -133,8 +170,7 @@ def write_whole_books(
     written = []
     for fmt in formats.whole_book_formats(chosen):
         path = places.whole_book(fmt)
-        ensure_output_folder(path.parent)
-        manifest = folder_manifest(places, book_manifest, path.parent)
+        manifest = manifests[path.parent]
         fmt_key = _book_key(fmt, chapters, meta, writing)
         if manifest.key(fmt.manifest_label) != fmt_key or not path.exists():
             if before:
@@ -142,20 +178,20 @@ def write_whole_books(
             fmt.book_writer()(path, chapters, meta, writing)
             length = fmt.marks(chapters, writing.sample_rate)[-1].end
             manifest.record(fmt.manifest_label, fmt_key, length)
-        _leave_old_place(places, fmt, book_manifest)
+        _leave_old_place(places, fmt, manifests)
         written.append(path)
     return written
 
 
-def _leave_old_place(places: Places, fmt: formats.Format, book_manifest: Manifest) -> None:
+def _leave_old_place(places: Places, fmt: formats.Format, manifests: Manifests) -> None:
     """Remove ``fmt``'s file from the folder it went to before, if narrate wrote it there."""
-    for folder in (places.book, sibling(places.book, fmt)):
-        if folder == places.audio[fmt.name] or not (folder / MANIFEST).exists():
+    for folder in (places.book, sibling(places.book, fmt.name)):
+        if folder == places.audio[fmt.name] or folder not in manifests:
             continue
-        manifest = folder_manifest(places, book_manifest, folder)
+        manifest = manifests[folder]
         if manifest.key(fmt.manifest_label) is None:
             continue
-        (folder / f"{places.stem}{fmt.suffix}").unlink(missing_ok=True)
+        manifest.delete(f"{places.stem}{fmt.suffix}")
         manifest.forget(fmt.manifest_label)
         if folder != places.book:
             _remove_if_done(folder, manifest)
@@ -166,9 +202,8 @@ def _remove_if_done(folder: Path, manifest: Manifest) -> None:
     if manifest.names() - {LIBRARY_LABEL}:
         manifest.save()
         return
-    if manifest.key(LIBRARY_LABEL) is not None:
-        for name in SIDE_FILES:
-            (folder / name).unlink(missing_ok=True)
+    for name in SIDE_FILES:
+        manifest.delete(name)
     manifest.path.unlink(missing_ok=True)
     try:
         folder.rmdir()  # only if nothing of the user's is left in it
@@ -206,22 +241,17 @@ def write_library_files(
     folder: Path, meta: TrackMeta, marks: Sequence[ChapterMark], manifest: Manifest
 ) -> list[Path]:
     """Write the side files a library reads beside the audio; those no longer wanted go."""
-    files: dict[str, bytes] = {}
-    if meta.cover:
-        files["cover.png" if meta.cover.startswith(b"\x89PNG") else "cover.jpg"] = meta.cover
-    if meta.description:
-        files["desc.txt"] = f"{meta.description.strip()}\n".encode()
-    if meta.narrator:
-        files["reader.txt"] = f"{meta.narrator.strip()}\n".encode()
     data = json.dumps(library_metadata(meta, marks), ensure_ascii=False, indent=2) + "\n"
-    files["metadata.json"] = data.encode()
-    if manifest.key(LIBRARY_LABEL) is not None:  # narrate wrote them: it may remove them
-        for name in set(SIDE_FILES) - set(files):
-            (folder / name).unlink(missing_ok=True)
+    contents = {
+        "desc.txt": f"{(meta.description or '').strip()}\n".encode(),
+        "reader.txt": f"{(meta.narrator or '').strip()}\n".encode(),
+        "metadata.json": data.encode(),
+    }
+    files = {name: contents.get(name, meta.cover or b"") for name in side_names(meta)}
+    for name in sorted(set(SIDE_FILES) - set(files)):  # no longer wanted: gone if narrate's
+        manifest.delete(name)
     for name, content in files.items():
-        target = folder / name
-        if not target.is_file() or target.read_bytes() != content:
-            write_atomic(target, content)
+        write_if_changed(folder / name, content)
     manifest.record(LIBRARY_LABEL, make_key(sorted(files)), 0.0)
     return [folder / name for name in files]
 
@@ -231,7 +261,7 @@ def write_library(
     chapters: Sequence[ChapterAudio],
     meta: TrackMeta,
     writing: formats.WriteOptions,
-    book_manifest: Manifest,
+    manifests: Manifests,
 ) -> list[Path]:
     """The side files of every format's folder, each with the chapters as its audio has them."""
     written = []
@@ -239,6 +269,5 @@ def write_library(
         if fmt.name in places.audio:
             where = places.audio[fmt.name]
             marks = fmt.marks(chapters, writing.sample_rate)
-            own = folder_manifest(places, book_manifest, where)
-            written += write_library_files(where, meta, marks, own)
+            written += write_library_files(where, meta, marks, manifests[where])
     return written

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from narrate.outdir import write_text_atomic
+from narrate.outdir import write_if_changed
 
 
 def write_playlist(path: Path, entries: Sequence[tuple[str, float, str]]) -> None:
@@ -15,4 +15,4 @@ def write_playlist(path: Path, entries: Sequence[tuple[str, float, str]]) -> Non
         title = " ".join(title.split())  # a newline would end the #EXTINF line early
         lines.append(f"#EXTINF:{max(0, round(seconds))},{title}")
         lines.append(Path(name).as_posix())
-    write_text_atomic(Path(path), "\n".join(lines) + "\n")
+    write_if_changed(Path(path), "\n".join(lines) + "\n")

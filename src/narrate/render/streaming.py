@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from narrate.errors import EngineError
 from narrate.render import loudness
@@ -34,6 +34,7 @@ def render_pending(
     finish: Callable[[int], None],
     progress: Callable[[int, int], None] | None,
     also: Iterable[int] = (),
+    render: Callable[[list[Job], RenderSettings, int], Iterator[list[str]]] = render_all,
 ) -> None:
     """Render what the pending chapters (``todo``) lack; finish each as soon as it is whole.
 
@@ -43,6 +44,7 @@ def render_pending(
     spoken title or credit), as `narrate cast` counts them, done when its last
     block is in. The chapters in ``also`` get their missing blocks too, but no
     ``finish`` (a whole-book file reads them). An engine failure names the chapter.
+    ``render`` is the executor's (render/executors/): this machine's workers by default.
     """
     pending: dict[str, Job] = {}
     waiting: dict[int, set[str]] = defaultdict(set)
@@ -71,7 +73,7 @@ def render_pending(
     if progress:
         progress(0, len(lines))
     try:
-        for keys in render_all(jobs, settings, workers):
+        for keys in render(jobs, settings, workers):
             for key in keys:
                 for blocks in of_block[key]:
                     blocks.discard(key)

@@ -157,6 +157,11 @@ def init_worker(settings: RenderSettings) -> None:
     )
 
 
+def current_settings() -> RenderSettings | None:
+    """The settings this process was set up to render with (None: not set up yet)."""
+    return _worker[3] if _worker is not None else None
+
+
 def render_batch(jobs: list[Job]) -> list[str]:
     """Render the jobs missing from the cache into it; return every job's key."""
     assert _worker is not None, "init_worker must run first"

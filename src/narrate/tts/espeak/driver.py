@@ -5,7 +5,10 @@ libespeak-ng, polls with 10 ms sleeps, grows its buffer by repeated `+=`,
 prints to stdout and can return before writing the file. This driver keeps
 pyttsx3's driver interface (loaded by module name under `pyttsx3.drivers`,
 which `narrate.tts.espeak.synth` arranges) but runs espeak-ng synchronously,
-bounds each synthesis in time and writes a complete WAV or raises.
+bounds each synthesis in time and writes a complete WAV or raises. Every
+utterance starts from a freshly loaded espeak-ng with its voice and settings
+set again, so a line's audio depends only on the line and its voice, never on
+what the process said before it.
 """
 
 from __future__ import annotations
@@ -61,6 +64,7 @@ class EspeakMemoryDriver:
 
     def save_to_file(self, text: str, filename: str) -> None:
         self._proxy.notify("started-utterance")
+        self._restart()
         pcm = self._espeak.synthesize(text, self.timeout)
         self.last_pcm = pcm
         if filename == MEMORY:
@@ -89,7 +93,19 @@ class EspeakMemoryDriver:
             return self._props[name]
         raise KeyError(f"unknown property {name}")
 
+    def _restart(self) -> None:
+        """A freshly loaded espeak-ng with this driver's voice and settings."""
+        if self._espeak.fresh:
+            return
+        self._espeak.restart()
+        for name in ("voice", "rate", "volume", "pitch"):
+            self._set(name, self._props[name])
+
     def setProperty(self, name: str, value: Any) -> None:
+        self._set(name, value)
+        self._props[name] = value
+
+    def _set(self, name: str, value: Any) -> None:
         if name == "voice":
             if not self._espeak.set_voice(str(value)):
                 raise ValueError(f"espeak-ng has no voice {value!r}")
@@ -102,4 +118,3 @@ class EspeakMemoryDriver:
             self._espeak.set_parameter(PITCH, int(value))
         else:
             raise KeyError(f"unknown property {name}")
-        self._props[name] = value

@@ -3,10 +3,22 @@
 Only what narrate needs: synchronous synthesis into memory, voice listing,
 parameters. Synchronous mode runs the callback on the calling thread, so a
 synthesis is one blocking call with no polling loop.
+
+espeak-ng keeps synthesis state in C statics that nothing in its API resets
+(the pitch flutter's position, the gain control, the voicing cycle count):
+measured, the same line came out a few samples longer or shorter, and with
+different samples, after each different line before it, and neither
+``espeak_Terminate`` + ``espeak_Initialize`` nor re-selecting the voice or
+re-seeding its noise changed that. Unloading the library and loading it
+afresh does (``Espeak.restart``), at about 4 ms a line (`python
+benchmarks/determinism.py`). The noise of breathy variants ("+f3") is seeded
+from the clock besides, so every load seeds it with one number (``_seed``).
 """
 
 from __future__ import annotations
 
+import _ctypes
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -95,7 +107,19 @@ class Espeak:
 
     def __init__(self, library: Library) -> None:
         self.library = library
-        self.dll = ctypes.CDLL(library.path)
+        self._language_files: dict[str, str] | None = None
+        self._chunks: list[bytes] = []
+        self._deadline = 0.0
+        self._timed_out = False
+        # Keep a reference: ctypes callbacks die with their Python object.
+        self._callback = SynthCallback(self._on_audio)
+        self.dll = self._load()
+        self.fresh = True  # nothing synthesized since the library was loaded
+
+    def _load(self) -> ctypes.CDLL:
+        library = self.library
+        dll = ctypes.CDLL(library.path)
+        self.dll = dll
         self.dll.espeak_Initialize.restype = ctypes.c_int
         self.dll.espeak_Initialize.argtypes = [
             ctypes.c_int,
@@ -123,13 +147,26 @@ class Espeak:
         rate = self.dll.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, 200, data, 0)
         if rate <= 0:
             raise OSError(f"libespeak-ng at {library.path} failed to initialise (data: {data!r})")
-        self._language_files: dict[str, str] | None = None
-        self._chunks: list[bytes] = []
-        self._deadline = 0.0
-        self._timed_out = False
-        # Keep a reference: ctypes callbacks die with their Python object.
-        self._callback = SynthCallback(self._on_audio)
         self.dll.espeak_SetSynthCallback(self._callback)
+        _seed(dll)
+        return dll
+
+    def restart(self) -> bool:
+        """Unload libespeak-ng and load it afresh, so the next synthesis starts from
+        the state a new process has. The caller sets the voice and parameters again.
+
+        False where the library cannot be unloaded (no dlclose): it is then only
+        re-initialised, which leaves some of its state as it was.
+        """
+        if self.fresh:
+            return True
+        self.dll.espeak_Terminate()
+        close = getattr(_ctypes, "dlclose", None)
+        if close is not None:
+            close(self.dll._handle)
+        self._load()
+        self.fresh = True
+        return close is not None
 
     @classmethod
     def get(cls, library: Library) -> Espeak:
@@ -203,6 +240,7 @@ class Espeak:
         self._chunks = []
         self._timed_out = False
         self._deadline = _now() + timeout
+        self.fresh = False
         data = text.encode("utf-8") + b"\0"
         # Ctrl-C while espeak runs our callback would raise inside it, where ctypes
         # can only print and drop it; held back until the call returns, it raises here.
@@ -218,6 +256,25 @@ class Espeak:
         pcm = b"".join(self._chunks)
         self._chunks = []
         return pcm
+
+
+SEED = 1  # the breathy variants' noise: one sequence in every process, every line
+
+
+def _seed(dll: ctypes.CDLL) -> None:
+    """Start espeak-ng's noise (the breath of voices like "+f3") from a fixed seed.
+
+    espeak-ng seeds it from the clock when it starts, so a breathy voice's line
+    came out different in every process. A library without
+    ``espeak_ng_SetRandSeed`` (an older release) gets the C library's srand().
+    """
+    seed = getattr(dll, "espeak_ng_SetRandSeed", None)
+    if seed is not None:
+        seed.argtypes = [ctypes.c_long]
+        seed(SEED)
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None).srand(SEED)
 
 
 @contextmanager
