@@ -1,11 +1,16 @@
 """Whole-novel speed and memory: narrate against the bare single-voice pipeline.
 
-    python benchmarks/scale.py [BOOK] [--jobs N]
+    python benchmarks/scale.py [BOOK] [--jobs N] [--narrator VOICE] [--words N]
 
 BOOK defaults to ../shared/bench/pdnc/PrideAndPrejudice.txt. Prints the wall
 time of `espeak-ng -f BOOK --stdout | ffmpeg ... libmp3lame -b:a 64k`, narrate's
 cold, warm, after-one-voice-change and after-a-kill times, their ratios, and
 narrate's peak memory (RSS summed over all its processes, sampled every 0.1 s).
+
+With ``--narrator VOICE`` (e.g. hibari:heart, the ``neural`` extra) it prints
+instead the cold wall time and peak memory of the book read with that narrator
+and espeak-ng's characters, next to the same run all in espeak-ng. ``--words N``
+reads only the book's first N words (a shorter run on a busy machine).
 """
 
 from __future__ import annotations
@@ -122,6 +127,8 @@ def main() -> None:
         metavar="SECONDS",
         help="use this bare-pipeline time instead of measuring it",
     )
+    parser.add_argument("--narrator", metavar="VOICE", help="compare a narrator voice")
+    parser.add_argument("--words", type=int, metavar="N", help="only the first N words")
     args = parser.parse_args()
     from narrate.tools import ffmpeg_exe
 
@@ -129,10 +136,18 @@ def main() -> None:
         parser.error(f"{args.book} not found: give the path of a novel as plain text")
     work = Path(tempfile.mkdtemp(prefix="narrate-bench-"))
     try:
-        words = len(args.book.read_text(encoding="utf-8", errors="replace").split())
+        text = args.book.read_text(encoding="utf-8", errors="replace")
+        if args.words:
+            args.book = work / args.book.name
+            args.book.write_text(_first_words(text, args.words), encoding="utf-8")
+            text = args.book.read_text(encoding="utf-8")
+        words = len(text.split())
         print(
             f"book: {args.book.name}, {words:,} words; cores: {os.cpu_count()}; jobs: {args.jobs}"
         )
+        if args.narrator:
+            compare_narrator(args.book, args.narrator, args.jobs, work)
+            return
         bare = args.skip_bare or bare_pipeline(args.book, work / "bare.mp3", ffmpeg_exe())
         print(f"bare pipeline: {bare:7.1f} s")
 
@@ -207,6 +222,43 @@ def main() -> None:
         )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _first_words(text: str, count: int) -> str:
+    """The text up to the end of the line its ``count``-th word is on (paragraphs kept)."""
+    kept, seen = [], 0
+    for line in text.splitlines():
+        kept.append(line)
+        seen += len(line.split())
+        if seen >= count:
+            break
+    return "\n".join(kept) + "\n"
+
+
+def compare_narrator(book: Path, narrator: str, jobs: int, work: Path) -> None:
+    """Cold runs of the discovered cast, all espeak-ng and then with ``narrator``."""
+    voices = work / "voices.yaml"
+    subprocess.run(
+        [sys.executable, "-m", "narrate", "cast", str(book), "--write", str(voices)]
+        + ["--check", "0"],
+        capture_output=True,
+        check=True,
+    )
+    config = yaml.safe_load(voices.read_text())
+    runs = [("espeak-ng narrator", config.get("narrator"))]
+    runs.append((f"{narrator} narrator", {"voice": narrator}))
+    for label, entry in runs:
+        config["narrator"] = entry
+        voices.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False))
+        out = work / label.split()[0].replace(":", "-")
+        seconds, rss, code = run(
+            [sys.executable, "-m", "narrate", "-q", "generate", str(book), "--jobs", str(jobs)]
+            + ["--voices", str(voices), "--out", str(out / "out")]
+            + ["--cache-dir", str(out / "cache"), "--no-transcripts"],
+            stdout=subprocess.DEVNULL,
+        )
+        assert code == 0, f"{label}: narrate failed"
+        print(f"{label + ', cold':<34}{seconds:7.1f} s  peak memory {rss / 1024:5.0f} MB")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from click.testing import Result
 
@@ -25,7 +26,7 @@ from narrate.segment.quotes import find_quotes
 from narrate.segment.reading import Reading
 from narrate.segment.segmenter import segment
 from narrate.segment.sieve import read_paragraph, resolve_narration
-from narrate.tools import decode_pcm
+from narrate.tools import decode_pcm, ffmpeg_exe
 
 DATA = Path(__file__).parent / "data"
 REPO = Path(__file__).parent.parent
@@ -270,6 +271,41 @@ def decodes_cleanly(path: Path) -> float:
     pcm, stderr = decode(path)
     assert stderr == "", (path, stderr)
     return len(pcm) / 2 / RATE
+
+
+def loudness(path: Path) -> tuple[float, float]:
+    """(integrated LUFS, true peak dBTP) of an audio file, by ffmpeg's ebur128 meter."""
+    err = subprocess.run(
+        [ffmpeg_exe(), "-nostats", "-i", str(path)]
+        + ["-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
+    summary = err.rpartition("Summary:")[2]
+    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))  # type: ignore[union-attr]
+    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))  # type: ignore[union-attr]
+    return integrated, peak
+
+
+def assert_cues_at_onsets(path: Path, tolerance: float = 0.05) -> int:
+    """Every WebVTT cue beside the MP3 starts where its speech is first heard; the cue count."""
+    pcm, _ = decode(path)
+    samples = np.abs(np.frombuffer(pcm, dtype="<i2").astype(np.int32))
+    text = path.with_suffix(".vtt").read_text()
+    starts = [seconds_of(m) for m in re.findall(r"^([\d:.]+) --> ", text, re.MULTILINE)]
+    assert len(starts) >= 3
+    for start in starts:
+        lo = max(int((start - tolerance) * RATE), 0)
+        loud = np.nonzero(samples[lo:] > 150)[0]
+        onset = (lo + loud[0]) / RATE
+        assert abs(onset - start) <= tolerance, (path.name, start, onset)
+    return len(starts)
+
+
+def seconds_of(stamp: str) -> float:
+    h, m, s = stamp.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,9 @@ import re
 import subprocess
 from pathlib import Path
 
-import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import DATA, decode, make_png
+from conftest import DATA, assert_cues_at_onsets, decode, loudness, make_png
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3
 from mutagen.mp3._util import XingHeader
@@ -66,29 +65,6 @@ def ffmetadata_chapters(path: Path) -> list[tuple[float, str]]:
         title = re.search(r"title=(.*)", block).group(1)
         chapters.append((start * int(base.group(1)) / int(base.group(2)), title))
     return chapters
-
-
-def loudness(path: Path) -> tuple[float, float]:
-    err = subprocess.run(
-        [
-            ffmpeg_exe(),
-            "-nostats",
-            "-i",
-            str(path),
-            "-af",
-            "ebur128=peak=true:framelog=verbose",
-            "-f",
-            "null",
-            "-",
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stderr
-    summary = err.rpartition("Summary:")[2]
-    integrated = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
-    peak = float(re.search(r"Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
-    return integrated, peak
 
 
 def test_three_chapter_mp3s_with_cover_and_transcripts(book):
@@ -152,21 +128,7 @@ def test_loudness_on_target_with_headroom(book):
 
 def test_cues_start_where_their_speech_starts(book):
     for path in sorted(book.glob("0*.mp3")):
-        pcm, _ = decode(path)
-        samples = np.abs(np.frombuffer(pcm, dtype="<i2").astype(np.int32))
-        text = path.with_suffix(".vtt").read_text()
-        starts = [_seconds(m) for m in re.findall(r"^([\d:.]+) --> ", text, re.MULTILINE)]
-        assert len(starts) >= 3
-        for start in starts:
-            lo = int((start - 0.05) * 22050)
-            loud = np.nonzero(samples[max(lo, 0) :] > 150)[0]
-            onset = (max(lo, 0) + loud[0]) / 22050
-            assert abs(onset - start) <= 0.05, (path.name, start, onset)
-
-
-def _seconds(stamp: str) -> float:
-    h, m, s = stamp.split(":")
-    return int(h) * 3600 + int(m) * 60 + float(s)
+        assert_cues_at_onsets(path)
 
 
 # ---------------------------------------------------------------- the M4B, box by box

@@ -55,7 +55,7 @@ from narrate.segment.corrections import apply_corrections, load_corrections
 from narrate.segment.given import segment_given
 from narrate.segment.runs import follow_runs
 from narrate.segment.scriptfile import dumps_json, script_text, script_yaml
-from narrate.tts import Engine, default_engine
+from narrate.tts import MixedEngine, default_engine
 
 log = logging.getLogger("narrate")
 
@@ -200,12 +200,12 @@ Progress = Callable[[int, int], None]  # (utterances done, total)
 
 
 def _settings(
-    prep: Prepared, options: Options, cache: BlockCache, engine: Engine, info: dict[str, str]
+    prep: Prepared, options: Options, cache: BlockCache, engine: MixedEngine
 ) -> RenderSettings:
     pauses = prep.config.pauses
     return RenderSettings(
         cache.root,
-        f"{info.get('engine')}-{info.get('version', '')}",  # in every block's cache key
+        engine.key_id(prep.voiced),  # in every block's cache key
         options.bitrate,
         options.quality,
         options.timeout,
@@ -260,8 +260,8 @@ def _generate_into(
     engine = default_engine()  # one for the run: its id, rate, markup and credit
     info = engine.info()
     cache.note_engine(f"{info.get('engine')} {info.get('version', '')}".strip())
-    narrator = narrator_credit(config, info)
-    settings = _settings(prep, options, cache, engine, info)
+    narrator = narrator_credit(config, engine.info_for(prep.voiced.narrator))
+    settings = _settings(prep, options, cache, engine)
     plans = book_plans(
         prep.script,
         prep.voiced,

@@ -87,9 +87,10 @@ def build_cast(
     audio) as they were.
     """
     cfg = config.narrator
+    narrator_id = cfg.voice or engine.narrator_voice(language)
     narrator = Voice(
-        engine=engine.name,
-        voice_id=cfg.voice or engine.narrator_voice(language),
+        engine=engine_of(narrator_id, engine.name),
+        voice_id=narrator_id,
         rate=cfg.rate if cfg.rate is not None else DEFAULT_RATE,
         pitch=cfg.pitch if cfg.pitch is not None else DEFAULT_PITCH,
         volume=cfg.volume if cfg.volume is not None else DEFAULT_VOLUME,
@@ -125,20 +126,31 @@ def build_cast(
             voice_id, pitch, rate_step = entry.voice, DEFAULT_PITCH, 0
         elif voice_id.casefold() in explicit:
             clashes.append((character.name, pool))
-        voices[character.name] = _voice(entry, narrator, voice_id, pitch, rate_step)
+        voices[character.name] = _voice(entry, narrator, voice_id, pitch, rate_step, engine.name)
     for name, pool in clashes:
         voice_id, pitch, rate_step = _pick(pools[pool], taken | explicit, next_pick, pool)
         taken.add(voice_id.casefold())
-        voices[name] = _voice(entries[name], narrator, voice_id, pitch, rate_step)
+        voices[name] = _voice(entries[name], narrator, voice_id, pitch, rate_step, engine.name)
     return Cast(narrator=narrator, characters=voices, thoughts=config.thoughts)
 
 
+def engine_of(voice_id: str, book_engine: str) -> str:
+    """The engine a voice id names ("hibari:heart" -> "hibari"), else the book's."""
+    name, mark, _ = voice_id.partition(":")
+    return name if mark and name else book_engine
+
+
 def _voice(
-    entry: CharacterConfig | None, narrator: Voice, voice_id: str, pitch: int, rate_step: int
+    entry: CharacterConfig | None,
+    narrator: Voice,
+    voice_id: str,
+    pitch: int,
+    rate_step: int,
+    book_engine: str,
 ) -> Voice:
     """The chosen voice with the file's rate, pitch and volume taking precedence."""
     return Voice(
-        engine=narrator.engine,
+        engine=engine_of(voice_id, book_engine),
         voice_id=voice_id,
         rate=entry.rate if entry and entry.rate is not None else narrator.rate + rate_step,
         pitch=entry.pitch if entry and entry.pitch is not None else pitch,
