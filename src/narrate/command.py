@@ -164,7 +164,7 @@ AUDIO = (
         "--executor",
         default="local",
         help="Where lines are rendered: local (this machine's workers) or ray "
-        "(a Ray cluster; pip install 'narrate[ray]').",
+        "(a Ray cluster; pip install '.[ray]').",
     ),
     click.option(
         "--ray-address",

@@ -33,7 +33,7 @@ def test_ray_without_ray_installed_is_one_line_saying_how_to_install_it(
     result = CliRunner().invoke(main, [command, str(book), "--out", str(out), "--executor", "ray"])
     line = error_line(result, 3)
     assert line == f"narrate: {INSTALL}"
-    assert "pip install 'narrate[ray]'" in line
+    assert "pip install '.[ray]'" in line
     assert not out.exists() or not any(out.iterdir())  # nothing written
 
 

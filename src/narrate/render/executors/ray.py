@@ -1,4 +1,4 @@
-"""The Ray executor: lines rendered as Ray tasks on a cluster (``pip install 'narrate[ray]'``).
+"""The Ray executor: lines rendered as Ray tasks on a cluster (``pip install '.[ray]'``).
 
 Ray is imported only here, when the executor is made; without it, choosing
 the executor is one line saying how to install it. Each task renders a group
@@ -19,7 +19,7 @@ from narrate.errors import ConfigError
 from narrate.render import workers
 from narrate.render.workers import BATCH, Job, RenderSettings
 
-INSTALL = "--executor ray needs Ray, which is not installed: pip install 'narrate[ray]'"
+INSTALL = "--executor ray needs Ray, which is not installed: pip install '.[ray]'"
 
 
 def _ray() -> ModuleType:
