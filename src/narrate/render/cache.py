@@ -69,6 +69,7 @@ class BlockCache:
         self.root = root
         self.blocks = root / "blocks"
         self.damaged: set[str] = set()  # keys of entries found damaged and dropped
+        self._checked: set[str] = set()  # keys whose checksum this process has checked
 
     def path(self, key: str) -> Path:
         return self.blocks / key[:2] / f"{key}.mp3"
@@ -80,9 +81,13 @@ class BlockCache:
             stored = path.read_bytes()
         except FileNotFoundError:
             return None
+        if key in self._checked and stored[-_DIGEST - 4 : -_DIGEST] == _SEAL:
+            return stored[: -_DIGEST - 4]  # checked by has() before rendering: once is enough
         data = unseal(stored)
         if data is None:
             self.drop(key)
+        else:
+            self._checked.add(key)
         return data
 
     def has(self, key: str) -> bool:
@@ -92,6 +97,7 @@ class BlockCache:
     def drop(self, key: str) -> None:
         """Remove a damaged entry, so it is rendered again, and remember that it was."""
         self.damaged.add(key)
+        self._checked.discard(key)
         try:
             self.path(key).unlink(missing_ok=True)
         except IsADirectoryError:
